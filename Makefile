@@ -1,0 +1,91 @@
+# cvm: a minimal VMM for confidential guests, and the tool that measures them.
+#
+# Sources are found by wildcard: a new file in vmm/, loader/, measure/ or
+# arch/x86/ is built into libcvm.a; a new tests/unit/test-*.c registers its
+# own Check suite; a new tests/integration/*.sh is run by `make check`.
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+SHARED   ?= $(abspath ../shared)
+CC       ?= gcc
+DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev lz4 pkg-config gcc make
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
+            -D_GNU_SOURCE -I. -pthread -MMD -MP
+LDLIBS   += -lelf -linih -lcrypto -pthread
+
+ifeq ($(SAN),1)
+BUILD    := build-san
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+LIB_SRC  := $(filter-out vmm/main.c measure/main.c, \
+              $(wildcard vmm/*.c loader/*.c measure/*.c arch/x86/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC := $(wildcard tests/unit/*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
+
+.PHONY: all check check-unit check-integration demo deps install clean bench guest
+
+all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcvm.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cvm-run: $(BUILD)/vmm/main.o $(BUILD)/libcvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/cvm-measure: $(BUILD)/measure/main.o $(BUILD)/libcvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/cvm-unit: $(TEST_OBJ) $(BUILD)/libcvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
+
+# The test guest is freestanding and never sanitized: it runs inside the VM.
+guest:
+	$(MAKE) -C tests/guest OUT=$(abspath $(BUILD))/guest
+
+check: check-unit check-integration
+
+check-unit: $(BUILD)/cvm-unit
+	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) $(BUILD)/cvm-unit
+
+check-integration: all
+	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) tests/integration/run-all.sh
+
+# Installs missing Debian packages (as root), builds, boots the test guest.
+deps:
+	@missing=$$(for p in $(DEPS_PKG); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing Debian packages (run as root to install):" $$missing; exit 3; fi; \
+	fi
+
+demo: deps
+	$(MAKE) all
+	$(BUILD)/cvm-run --kernel $(BUILD)/guest/cvm-guest.elf --cpus 2 \
+	    --params "cvmtest.cpus=2" --timeout 120
+
+bench: all
+	bench/run-all.sh $(BUILD)
+
+install: $(BUILD)/cvm-run $(BUILD)/cvm-measure
+	install -D -m 0755 $(BUILD)/cvm-run $(DESTDIR)$(PREFIX)/bin/cvm-run
+	install -D -m 0755 $(BUILD)/cvm-measure $(DESTDIR)$(PREFIX)/bin/cvm-measure
+
+clean:
+	rm -rf build build-san
+	$(MAKE) -C tests/guest clean OUT=$(abspath build)/guest
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/measure/main.d

@@ -1,0 +1,145 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/error.h"
+#include "loader/plan.h"
+
+struct plan_mem {
+	struct plan_mem *next;
+	struct blob blob;       /* a mapped file, or ... */
+	uint8_t buf[];          /* ... an owned buffer */
+};
+
+void plan__init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+void plan__exit(struct plan *p)
+{
+	struct plan_mem *m = p->mem, *next;
+
+	for (; m; m = next) {
+		next = m->next;
+		blob__close(&m->blob);
+		free(m);
+	}
+	free(p->ops);
+	memset(p, 0, sizeof(*p));
+}
+
+struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
+			  uint64_t len, const void *data, const char *what)
+{
+	struct plan_op *op;
+
+	if (p->nops == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 32;
+		struct plan_op *ops = realloc(p->ops, cap * sizeof(*ops));
+
+		if (!ops) {
+			err__set_status(CVM_EXIT_FAIL, "out of memory");
+			return NULL;
+		}
+		p->ops = ops;
+		p->cap = cap;
+	}
+	op = &p->ops[p->nops++];
+	memset(op, 0, sizeof(*op));
+	op->kind = kind;
+	op->gpa = gpa;
+	op->len = len;
+	op->data = data;
+	strncpy(op->what, what, sizeof(op->what) - 1);
+	return op;
+}
+
+static struct plan_mem *mem_new(struct plan *p, size_t len)
+{
+	struct plan_mem *m = calloc(1, sizeof(*m) + len);
+
+	if (!m) {
+		err__set_status(CVM_EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	m->next = p->mem;
+	p->mem = m;
+	return m;
+}
+
+void *plan__alloc(struct plan *p, size_t len)
+{
+	struct plan_mem *m = mem_new(p, len);
+
+	return m ? m->buf : NULL;
+}
+
+int plan__map(struct plan *p, const char *path, struct blob *out)
+{
+	struct plan_mem *m = mem_new(p, 0);
+
+	if (!m)
+		return -1;
+	if (blob__open(&m->blob, path) < 0)
+		return -1;
+	*out = m->blob;
+	return 0;
+}
+
+static int cmp_gpa(const void *a, const void *b)
+{
+	const struct plan_op *x = *(const struct plan_op * const *)a;
+	const struct plan_op *y = *(const struct plan_op * const *)b;
+
+	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
+}
+
+int plan__validate(const struct plan *p)
+{
+	const struct plan_op **v;
+	size_t i, n = 0;
+	int ret = 0;
+
+	v = malloc((p->nops + 1) * sizeof(*v));
+	if (!v)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (i = 0; i < p->nops; i++) {
+		const struct plan_op *op = &p->ops[i];
+
+		if (op->kind == PLAN_VMSA || op->len == 0)
+			continue;
+		if (op->gpa + op->len < op->gpa) {
+			ret = err__set("%s: [%#llx, +%#llx) wraps the address space", op->what,
+				       (unsigned long long)op->gpa, (unsigned long long)op->len);
+			goto out;
+		}
+		v[n++] = op;
+	}
+	qsort(v, n, sizeof(*v), cmp_gpa);
+	for (i = 1; i < n; i++) {
+		if (v[i - 1]->gpa + v[i - 1]->len > v[i]->gpa) {
+			ret = err__set("%s [%#llx, %#llx) overlaps %s [%#llx, %#llx)",
+				       v[i]->what, (unsigned long long)v[i]->gpa,
+				       (unsigned long long)(v[i]->gpa + v[i]->len), v[i - 1]->what,
+				       (unsigned long long)v[i - 1]->gpa,
+				       (unsigned long long)(v[i - 1]->gpa + v[i - 1]->len));
+			goto out;
+		}
+	}
+out:
+	free(v);
+	return ret;
+}
+
+const char *plan__kind_name(enum plan_kind kind)
+{
+	static const char *const names[PLAN_KIND_COUNT] = {
+		[PLAN_LOAD] = "load",         [PLAN_NORMAL] = "normal",
+		[PLAN_ZERO] = "zero",         [PLAN_UNMEASURED] = "unmeasured",
+		[PLAN_SECRETS] = "secrets",   [PLAN_CPUID] = "cpuid",
+		[PLAN_VMSA] = "vmsa",         [PLAN_TDX_ADD] = "tdx-add",
+		[PLAN_TDX_EXTEND] = "tdx-add+extend", [PLAN_TDX_AUG] = "tdx-aug",
+	};
+
+	return kind < PLAN_KIND_COUNT ? names[kind] : "?";
+}

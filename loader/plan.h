@@ -1,0 +1,84 @@
+/* The launch plan: the single description of what a guest starts with.
+ *
+ * The loader turns inputs (kernel, initrd, cmdline, firmware, vCPUs, memory,
+ * TEE options) into an ordered list of operations: bytes at a guest-physical
+ * address and how those pages enter the launch measurement.  KVM backends
+ * execute the list as ioctls; measure/ replays it into digests.  Nothing else
+ * knows where things go, so a measurement cannot drift from what is launched.
+ */
+#ifndef CVM_PLAN_H
+#define CVM_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loader/blob.h"
+
+enum plan_kind {
+	PLAN_LOAD,        /* plain VM: bytes copied, no launch-measurement meaning */
+	PLAN_NORMAL,      /* SEV LAUNCH_UPDATE_DATA / SNP NORMAL: contents measured */
+	PLAN_ZERO,        /* SNP ZERO: zero pages, measured by type and GPA */
+	PLAN_UNMEASURED,  /* SNP UNMEASURED: copied, not measured */
+	PLAN_SECRETS,     /* SNP SECRETS: firmware fills the page */
+	PLAN_CPUID,       /* SNP CPUID: firmware checks the table */
+	PLAN_VMSA,        /* SEV-ES/SNP initial register state of vCPU op.vcpu */
+	PLAN_TDX_ADD,     /* TDH.MEM.PAGE.ADD: copied, only the GPA measured */
+	PLAN_TDX_EXTEND,  /* PAGE.ADD then TDH.MR.EXTEND over every 256-byte chunk */
+	PLAN_TDX_AUG,     /* PAGE_AUG: accepted by the guest later, not added now */
+	PLAN_KIND_COUNT,
+};
+
+struct plan_op {
+	enum plan_kind kind;
+	uint64_t gpa;
+	uint64_t len;           /* bytes; SNP and TDX kinds use whole pages */
+	const uint8_t *data;    /* len bytes, or NULL for zeros; owned by the plan */
+	uint32_t vcpu;          /* PLAN_VMSA only */
+	char what[32];          /* "firmware", "kernel", "vmsa1", "TD_HOB" ... */
+};
+
+/* How the bootstrap processor starts on a plain (non-TEE) VM. */
+enum plan_entry_mode {
+	PLAN_ENTRY_NONE,        /* TEE launches: the architecture decides */
+	PLAN_ENTRY_X86_PVH,     /* 32-bit flat protected mode, paging off, %ebx = arg */
+	PLAN_ENTRY_X86_64,      /* 64-bit long mode, identity paging, %rsi = arg */
+};
+
+struct plan_entry {
+	enum plan_entry_mode mode;
+	uint64_t pc;
+	uint64_t arg;           /* hvm_start_info or boot_params GPA */
+	uint64_t cr3;           /* PLAN_ENTRY_X86_64: the identity page tables */
+	uint64_t gdt;           /* GDT base; selectors are fixed by arch/x86/boot.h */
+	uint16_t gdt_limit;
+};
+
+struct plan_mem;
+
+struct plan {
+	struct plan_op *ops;
+	size_t nops, cap;
+	struct plan_entry entry;
+	uint64_t mem_size;      /* guest RAM the plan was laid out for */
+	uint32_t vcpus;
+	struct plan_mem *mem;   /* buffers and mapped files the ops point into */
+};
+
+void plan__init(struct plan *p);
+void plan__exit(struct plan *p);
+
+/* Appends an op; DATA must stay valid for the plan's life (plan__alloc or
+ * plan__map).  Returns the op, or NULL on allocation failure. */
+struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
+			  uint64_t len, const void *data, const char *what);
+/* Zeroed memory owned by the plan. */
+void *plan__alloc(struct plan *p, size_t len);
+/* Maps a file for the plan's life; -1 with err__set() on failure. */
+int plan__map(struct plan *p, const char *path, struct blob *out);
+/* Rejects ops that overlap each other or wrap (VMSAs excepted: they have no
+ * guest address); -1 with a message naming both ops. */
+int plan__validate(const struct plan *p);
+
+const char *plan__kind_name(enum plan_kind kind);
+
+#endif

@@ -1,0 +1,51 @@
+/* Everything cvm-measure was asked, after parsing (measure/main.c holds the
+ * one option table).  Option names follow sev-snp-measure 0.0.13 where it has
+ * them; the TDX ones are ours. */
+#ifndef CVM_MEASURE_OPTIONS_H
+#define CVM_MEASURE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum measure_format { FORMAT_HEX, FORMAT_BASE64, FORMAT_JSON };
+
+struct measure_opts {
+	const char *mode;             /* sev|seves|snp|snp:ovmf-hash|snp:svsm|tdx */
+	const char *ovmf;
+	const char *kernel, *initrd, *append;
+	bool append_set;              /* --append '' differs from none only in JSON */
+	const char *kernel_hash;      /* --kernel-hash HEX: SHA-256 instead of --kernel */
+	const char *initrd_hash;
+	enum measure_format format;
+	bool verbose;
+
+	/* SEV, SEV-ES, SNP */
+	unsigned vcpus;               /* 0: not given */
+	const char *vcpu_type;
+	bool vcpu_sig_set;
+	uint64_t vcpu_sig;
+	bool family_set, model_set, stepping_set;
+	int vcpu_family, vcpu_model, vcpu_stepping;
+	const char *vmm_type;         /* QEMU (default) | ec2 | gce */
+	uint64_t guest_features;      /* default 0x1 */
+	const char *snp_ovmf_hash;
+	bool dump_vmsa;
+	const char *svsm;
+	uint64_t vars_size;
+	const char *vars_file;
+
+	/* TDX */
+	const char *tdx_page_order;   /* single-pass (default) | two-pass */
+	uint64_t memory;              /* bytes; 0: not given */
+	const char *acpi_tables, *acpi_rsdp, *acpi_loader;
+	const char *tdx_separator;    /* post-202411 (default) | pre-202411 */
+	const char *dump_td_hob;
+};
+
+/* Each returns the process exit status (0, or 2 for bad input with one line
+ * on stderr).  They own all output for their modes. */
+int measure__sev_cmd(const struct measure_opts *o);          /* sev, seves, snp, snp:* */
+int measure__tdx_cmd(const struct measure_opts *o);          /* tdx */
+int measure__firmware_info(const char *ovmf, bool json);     /* firmware-info */
+
+#endif
