@@ -1,0 +1,55 @@
+#include "loader/parse.h"
+#include "tests/unit/test.h"
+
+START_TEST(sizes)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(parse__size("512M", &v), 0);
+	ck_assert_uint_eq(v, 512ull << 20);
+	ck_assert_int_eq(parse__size("4G", &v), 0);
+	ck_assert_uint_eq(v, 4ull << 30);
+	ck_assert_int_eq(parse__size("2GiB", &v), 0);
+	ck_assert_uint_eq(v, 2ull << 30);
+	ck_assert_int_eq(parse__size("0x1000", &v), 0);
+	ck_assert_uint_eq(v, 0x1000);
+	ck_assert_int_eq(parse__size("16k", &v), 0);
+	ck_assert_uint_eq(v, 16384);
+	ck_assert_int_eq(parse__size("", &v), -1);
+	ck_assert_int_eq(parse__size("-1G", &v), -1);
+	ck_assert_int_eq(parse__size("12Q", &v), -1);
+	ck_assert_int_eq(parse__size("G", &v), -1);
+	ck_assert_int_eq(parse__size("99999999999T", &v), -1);
+	ck_assert_int_eq(parse__size("1Gx", &v), -1);
+}
+END_TEST
+
+START_TEST(integers)
+{
+	uint64_t v;
+
+	ck_assert_int_eq(parse__u64("0x21", &v), 0);
+	ck_assert_uint_eq(v, 0x21);
+	ck_assert_int_eq(parse__u64("17", &v), 0);
+	ck_assert_uint_eq(v, 17);
+	ck_assert_int_eq(parse__u64("0", &v), 0);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_int_eq(parse__u64("0x", &v), -1);
+	ck_assert_int_eq(parse__u64("12a", &v), -1);
+	ck_assert_int_eq(parse__u64(" 1", &v), -1);
+	ck_assert_int_eq(parse__u64("-3", &v), -1);
+	ck_assert_int_eq(parse__u64("18446744073709551616", &v), -1);
+}
+END_TEST
+
+static Suite *parse_suite(void)
+{
+	Suite *s = suite_create("parse");
+	TCase *t = tcase_create("core");
+
+	tcase_add_test(t, sizes);
+	tcase_add_test(t, integers);
+	suite_add_tcase(s, t);
+	return s;
+}
+TEST_SUITE(parse_suite)
