@@ -5,12 +5,14 @@
 # own Check suite; a new tests/integration/*.sh is run by `make check`.
 
 PREFIX   ?= /usr/local
+VERSION  := 0.1.0
 BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
 DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev lz4 pkg-config gcc make
 
 CFLAGS   ?= -O2 -g
+CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -D_GNU_SOURCE -I. -pthread -MMD -MP
 LDLIBS   += -lelf -linih -lcrypto -pthread

@@ -1,0 +1,188 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loader/error.h"
+#include "vmm/config.h"
+#include "tests/unit/test.h"
+
+static int parse(struct vm_config *c, const char *const *args)
+{
+	char *argv[32] = { "cvm-run" };
+	int argc = 1;
+
+	while (*args && argc < 31)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return config__parse(c, argc, argv);
+}
+
+#define PARSE(c, ...) parse(c, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void expect_error(const char *const *args, const char *needle)
+{
+	struct vm_config c;
+
+	ck_assert_int_eq(parse(&c, args), -1);
+	ck_assert_int_eq(err__status(), CVM_EXIT_BADINPUT);
+	ck_assert_msg(strstr(err__msg(), needle), "'%s' does not name '%s'", err__msg(), needle);
+	ck_assert_ptr_null(strchr(err__msg(), '\n'));
+	config__exit(&c);
+}
+
+#define EXPECT_ERROR(needle, ...) expect_error((const char *const[]){ __VA_ARGS__, NULL }, needle)
+
+START_TEST(defaults_and_options)
+{
+	struct vm_config c;
+
+	ck_assert_int_eq(PARSE(&c, "-k", "vmlinux"), 0);
+	ck_assert_str_eq(c.kernel, "vmlinux");
+	ck_assert_uint_eq(c.mem, 512ull << 20);
+	ck_assert_uint_eq(c.cpus, 1);
+	ck_assert_int_eq(c.backend, MEM_GUEST_MEMFD);
+	ck_assert(!c.backend_explicit);
+	ck_assert_ptr_null(c.console_file);
+	config__exit(&c);
+
+	ck_assert_int_eq(PARSE(&c, "--kernel", "k", "-i", "initrd", "-p", "console=ttyS0",
+			       "-m", "4G", "-c", "4", "--console", "file:/tmp/out",
+			       "--timeout", "2.5", "--expect", "Linux version [0-9]",
+			       "--memory-backend", "anon", "--cpuid-disable", "xsave,avx2"), 0);
+	ck_assert_str_eq(c.initrd, "initrd");
+	ck_assert_str_eq(c.params, "console=ttyS0");
+	ck_assert_uint_eq(c.mem, 4ull << 30);
+	ck_assert_uint_eq(c.cpus, 4);
+	ck_assert_str_eq(c.console_file, "/tmp/out");
+	ck_assert(c.timeout == 2.5);
+	ck_assert_str_eq(c.expect, "Linux version [0-9]");
+	ck_assert_int_eq(c.backend, MEM_ANON);
+	ck_assert(c.backend_explicit);
+	ck_assert_str_eq(c.cpuid_disable, "xsave,avx2");
+	config__exit(&c);
+}
+END_TEST
+
+START_TEST(bad_options_name_themselves)
+{
+	EXPECT_ERROR("--mem", "-k", "k", "-m", "lots");
+	EXPECT_ERROR("--mem", "-k", "k", "-m", "1M");
+	EXPECT_ERROR("--mem", "-k", "k", "-m", "16777217");
+	EXPECT_ERROR("--cpus", "-k", "k", "-c", "0");
+	EXPECT_ERROR("--cpus", "-k", "k", "-c", "255");
+	EXPECT_ERROR("--cpus", "-k", "k", "--cpus=two");
+	EXPECT_ERROR("--timeout", "-k", "k", "--timeout", "-1");
+	EXPECT_ERROR("--timeout", "-k", "k", "--timeout", "soon");
+	EXPECT_ERROR("--expect", "-k", "k", "--expect", "(unclosed");
+	EXPECT_ERROR("--console", "-k", "k", "--console", "tcp:1234");
+	EXPECT_ERROR("--console", "-k", "k", "--console", "file:");
+	EXPECT_ERROR("--memory-backend", "-k", "k", "--memory-backend", "hugetlb");
+	EXPECT_ERROR("--bogus", "-k", "k", "--bogus");
+	EXPECT_ERROR("-x", "-k", "k", "-x");
+	EXPECT_ERROR("missing value", "-k", "k", "--mem");
+	EXPECT_ERROR("stray", "-k", "k", "stray");
+	EXPECT_ERROR("--kernel", "-m", "1G");
+	EXPECT_ERROR("--kernel", "--kernel=");
+}
+END_TEST
+
+static char *write_ini(const char *text)
+{
+	char *path = strdup("/tmp/cvm-config-XXXXXX");
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+START_TEST(config_file_and_precedence)
+{
+	struct vm_config c;
+	char *ini = write_ini("; a test guest\n[vm]\nkernel = guest.elf\nmem = 1G\ncpus = 2\n"
+			      "params = console=ttyS0 quiet\n");
+
+	ck_assert_int_eq(PARSE(&c, "--config", ini), 0);
+	ck_assert_str_eq(c.kernel, "guest.elf");
+	ck_assert_uint_eq(c.mem, 1ull << 30);
+	ck_assert_uint_eq(c.cpus, 2);
+	ck_assert_str_eq(c.params, "console=ttyS0 quiet");
+	config__exit(&c);
+
+	/* The command line wins, wherever --config stands. */
+	ck_assert_int_eq(PARSE(&c, "-c", "3", "--config", ini, "-m", "2G"), 0);
+	ck_assert_uint_eq(c.cpus, 3);
+	ck_assert_uint_eq(c.mem, 2ull << 30);
+	ck_assert_str_eq(c.kernel, "guest.elf");
+	config__exit(&c);
+	unlink(ini);
+	free(ini);
+}
+END_TEST
+
+START_TEST(config_file_errors_name_file_and_line)
+{
+	struct vm_config c;
+	char *bad_key = write_ini("[vm]\nkernel = k\nturbo = yes\n");
+	char *bad_val = write_ini("[vm]\nkernel = k\n\nmem = huge\n");
+	char *bad_sec = write_ini("[machine]\nkernel = k\n");
+	char *bad_line = write_ini("[vm]\nkernel\n");
+	char want[128];
+
+	ck_assert_int_eq(PARSE(&c, "--config", bad_key), -1);
+	snprintf(want, sizeof(want), "%s:3: unknown key 'turbo'", bad_key);
+	ck_assert_str_eq(err__msg(), want);
+	config__exit(&c);
+
+	ck_assert_int_eq(PARSE(&c, "--config", bad_val), -1);
+	snprintf(want, sizeof(want), "%s:4: mem: 'huge' is not a size", bad_val);
+	ck_assert_msg(!strncmp(err__msg(), want, strlen(want)), "got '%s'", err__msg());
+	config__exit(&c);
+
+	ck_assert_int_eq(PARSE(&c, "--config", bad_sec), -1);
+	ck_assert_ptr_nonnull(strstr(err__msg(), "[machine]"));
+	config__exit(&c);
+
+	ck_assert_int_eq(PARSE(&c, "--config", bad_line), -1);
+	snprintf(want, sizeof(want), "%s:2:", bad_line);
+	ck_assert_msg(!strncmp(err__msg(), want, strlen(want)), "got '%s'", err__msg());
+	config__exit(&c);
+
+	EXPECT_ERROR("/nonexistent.ini", "--config", "/nonexistent.ini", "-k", "k");
+	for (char **p = (char *[]){ bad_key, bad_val, bad_sec, bad_line, NULL }; *p; p++) {
+		unlink(*p);
+		free(*p);
+	}
+}
+END_TEST
+
+START_TEST(shipped_configs_parse)
+{
+	static const char *const files[] = { "configs/test-guest.ini", "configs/debian-pvh.ini" };
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct vm_config c;
+
+		ck_assert_msg(PARSE(&c, "--config", files[i]) == 0, "%s: %s", files[i], err__msg());
+		ck_assert_ptr_nonnull(c.kernel);
+		config__exit(&c);
+	}
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *t = tcase_create("core");
+
+	tcase_add_test(t, defaults_and_options);
+	tcase_add_test(t, bad_options_name_themselves);
+	tcase_add_test(t, config_file_and_precedence);
+	tcase_add_test(t, config_file_errors_name_file_and_line);
+	tcase_add_test(t, shipped_configs_parse);
+	suite_add_tcase(s, t);
+	return s;
+}
+TEST_SUITE(config_suite)

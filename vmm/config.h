@@ -1,0 +1,36 @@
+/* cvm-run's options: one table serves the command line and --config INI
+ * files (section [vm], keys = long option names); the command line wins. */
+#ifndef CVM_CONFIG_H
+#define CVM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmm/memory.h"
+
+struct vm_config {
+	const char *kernel;
+	const char *initrd;
+	const char *params;             /* kernel command line */
+	uint64_t mem;                   /* bytes, default 512 MiB */
+	uint32_t cpus;                  /* default 1 */
+	const char *console_file;       /* NULL: stdio */
+	double timeout;                 /* seconds, 0: none */
+	const char *expect;             /* POSIX extended regex, or NULL */
+	enum mem_backend backend;
+	bool backend_explicit;          /* no silent fallback when asked for by name */
+	const char *cpuid_disable;      /* "FEATURE,..." */
+	bool dry_run;                   /* print the launch plan, run nothing */
+	char **owned;                   /* values read from a config file */
+	size_t nowned;
+};
+
+/* Parses ARGV (after the program name) into CFG, reading a --config file
+ * first.  Returns 0, 1 when --help/--version was handled, or -1 with one
+ * line naming the option, file or key (status 2). */
+int config__parse(struct vm_config *cfg, int argc, char **argv);
+void config__exit(struct vm_config *cfg);
+void config__usage(FILE *f);
+
+#endif

@@ -1,0 +1,40 @@
+/* The guest's console on the host: where serial output goes, the --expect
+ * matcher a CI smoke test stops on, and terminal input. */
+#ifndef CVM_CONSOLE_H
+#define CVM_CONSOLE_H
+
+#include <pthread.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <termios.h>
+
+#define CONSOLE_LINE_MAX 4096
+
+struct console {
+	int out_fd;
+	bool own_fd;
+	bool has_expect;
+	regex_t expect;
+	char line[CONSOLE_LINE_MAX + 1];
+	size_t len;
+	bool matched;
+	void (*on_match)(void *ctx);
+	void *ctx;
+	bool raw;                       /* stdin put in raw mode, restore at exit */
+	struct termios saved;
+};
+
+/* FILE NULL = stdout.  EXPECT NULL = no matching.  -1 + err__set() on a bad
+ * file or regex (naming the option). */
+int console__init(struct console *c, const char *file, const char *expect,
+		  void (*on_match)(void *ctx), void *ctx);
+void console__exit(struct console *c);
+/* One byte of guest output. */
+void console__tx(struct console *c, uint8_t byte);
+/* Puts the terminal in raw mode (keeping Ctrl-C) when stdin is one and
+ * output is stdio; returns whether input should be read. */
+bool console__want_input(struct console *c);
+
+#endif

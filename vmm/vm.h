@@ -1,0 +1,54 @@
+/* A running VM: memory, vCPU threads, devices, and how it ends. */
+#ifndef CVM_VM_H
+#define CVM_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "arch/x86/vm-arch.h"
+#include "loader/plan.h"
+#include "vmm/config.h"
+#include "vmm/console.h"
+#include "vmm/kvm.h"
+#include "vmm/memory.h"
+#include "vmm/uart.h"
+
+struct kvm_run;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	struct kvm kvm;
+	struct guest_mem mem;
+	struct plan plan;
+	struct vcpu *vcpus;
+	unsigned nvcpus;
+	struct console console;
+	struct uart com1;
+	struct vm_arch arch;
+
+	pthread_mutex_t lock;           /* guards the end state below */
+	pthread_cond_t ended;
+	bool stopping;
+	int status;                     /* the process exit status */
+	char why[256];                  /* printed on stderr when not empty */
+};
+
+/* Builds, runs and tears down the VM CFG describes; returns the exit status. */
+int vm__run(const struct vm_config *cfg);
+/* Ends the VM with STATUS and a reason for stderr; the first caller wins. */
+void vm__stop(struct vm *vm, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Ends the VM with STATUS, nothing to report (the guest asked for it). */
+void vm__exit(struct vm *vm, int status);
+bool vm__stopping(struct vm *vm);
+
+#endif
