@@ -15,6 +15,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -D_GNU_SOURCE -I. -pthread -MMD -MP
+LDFLAGS  += -Wl,--as-needed
 LDLIBS   += -lelf -linih -lcrypto -pthread
 
 ifeq ($(SAN),1)

@@ -1,0 +1,59 @@
+/* The physical limit for VM set-up: the fewest ioctls that take a VM on
+ * guest_memfd from nothing to its first exit, with the same guest and
+ * memory size cvm-run is given.  Usage: bare-kvm MEM_MIB ENTRY_GPA IMAGE_BIN */
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vmm/kvm-abi.h"
+
+#define LOAD_ADDR 0x100000ull
+
+int main(int argc, char **argv)
+{
+	if (argc != 4)
+		return 2;
+	uint64_t mem = strtoull(argv[1], NULL, 0) << 20, low = mem < (3ull << 30) ? mem : 3ull << 30;
+	uint64_t entry = strtoull(argv[2], NULL, 0);
+	int kvm = open("/dev/kvm", O_RDWR), vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	struct kvm_create_guest_memfd g = { .size = mem, .flags = 3 };
+	int gmem = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &g);
+	uint8_t *ram = mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_SHARED, gmem, 0);
+	struct kvm_userspace_memory_region2 r = { .slot = 0, .flags = KVM_MEM_GUEST_MEMFD,
+		.memory_size = low, .userspace_addr = (uintptr_t)ram, .guest_memfd = gmem };
+	FILE *f = fopen(argv[3], "rb");
+
+	if (kvm < 0 || vm < 0 || gmem < 0 || ram == MAP_FAILED || !f ||
+	    ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r) < 0)
+		return 1;
+	if (mem > low) {
+		r = (struct kvm_userspace_memory_region2){ .slot = 1, .flags = KVM_MEM_GUEST_MEMFD,
+			.guest_phys_addr = 1ull << 32, .memory_size = mem - low,
+			.userspace_addr = (uintptr_t)ram + low, .guest_memfd = gmem,
+			.guest_memfd_offset = low };
+		if (ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r) < 0)
+			return 1;
+	}
+	fread(ram + LOAD_ADDR, 1, 1 << 20, f);
+	fclose(f);
+	int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	struct kvm_run *run = mmap(NULL, ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0),
+				   PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	struct kvm_sregs s;
+	struct kvm_regs regs = { .rip = entry, .rflags = 2 };
+
+	ioctl(vcpu, KVM_GET_SREGS, &s);
+	s.cs = (struct kvm_segment){ .limit = ~0u, .selector = 8, .type = 11, .present = 1,
+				     .db = 1, .s = 1, .g = 1 };
+	s.ds = s.es = s.ss = (struct kvm_segment){ .limit = ~0u, .selector = 16, .type = 3,
+						   .present = 1, .db = 1, .s = 1, .g = 1 };
+	s.cr0 |= 1;
+	ioctl(vcpu, KVM_SET_SREGS, &s);
+	ioctl(vcpu, KVM_SET_REGS, &regs);
+	return ioctl(vcpu, KVM_RUN, 0) == 0 && run->exit_reason == KVM_EXIT_IO ? 0 : 1;
+}

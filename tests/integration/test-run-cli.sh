@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# cvm-run's command line, without needing KVM: help, bad input (one line,
+# exit 2, naming the file or option), --dry-run, and `check`.
+. "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+guest=$BUILD/guest/cvm-guest.elf
+
+"$RUN" --help > "$tmp/out" || fail "--help failed"
+for o in --kernel --initrd --params --mem --cpus --console --timeout --expect \
+	--config --memory-backend --cpuid-disable; do
+	grep -q -- "$o" "$tmp/out" || fail "--help does not document $o"
+done
+
+bad() {  # bad NEEDLE ARGS...: exit 2, one stderr line naming NEEDLE, no stdout
+	local needle=$1; shift
+	"$RUN" "$@" > "$tmp/out" 2> "$tmp/err"
+	local st=$?
+	[ $st -eq 2 ] || fail "cvm-run $*: status $st, want 2"
+	[ "$(wc -l < "$tmp/err")" -eq 1 ] || { cat "$tmp/err"; fail "cvm-run $*: not one line"; }
+	grep -qF -- "$needle" "$tmp/err" || { cat "$tmp/err"; fail "cvm-run $*: does not name $needle"; }
+	[ ! -s "$tmp/out" ] || fail "cvm-run $*: wrote to stdout"
+}
+bad /nonexistent/vmlinux -k /nonexistent/vmlinux
+bad --mem -k "$guest" -m 12Q
+bad --cpus -k "$guest" -c 0
+bad --frobnicate -k "$guest" --frobnicate
+bad --kernel -m 1G
+bad --cpuid-disable -k "$guest" --cpuid-disable=xsave,warp-drive
+head -c 1000 "$guest" > "$tmp/truncated"
+bad "$tmp/truncated" -k "$tmp/truncated"
+printf 'MZ not a kernel' > "$tmp/junk"
+bad "$tmp/junk" -k "$tmp/junk"
+printf '[vm]\nkernel = %s\ncpus = many\n' "$guest" > "$tmp/bad.ini"
+bad "$tmp/bad.ini:3" --config "$tmp/bad.ini"
+
+"$RUN" -k "$guest" -i "$guest" -p "hello" -c 2 --dry-run > "$tmp/plan" || fail "--dry-run failed"
+grep -q "entry: x86 PVH" "$tmp/plan" || fail "--dry-run: no PVH entry"
+grep -q " initrd$" "$tmp/plan" || fail "--dry-run: no initrd op"
+"$RUN" -k "$BUILD/guest/cvm-guest.bzimage" --dry-run > "$tmp/plan" || fail "bzImage --dry-run failed"
+grep -q "entry: x86 64-bit Linux" "$tmp/plan" || fail "--dry-run: no 64-bit entry"
+
+"$RUN" check > "$tmp/out" 2> "$tmp/err"
+st=$?
+if [ $st -eq 0 ]; then
+	grep -q "guest_memfd" "$tmp/out" || fail "check: no guest_memfd line"
+else
+	[ $st -eq 3 ] || fail "check: status $st, want 0 or 3"
+	[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "check: reason is not one line"
+	# Without KVM a boot must fail the same way: status 3, one line.
+	"$RUN" -k "$guest" > "$tmp/out" 2> "$tmp/err"
+	[ $? -eq 3 ] || fail "boot without KVM: want status 3"
+	[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "boot without KVM: not one line"
+fi
+exit 0
