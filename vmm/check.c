@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "loader/error.h"
@@ -9,6 +8,7 @@
 #include "vmm/kvm-abi.h"
 #include "vmm/kvm.h"
 #include "vmm/memory.h"
+#include "vmm/sys.h"
 
 static const char *const vm_type_names[] = {
 	[KVM_X86_DEFAULT_VM] = "default", [KVM_X86_SW_PROTECTED_VM] = "sw-protected",
@@ -83,7 +83,7 @@ int check__run(bool quiet)
 	}
 	vm_ok = kvm__create_vm(&k, KVM_X86_DEFAULT_VM) == 0;
 	if (vm_ok) {
-		vcpu = ioctl(k.vm_fd, KVM_CREATE_VCPU, 0);
+		vcpu = sys__ioctl(k.vm_fd, KVM_CREATE_VCPU, 0);
 		if (vcpu < 0)
 			err__set_status(CVM_EXIT_NOHOST, "KVM_CREATE_VCPU: %s", strerror(errno));
 		vm_ok = vcpu >= 0;
@@ -91,7 +91,7 @@ int check__run(bool quiet)
 	if (!quiet)
 		report(&k, vm_ok);
 	if (vcpu >= 0)
-		close(vcpu);
+		sys->close(vcpu);
 	kvm__close(&k);
 	if (!vm_ok) {
 		fprintf(stderr, "cvm-run: %s\n", err__msg());

@@ -1,17 +1,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "loader/error.h"
 #include "vmm/kvm-abi.h"
 #include "vmm/kvm.h"
+#include "vmm/sys.h"
 
 long kvm__cap(const struct kvm *k, long cap)
 {
 	int fd = k->vm_fd >= 0 ? k->vm_fd : k->sys_fd;
-	long r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+	long r = sys__ioctl(fd, KVM_CHECK_EXTENSION, cap);
 
 	return r < 0 ? 0 : r;
 }
@@ -40,10 +40,10 @@ int kvm__open(struct kvm *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->vm_fd = -1;
-	k->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	k->sys_fd = sys->open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (k->sys_fd < 0)
 		return err__set_status(CVM_EXIT_NOHOST, "/dev/kvm: %s", strerror(errno));
-	k->caps.api_version = ioctl(k->sys_fd, KVM_GET_API_VERSION, 0);
+	k->caps.api_version = sys__ioctl(k->sys_fd, KVM_GET_API_VERSION, 0);
 	if (k->caps.api_version != KVM_API_VERSION) {
 		int v = k->caps.api_version;
 
@@ -51,7 +51,7 @@ int kvm__open(struct kvm *k)
 		return err__set_status(CVM_EXIT_NOHOST, "/dev/kvm: API version %d, need %d", v,
 				       KVM_API_VERSION);
 	}
-	k->run_size = ioctl(k->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	k->run_size = sys__ioctl(k->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	probe(k);
 	return 0;
 }
@@ -63,7 +63,7 @@ int kvm__create_vm(struct kvm *k, unsigned long type)
 				       "(KVM_CAP_VM_TYPES = %#llx)", type,
 				       (unsigned long long)k->caps.vm_types);
 	do
-		k->vm_fd = ioctl(k->sys_fd, KVM_CREATE_VM, type);
+		k->vm_fd = sys__ioctl(k->sys_fd, KVM_CREATE_VM, type);
 	while (k->vm_fd < 0 && errno == EINTR);
 	if (k->vm_fd < 0)
 		return err__set_status(errno == EINVAL ? CVM_EXIT_NOHOST : CVM_EXIT_FAIL,
@@ -76,8 +76,8 @@ int kvm__create_vm(struct kvm *k, unsigned long type)
 void kvm__close(struct kvm *k)
 {
 	if (k->vm_fd >= 0)
-		close(k->vm_fd);
+		sys->close(k->vm_fd);
 	if (k->sys_fd >= 0)
-		close(k->sys_fd);
+		sys->close(k->sys_fd);
 	k->vm_fd = k->sys_fd = -1;
 }

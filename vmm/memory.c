@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include "vmm/kvm-abi.h"
 #include "vmm/kvm.h"
 #include "vmm/memory.h"
+#include "vmm/sys.h"
 
 #define GMEM_FLAGS (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
 
@@ -23,26 +23,26 @@ static int map_gmem(struct guest_mem *m, struct kvm *k)
 	struct kvm_create_guest_memfd g = { .size = m->size, .flags = GMEM_FLAGS };
 	void *p;
 
-	m->gmem_fd = ioctl(k->vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
+	m->gmem_fd = sys__ioctl(k->vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
 	if (m->gmem_fd < 0)
 		return err__set_status(CVM_EXIT_NOHOST, "KVM_CREATE_GUEST_MEMFD(%llu bytes): %s",
 				       (unsigned long long)m->size, strerror(errno));
 	/* Shared: KVM's emulator and our device models reach guest memory
 	 * through this mapping, and the loader writes the images into it. */
-	p = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, m->gmem_fd, 0);
+	p = sys->mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, m->gmem_fd, 0);
 	if (p == MAP_FAILED)
-		return err__set_status(CVM_EXIT_NOHOST, "mmap(guest_memfd): %s", strerror(errno));
+		return err__set_status(CVM_EXIT_NOHOST, "sys->mmap(guest_memfd): %s", strerror(errno));
 	m->base = p;
 	return 0;
 }
 
 static int map_anon(struct guest_mem *m)
 {
-	void *p = mmap(NULL, m->size, PROT_READ | PROT_WRITE,
+	void *p = sys->mmap(NULL, m->size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (p == MAP_FAILED)
-		return err__set_status(CVM_EXIT_FAIL, "mmap(%llu bytes of guest RAM): %s",
+		return err__set_status(CVM_EXIT_FAIL, "sys->mmap(%llu bytes of guest RAM): %s",
 				       (unsigned long long)m->size, strerror(errno));
 	madvise(p, m->size, MADV_MERGEABLE);
 	m->base = p;
@@ -68,7 +68,7 @@ static int set_slot(struct guest_mem *m, struct kvm *k, int i, uint64_t off)
 		/* The v1 struct is the first 32 bytes of v2. */
 		req = KVM_SET_USER_MEMORY_REGION;
 	}
-	if (ioctl(k->vm_fd, req, &r) < 0)
+	if (sys__ioctl(k->vm_fd, req, &r) < 0)
 		return err__set_status(CVM_EXIT_FAIL, "memslot %d [%#llx, +%#llx): %s", i,
 				       (unsigned long long)s->gpa, (unsigned long long)s->size,
 				       strerror(errno));
@@ -116,9 +116,9 @@ int guest__init(struct guest_mem *m, struct kvm *k, enum mem_backend backend, bo
 void guest__exit(struct guest_mem *m)
 {
 	if (m->base)
-		munmap(m->base, m->size);
+		sys->munmap(m->base, m->size);
 	if (m->gmem_fd >= 0)
-		close(m->gmem_fd);
+		sys->close(m->gmem_fd);
 	m->base = NULL;
 	m->gmem_fd = -1;
 }

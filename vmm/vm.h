@@ -33,6 +33,7 @@ struct vm {
 	unsigned nvcpus;
 	struct console console;
 	struct uart com1;
+	bool com1_ready;
 	struct vm_arch arch;
 
 	pthread_mutex_t lock;           /* guards the end state below */

@@ -1,0 +1,236 @@
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loader/error.h"
+#include "vmm/arch.h"
+#include "vmm/kvm-abi.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+#include "vmm/sys.h"
+
+static void end(struct vm *vm, int status, const char *why)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->stopping) {
+		vm->stopping = true;
+		vm->status = status;
+		snprintf(vm->why, sizeof(vm->why), "%s", why);
+		pthread_cond_broadcast(&vm->ended);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm__stop(struct vm *vm, int status, const char *fmt, ...)
+{
+	char why[sizeof(vm->why)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	end(vm, status, why);
+}
+
+void vm__exit(struct vm *vm, int status)
+{
+	end(vm, status, "");
+}
+
+bool vm__stopping(struct vm *vm)
+{
+	bool s;
+
+	pthread_mutex_lock(&vm->lock);
+	s = vm->stopping;
+	pthread_mutex_unlock(&vm->lock);
+	return s;
+}
+
+static void on_expect(void *ctx)
+{
+	vm__exit(ctx, 0);
+}
+
+static void com1_tx(void *ctx, uint8_t byte)
+{
+	struct vm *vm = ctx;
+
+	console__tx(&vm->console, byte);
+}
+
+static void com1_irq(void *ctx, int level)
+{
+	struct vm *vm = ctx;
+	struct kvm_irq_level irq = { .irq = UART_COM1_IRQ, .level = level };
+
+	sys__ioctl(vm->kvm.vm_fd, KVM_IRQ_LINE, &irq);
+}
+
+static const struct uart_ops com1_ops = { .tx = com1_tx, .irq = com1_irq };
+
+/* Terminal input to COM1 until the VM stops. */
+static void *input_thread(void *arg)
+{
+	struct vm *vm = arg;
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	uint8_t c;
+
+	while (!vm__stopping(vm)) {
+		if (poll(&pfd, 1, 100) <= 0)
+			continue;
+		if (read(STDIN_FILENO, &c, 1) != 1)
+			break;
+		while (!uart__input(&vm->com1, c) && !vm__stopping(vm))
+			usleep(1000);
+	}
+	return NULL;
+}
+
+/* Waits for the VM to end, or for the timeout. */
+static void wait_end(struct vm *vm)
+{
+	struct timespec dl;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	if (vm->cfg->timeout > 0) {
+		double t = vm->cfg->timeout;
+
+		dl.tv_sec += (time_t)t;
+		dl.tv_nsec += (long)((t - (time_t)t) * 1e9);
+		if (dl.tv_nsec >= 1000000000L) {
+			dl.tv_sec++;
+			dl.tv_nsec -= 1000000000L;
+		}
+	}
+	pthread_mutex_lock(&vm->lock);
+	while (!vm->stopping) {
+		if (vm->cfg->timeout <= 0) {
+			pthread_cond_wait(&vm->ended, &vm->lock);
+		} else if (pthread_cond_timedwait(&vm->ended, &vm->lock, &dl) == ETIMEDOUT) {
+			vm->stopping = true;
+			vm->status = CVM_EXIT_TIMEOUT;
+			snprintf(vm->why, sizeof(vm->why), "timeout after %g s", vm->cfg->timeout);
+		}
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static int setup(struct vm *vm)
+{
+	struct guest_range ranges[GUEST_MAX_SLOTS];
+	size_t n;
+
+	if (kvm__open(&vm->kvm) < 0 || kvm__create_vm(&vm->kvm, KVM_X86_DEFAULT_VM) < 0)
+		return -1;
+	if ((uint64_t)vm->cfg->cpus > (uint64_t)vm->kvm.caps.max_vcpus)
+		return err__set_status(CVM_EXIT_NOHOST, "--cpus %u: this KVM allows at most %d",
+				       vm->cfg->cpus, vm->kvm.caps.max_vcpus);
+	n = arch__ram_ranges(vm->cfg->mem, ranges);
+	if (guest__init(&vm->mem, &vm->kvm, vm->cfg->backend, vm->cfg->backend_explicit,
+			ranges, n) < 0)
+		return -1;
+	if (guest__load_plan(&vm->mem, &vm->plan) < 0)
+		return -1;
+	/* MAP_GPA_RANGE is forwarded to us where KVM offers it, so a guest's
+	 * conversion request gets a real answer instead of -KVM_ENOSYS. */
+	if (vm->kvm.caps.exit_hypercall & (1ull << KVM_HC_MAP_GPA_RANGE)) {
+		struct kvm_enable_cap cap = { .cap = KVM_CAP_EXIT_HYPERCALL,
+					      .args[0] = 1ull << KVM_HC_MAP_GPA_RANGE };
+
+		vm->kvm.hypercall_exits = sys__ioctl(vm->kvm.vm_fd, KVM_ENABLE_CAP, &cap) == 0;
+	}
+	if (arch__vm_init(vm) < 0)
+		return -1;
+	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (unsigned i = 0; i < vm->cfg->cpus; i++) {
+		if (vcpu__create(vm, &vm->vcpus[i], i) < 0)
+			return -1;
+		vm->nvcpus = i + 1;
+		if (arch__vcpu_init(&vm->vcpus[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void teardown(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu__destroy(&vm->vcpus[i]);
+	free(vm->vcpus);
+	arch__vm_exit(vm);
+	guest__exit(&vm->mem);
+	kvm__close(&vm->kvm);
+	if (vm->com1_ready)
+		uart__exit(&vm->com1);
+	console__exit(&vm->console);
+	plan__exit(&vm->plan);
+	pthread_cond_destroy(&vm->ended);
+	pthread_mutex_destroy(&vm->lock);
+}
+
+static int print_plan(const struct plan *p)
+{
+	static const char *const modes[] = { "none", "x86 PVH (32-bit)", "x86 64-bit Linux" };
+
+	for (size_t i = 0; i < p->nops; i++)
+		printf("%#018llx %#12llx %-14s %s\n", (unsigned long long)p->ops[i].gpa,
+		       (unsigned long long)p->ops[i].len, plan__kind_name(p->ops[i].kind),
+		       p->ops[i].what);
+	printf("entry: %s at %#llx, arg %#llx\n", modes[p->entry.mode],
+	       (unsigned long long)p->entry.pc, (unsigned long long)p->entry.arg);
+	return 0;
+}
+
+int vm__run(const struct vm_config *cfg)
+{
+	struct vm vm = { .cfg = cfg, .kvm = { .sys_fd = -1, .vm_fd = -1 } };
+	pthread_t input;
+	bool have_input = false;
+	int status;
+
+	pthread_mutex_init(&vm.lock, NULL);
+	pthread_cond_init(&vm.ended, NULL);
+	plan__init(&vm.plan);
+	vm.mem.gmem_fd = -1;
+	if (arch__prepare(&vm) < 0 || plan__validate(&vm.plan) < 0)
+		goto fail;
+	if (cfg->dry_run) {
+		status = print_plan(&vm.plan);
+		teardown(&vm);
+		return status;
+	}
+	if (console__init(&vm.console, cfg->console_file, cfg->expect, on_expect, &vm) < 0)
+		goto fail;
+	uart__init(&vm.com1, &com1_ops, &vm);
+	vm.com1_ready = true;
+	if (setup(&vm) < 0)
+		goto fail;
+	if (console__want_input(&vm.console))
+		have_input = pthread_create(&input, NULL, input_thread, &vm) == 0;
+	for (unsigned i = 0; i < vm.nvcpus; i++)
+		if (vcpu__start(&vm.vcpus[i]) < 0)
+			vm__stop(&vm, err__status(), "%s", err__msg());
+	wait_end(&vm);
+	for (unsigned i = 0; i < vm.nvcpus; i++)
+		vcpu__join(&vm.vcpus[i]);
+	if (have_input)
+		pthread_join(input, NULL);
+	status = vm.status;
+	if (vm.why[0])
+		fprintf(stderr, "cvm-run: %s\n", vm.why);
+	teardown(&vm);
+	return status;
+fail:
+	status = err__status();
+	fprintf(stderr, "cvm-run: %s\n", err__msg());
+	teardown(&vm);
+	return status;
+}
