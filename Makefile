@@ -59,7 +59,7 @@ guest:
 
 check: check-unit check-integration
 
-check-unit: $(BUILD)/cvm-unit
+check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) $(BUILD)/cvm-unit
 
 check-integration: all
@@ -75,10 +75,16 @@ deps:
 	  else echo "missing Debian packages (run as root to install):" $$missing; exit 3; fi; \
 	fi
 
+# Without a usable KVM it says why and shows the launch plan it would run.
 demo: deps
 	$(MAKE) all
-	$(BUILD)/cvm-run --kernel $(BUILD)/guest/cvm-guest.elf --cpus 2 \
-	    --params "cvmtest.cpus=2" --timeout 120
+	@if $(BUILD)/cvm-run check --quiet; then \
+	  $(BUILD)/cvm-run --config configs/test-guest.ini --kernel $(BUILD)/guest/cvm-guest.elf; \
+	else \
+	  echo "make demo: cannot boot the test guest on this host (above); its launch plan:"; \
+	  $(BUILD)/cvm-run --config configs/test-guest.ini --kernel $(BUILD)/guest/cvm-guest.elf --dry-run; \
+	  exit 3; \
+	fi
 
 bench: all
 	bench/run-all.sh $(BUILD)
