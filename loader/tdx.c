@@ -1,0 +1,109 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/x86/td-hob.h"
+#include "loader/error.h"
+#include "loader/tdx.h"
+
+/* 52 physical address bits: the most a TD's GPA width allows. */
+#define TDX_MAX_MEM (1ull << 52)
+
+/* td-shim sections that the VMM fills from inputs this launch does not have. */
+static int check_supported(const struct tdvf *t, size_t i)
+{
+	const struct tdvf_section *s = &t->sections[i];
+
+	switch (s->type) {
+	case TDVF_PAYLOAD:
+		if (s->raw_size)
+			return 0;
+		/* An empty Payload expects a payload image from the VMM. */
+		/* fall through */
+	case TDVF_PAYLOAD_PARAM:
+	case TDVF_TD_INFO:
+	case TDVF_TD_PARAMS:
+		return err__set("%s: TDVF section %zu (%s): filled by the VMM for td-shim payloads, not supported",
+				t->path, i, tdvf__type_name(s->type));
+	}
+	return 0;
+}
+
+/* The bytes a section starts with: the file's raw bytes padded with zeros,
+ * the TD HOB, or zeros (NULL). */
+static const uint8_t *section_data(struct plan *p, const struct tdx_layout *l,
+				   const struct tdvf_section *s)
+{
+	uint8_t *buf;
+
+	if (s->type == TDVF_TD_HOB)
+		return l->hob;
+	if (!s->raw_size)
+		return NULL;
+	if (s->raw_size == s->mem_size)
+		return l->firmware.data + s->data_offset;
+	buf = plan__alloc(p, s->mem_size);
+	if (buf)
+		memcpy(buf, l->firmware.data + s->data_offset, s->raw_size);
+	return buf;
+}
+
+static enum plan_kind section_kind(const struct tdvf_section *s)
+{
+	if (s->attributes & TDVF_ATTR_PAGE_AUG)
+		return PLAN_TDX_AUG;
+	return s->attributes & TDVF_ATTR_MR_EXTEND ? PLAN_TDX_EXTEND : PLAN_TDX_ADD;
+}
+
+static int build_hob(struct plan *p, const struct tdx_launch *cfg, struct tdx_layout *l)
+{
+	const struct tdvf_section *s = tdvf__find(&l->tdvf, TDVF_TD_HOB);
+	uint8_t *buf;
+
+	if (!s)
+		return err__set("%s: TDVF metadata: no TD_HOB section", l->tdvf.path);
+	buf = plan__alloc(p, s->mem_size);
+	if (!buf)
+		return -1;
+	if (td_hob__build(&l->tdvf, cfg->mem_size, buf, s->mem_size, &l->hob_len) < 0)
+		return -1;
+	l->hob = buf;
+	l->hob_gpa = s->gpa;
+	return 0;
+}
+
+int tdx__build_plan(struct plan *p, const struct tdx_launch *cfg, struct tdx_layout *out)
+{
+	struct ovmf o;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (cfg->mem_size == 0 || cfg->mem_size & 0xfff || cfg->mem_size > TDX_MAX_MEM)
+		return err__set("memory: %#llx bytes, need a non-zero multiple of 4 KiB up to 4 PiB",
+				(unsigned long long)cfg->mem_size);
+	if (plan__map(p, cfg->firmware, &out->firmware) < 0)
+		return -1;
+	if (ovmf__parse(&o, cfg->firmware, out->firmware.data, out->firmware.size) < 0 ||
+	    tdvf__parse(&out->tdvf, &o, true) < 0)
+		return -1;
+	for (i = 0; i < out->tdvf.nsections; i++)
+		if (check_supported(&out->tdvf, i) < 0)
+			return -1;
+	if (build_hob(p, cfg, out) < 0)
+		return -1;
+
+	for (i = 0; i < out->tdvf.nsections; i++) {
+		const struct tdvf_section *s = &out->tdvf.sections[i];
+		const uint8_t *data = section_data(p, out, s);
+		char what[32];
+
+		if (s->raw_size && !data)
+			return -1;
+		snprintf(what, sizeof(what), "TDVF[%zu] %s", i, tdvf__type_name(s->type));
+		if (!plan__add(p, section_kind(s), s->gpa, s->mem_size, data, what))
+			return -1;
+	}
+	p->mem_size = cfg->mem_size;
+	p->entry.mode = PLAN_ENTRY_NONE;
+	p->entry.arg = out->hob_gpa;
+	return plan__validate(p);
+}

@@ -1,0 +1,89 @@
+#include <openssl/evp.h>
+#include <string.h>
+
+#include "loader/error.h"
+#include "measure/mrtd.h"
+
+#define TDX_PAGE      4096
+#define TDX_CHUNK     256
+#define TDX_RECORD    128
+
+static const uint8_t zero_page[TDX_PAGE];
+
+/* A 128-byte record: the operation's ASCII name, then the GPA at byte 16. */
+static void record(EVP_MD_CTX *c, const char *op, uint64_t gpa)
+{
+	uint8_t r[TDX_RECORD] = { 0 };
+
+	memcpy(r, op, strlen(op));
+	for (int i = 0; i < 8; i++)
+		r[16 + i] = gpa >> (8 * i);
+	EVP_DigestUpdate(c, r, sizeof(r));
+}
+
+static void page_add(EVP_MD_CTX *c, uint64_t gpa)
+{
+	record(c, "MEM.PAGE.ADD", gpa);
+}
+
+static void page_extend(EVP_MD_CTX *c, uint64_t gpa, const uint8_t *page)
+{
+	for (int k = 0; k < TDX_PAGE / TDX_CHUNK; k++) {
+		record(c, "MR.EXTEND", gpa + k * TDX_CHUNK);
+		EVP_DigestUpdate(c, page + k * TDX_CHUNK, TDX_CHUNK);
+	}
+}
+
+static const uint8_t *page_of(const struct plan_op *op, uint64_t i)
+{
+	return op->data ? op->data + i * TDX_PAGE : zero_page;
+}
+
+static void replay_op(EVP_MD_CTX *c, const struct plan_op *op, enum mrtd_order order)
+{
+	uint64_t i, n = op->len / TDX_PAGE;
+	int extend = op->kind == PLAN_TDX_EXTEND;
+
+	if (op->kind == PLAN_TDX_AUG)
+		return;
+	if (order == MRTD_TWO_PASS) {
+		for (i = 0; i < n; i++)
+			page_add(c, op->gpa + i * TDX_PAGE);
+		for (i = 0; extend && i < n; i++)
+			page_extend(c, op->gpa + i * TDX_PAGE, page_of(op, i));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		page_add(c, op->gpa + i * TDX_PAGE);
+		if (extend)
+			page_extend(c, op->gpa + i * TDX_PAGE, page_of(op, i));
+	}
+}
+
+int mrtd__replay(const struct plan *p, enum mrtd_order order, uint8_t out[MRTD_SIZE])
+{
+	EVP_MD_CTX *c;
+	size_t i;
+
+	for (i = 0; i < p->nops; i++) {
+		const struct plan_op *op = &p->ops[i];
+
+		if (op->kind != PLAN_TDX_ADD && op->kind != PLAN_TDX_EXTEND &&
+		    op->kind != PLAN_TDX_AUG)
+			return err__set("%s: a %s op has no place in a TDX launch", op->what,
+					plan__kind_name(op->kind));
+		if ((op->gpa | op->len) & (TDX_PAGE - 1))
+			return err__set("%s: [%#llx, +%#llx) is not whole 4 KiB pages", op->what,
+					(unsigned long long)op->gpa, (unsigned long long)op->len);
+	}
+	c = EVP_MD_CTX_new();
+	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
+		EVP_MD_CTX_free(c);
+		return err__set_status(1, "SHA-384 unavailable");
+	}
+	for (i = 0; i < p->nops; i++)
+		replay_op(c, &p->ops[i], order);
+	EVP_DigestFinal_ex(c, out, NULL);
+	EVP_MD_CTX_free(c);
+	return 0;
+}

@@ -1,0 +1,262 @@
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/x86/td-hob.h"
+#include "loader/error.h"
+#include "measure/authenticode.h"
+#include "measure/efi-varstore.h"
+#include "measure/qemu-setup.h"
+#include "measure/tdvf-events.h"
+#include "measure/worker.h"
+
+/* 20 events at most (3.3); the log has room for them. */
+_Static_assert(RTMR_MAX_EVENTS >= 20, "the TDVF boot log needs 20 events");
+
+static const struct guid efi_global_variable = GUID_INIT(0x8be4df61, 0x93ca, 0x11d2,
+	0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c);
+static const struct guid efi_image_security_db = GUID_INIT(0xd719b2cb, 0x3d3a, 0x4596,
+	0xa3, 0xbc, 0xda, 0xd0, 0x0e, 0x67, 0x65, 0x6f);
+static const struct guid secure_boot_enable_disable = GUID_INIT(0xf0a30bc7, 0xaf08, 0x4556,
+	0x99, 0xc4, 0x00, 0x10, 0x09, 0xc9, 0x3a, 0x44);
+/* OVMF's DXE firmware volume and the UiApp file in it: the default Boot0000. */
+static const struct guid ovmf_dxe_fv = GUID_INIT(0x7cb8bdc9, 0xf8eb, 0x4f34,
+	0xaa, 0xea, 0x3e, 0xe4, 0xaf, 0x65, 0x16, 0xa1);
+static const struct guid ovmf_ui_app = GUID_INIT(0x462caa21, 0x7614, 0x4503,
+	0x83, 0x6e, 0x8a, 0xb6, 0xf4, 0x66, 0x23, 0x31);
+
+#define INITRD_OPTION " initrd=initrd"   /* OVMF's QemuLoadImageLib appends it */
+
+struct part {
+	const void *p;
+	size_t n;
+};
+
+static int sha384(uint8_t out[RTMR_SIZE], const struct part *parts, size_t n)
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
+		EVP_MD_CTX_free(c);
+		return err__set_status(CVM_EXIT_FAIL, "SHA-384 unavailable");
+	}
+	for (size_t i = 0; i < n; i++)
+		EVP_DigestUpdate(c, parts[i].p, parts[i].n);
+	EVP_DigestFinal_ex(c, out, NULL);
+	EVP_MD_CTX_free(c);
+	return 0;
+}
+
+static int event(struct rtmr_log *log, unsigned reg, uint32_t type, const char *desc,
+		 const void *data, size_t len)
+{
+	struct rtmr_event *e = rtmr__add(log, reg, type, desc);
+
+	return sha384(e->digest, &(struct part){ data, len }, 1);
+}
+
+/* QEMU's patched kernel, hashed as an EFI application: the slow event. */
+struct kernel_job {
+	const struct tdvf_boot *b;
+	uint8_t digest[RTMR_SIZE];
+};
+
+static int kernel_digest(void *arg)
+{
+	struct kernel_job *j = arg;
+	const struct blob *k = j->b->kernel;
+	uint8_t head[QEMU_SETUP_HEAD];
+	struct qemu_linux q = {
+		.cmdline = j->b->cmdline ? j->b->cmdline : "",
+		.initrd = j->b->initrd != NULL,
+		.initrd_size = j->b->initrd ? j->b->initrd->size : 0,
+		.below_4g = td_hob__q35_below_4g(j->b->mem_size),
+	};
+	struct pe_image img = { k->path, k->data, k->size, head, sizeof(head) };
+
+	if (qemu_setup__patch(k->path, k->data, k->size, &q, head) < 0)
+		return -1;
+	return authenticode__digest(&img, EVP_sha384(), j->digest);
+}
+
+/* EV_EFI_VARIABLE_DRIVER_CONFIG: UEFI_VARIABLE_DATA = GUID, u64 name
+ * length in characters, u64 data length, name in UTF-16 without NUL, data. */
+static int variable(struct rtmr_log *log, const struct guid *g, const char *name,
+		    const uint8_t *data, size_t len)
+{
+	struct rtmr_event *e = rtmr__add(log, 0, EV_EFI_VARIABLE_DRIVER_CONFIG, name);
+	uint8_t sizes[16], u16[64];
+	size_t n = strlen(name);
+
+	for (int i = 0; i < 8; i++) {
+		sizes[i] = (uint64_t)n >> (8 * i);
+		sizes[8 + i] = (uint64_t)len >> (8 * i);
+	}
+	for (size_t i = 0; i < n; i++) {
+		u16[2 * i] = name[i];
+		u16[2 * i + 1] = 0;
+	}
+	return sha384(e->digest, (struct part[]){ { g->b, 16 }, { sizes, 16 }, { u16, 2 * n },
+						  { data, len } }, 4);
+}
+
+/* The Secure Boot policy TDVF measures from its CFV variable store. */
+static int secure_boot_variables(struct rtmr_log *log, const struct tdvf_boot *b)
+{
+	const struct tdx_layout *l = b->layout;
+	const struct tdvf_section *cfv = tdvf__find(&l->tdvf, TDVF_CFV);
+	static const struct {
+		const struct guid *g;
+		const char *name;
+	} keys[] = {
+		{ &efi_global_variable, "PK" },        { &efi_global_variable, "KEK" },
+		{ &efi_image_security_db, "db" },      { &efi_image_security_db, "dbx" },
+	};
+	const uint8_t *data, *pk = NULL, *enable;
+	size_t len, pk_len = 0, enable_len;
+	struct efi_varstore vs;
+	uint8_t secure_boot;
+
+	if (efi_varstore__open(&vs, l->tdvf.path, l->firmware.data + cfv->data_offset,
+			       cfv->raw_size) < 0)
+		return -1;
+	/* AuthVariableLib: SecureBoot is 1 once a PK is enrolled unless
+	 * SecureBootEnable says 0; with no PK it stays empty. */
+	efi_varstore__get(&vs, &efi_global_variable, "PK", &pk, &pk_len);
+	secure_boot = !efi_varstore__get(&vs, &secure_boot_enable_disable, "SecureBootEnable",
+					 &enable, &enable_len) ||
+		      !enable_len || enable[0];
+	if (variable(log, &efi_global_variable, "SecureBoot", &secure_boot, pk_len ? 1 : 0) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!efi_varstore__get(&vs, keys[i].g, keys[i].name, &data, &len))
+			len = 0;
+		if (variable(log, keys[i].g, keys[i].name, len ? data : NULL, len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* BootOrder and Boot0000 as OVMF's platform boot manager creates them on a
+ * first boot: a single UiApp entry (the "pre-202505" layout). */
+static int boot_variables(struct rtmr_log *log)
+{
+	static const uint8_t boot_order[] = { 0x00, 0x00 };
+	uint8_t opt[6 + 12 + 20 + 20 + 4], *p = opt;
+	static const char desc[] = "UiApp";
+
+	/* EFI_LOAD_OPTION: Attributes ACTIVE, FilePathListLength 44. */
+	memcpy(p, "\x01\x00\x00\x00\x2c\x00", 6);
+	p += 6;
+	for (size_t i = 0; i < sizeof(desc); i++, p += 2) {
+		p[0] = desc[i];
+		p[1] = 0;
+	}
+	/* MEDIA_PIWG_FW_VOL_DP, MEDIA_PIWG_FW_FILE_DP, END_ENTIRE */
+	memcpy(p, "\x04\x07\x14\x00", 4);
+	memcpy(p + 4, ovmf_dxe_fv.b, 16);
+	memcpy(p + 20, "\x04\x06\x14\x00", 4);
+	memcpy(p + 24, ovmf_ui_app.b, 16);
+	memcpy(p + 40, "\x7f\xff\x04\x00", 4);
+
+	if (event(log, 0, EV_EFI_VARIABLE_BOOT, "BootOrder", boot_order, sizeof(boot_order)) < 0)
+		return -1;
+	return event(log, 0, EV_EFI_VARIABLE_BOOT, "Boot0000(UiApp)", opt, sizeof(opt));
+}
+
+static int action(struct rtmr_log *log, const char *text)
+{
+	return event(log, 1, EV_EFI_ACTION, text, text, strlen(text));
+}
+
+/* LOADED_IMAGE::LoadOptions as OVMF builds them (each command-line byte
+ * widened to UTF-16, " initrd=initrd" when there is an initrd, NUL), which
+ * the Linux EFI stub measures when they are not empty. */
+static int load_options(struct rtmr_log *log, const char *cmdline, int initrd)
+{
+	const char *suffix = initrd ? INITRD_OPTION : "";
+	size_t n = strlen(cmdline), m = strlen(suffix), i;
+	uint8_t *u16;
+	int ret;
+
+	if (n + m == 0)
+		return 0;
+	u16 = malloc(2 * (n + m + 1));
+	if (!u16)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (i = 0; i <= n + m; i++) {
+		u16[2 * i] = i < n ? cmdline[i] : i < n + m ? suffix[i - n] : 0;
+		u16[2 * i + 1] = 0;
+	}
+	ret = event(log, 2, EV_EVENT_TAG, "cmdline(UTF-16LE+NUL)", u16, 2 * (n + m + 1));
+	free(u16);
+	return ret;
+}
+
+static int firmware_events(struct rtmr_log *log, const struct tdvf_boot *b)
+{
+	const struct tdx_layout *l = b->layout;
+	const struct tdvf_section *cfv = tdvf__find(&l->tdvf, TDVF_CFV);
+	static const uint8_t separator[4];
+
+	if (!cfv)
+		return err__set("%s: TDVF metadata: no CFV section (the variable store TDVF measures)",
+				l->tdvf.path);
+	if (event(log, 0, EV_EFI_HANDOFF_TABLES2, "TD_HOB", l->hob,
+		  l->hob_len - TD_HOB_END_SIZE) < 0 ||
+	    event(log, 0, EV_EFI_PLATFORM_FIRMWARE_BLOB2, "CFV",
+		  l->firmware.data + cfv->data_offset, cfv->raw_size) < 0 ||
+	    secure_boot_variables(log, b) < 0 ||
+	    event(log, 0, EV_SEPARATOR, "separator", separator, sizeof(separator)) < 0 ||
+	    event(log, 0, EV_PLATFORM_CONFIG_FLAGS, "etc/table-loader", b->acpi_loader->data,
+		  b->acpi_loader->size) < 0 ||
+	    event(log, 0, EV_PLATFORM_CONFIG_FLAGS, "etc/acpi/rsdp", b->acpi_rsdp->data,
+		  b->acpi_rsdp->size) < 0 ||
+	    event(log, 0, EV_PLATFORM_CONFIG_FLAGS, "etc/acpi/tables", b->acpi_tables->data,
+		  b->acpi_tables->size) < 0)
+		return -1;
+	return 0;
+}
+
+/* Everything after the kernel's own event, whose slot KERNEL_EVENT keeps. */
+static int boot_events(struct rtmr_log *log, const struct tdvf_boot *b)
+{
+	static const uint8_t separator[4];
+	unsigned sep_reg = b->separator == TDVF_SEPARATOR_PRE_202411 ? 0 : 1;
+	int initrd = b->initrd && b->initrd->size;
+
+	if (boot_variables(log) < 0 ||
+	    action(log, "Calling EFI Application from Boot Option") < 0 ||
+	    event(log, sep_reg, EV_SEPARATOR, "separator(ReadyToBoot)", separator,
+		  sizeof(separator)) < 0 ||
+	    load_options(log, b->cmdline ? b->cmdline : "", initrd) < 0)
+		return -1;
+	/* The stub measures an initrd it got through LINUX_EFI_INITRD_MEDIA_GUID. */
+	if (initrd && event(log, 2, EV_EVENT_TAG, "initrd", b->initrd->data, b->initrd->size) < 0)
+		return -1;
+	if (action(log, "Exit Boot Services Invocation") < 0 ||
+	    action(log, "Exit Boot Services Returned with Success") < 0)
+		return -1;
+	return 0;
+}
+
+int tdvf_events__build(const struct tdvf_boot *b, struct rtmr_log *log)
+{
+	struct kernel_job job = { .b = b };
+	struct rtmr_event *kernel = NULL;
+	struct worker w;
+	int ret;
+
+	memset(log, 0, sizeof(*log));
+	worker__start(&w, kernel_digest, &job);
+	ret = firmware_events(log, b);
+	if (ret == 0) {
+		kernel = rtmr__add(log, 1, EV_EFI_BOOT_SERVICES_APPLICATION,
+				   "kernel(authenticode, QEMU-patched)");
+		ret = boot_events(log, b);
+	}
+	if (worker__join(&w) < 0 || ret < 0)
+		return -1;
+	memcpy(kernel->digest, job.digest, RTMR_SIZE);
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* The RTMR event log of a TDVF (OVMF IntelTdx) direct kernel boot under QEMU
+ * q35 (-bios OVMF -kernel -initrd -append), up to ExitBootServices, as
+ * MEASUREMENT.md 3.3 lists it: what TDVF measures (TD HOB, CFV, Secure Boot
+ * variables, ACPI fw_cfg blobs, the kernel, boot variables, actions) and what
+ * the Linux EFI stub adds (LoadOptions, initrd). */
+#ifndef CVM_TDVF_EVENTS_H
+#define CVM_TDVF_EVENTS_H
+
+#include <stdint.h>
+
+#include "loader/blob.h"
+#include "loader/tdx.h"
+#include "measure/rtmr.h"
+
+/* Where the ReadyToBoot separator goes (edk2 commit efaf8931). */
+enum tdvf_separator {
+	TDVF_SEPARATOR_POST_202411,     /* edk2-stable202411 and later: RTMR1 */
+	TDVF_SEPARATOR_PRE_202411,      /* older edk2: RTMR0 */
+};
+
+struct tdvf_boot {
+	const struct tdx_layout *layout;        /* firmware, its sections, the TD HOB */
+	uint64_t mem_size;                      /* q35 RAM: QEMU's setup-header patch */
+	const struct blob *kernel;              /* a PE/COFF (EFI stub) bzImage */
+	const struct blob *initrd;              /* NULL: no -initrd */
+	const char *cmdline;                    /* NULL or "": no -append */
+	const struct blob *acpi_tables;         /* fw_cfg etc/acpi/tables */
+	const struct blob *acpi_rsdp;           /* fw_cfg etc/acpi/rsdp */
+	const struct blob *acpi_loader;         /* fw_cfg etc/table-loader */
+	enum tdvf_separator separator;
+};
+
+/* Fills LOG in log order.  The kernel's Authenticode digest is computed on
+ * a second thread while this one hashes the rest.  -1 with err__set() on a
+ * malformed kernel, CFV or variable store. */
+int tdvf_events__build(const struct tdvf_boot *b, struct rtmr_log *log);
+
+#endif
