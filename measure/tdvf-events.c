@@ -145,8 +145,9 @@ static int boot_variables(struct rtmr_log *log)
 	uint8_t opt[6 + 12 + 20 + 20 + 4], *p = opt;
 	static const char desc[] = "UiApp";
 
-	/* EFI_LOAD_OPTION: Attributes ACTIVE, FilePathListLength 44. */
-	memcpy(p, "\x01\x00\x00\x00\x2c\x00", 6);
+	/* EFI_LOAD_OPTION: Attributes ACTIVE | HIDDEN | CATEGORY_APP,
+	 * FilePathListLength 44. */
+	memcpy(p, "\x09\x01\x00\x00\x2c\x00", 6);
 	p += 6;
 	for (size_t i = 0; i < sizeof(desc); i++, p += 2) {
 		p[0] = desc[i];
