@@ -20,7 +20,8 @@ struct measure_opts {
 	bool verbose;
 
 	/* SEV, SEV-ES, SNP */
-	unsigned vcpus;               /* 0: not given */
+	unsigned vcpus;
+	bool vcpus_set;               /* --vcpus 0 is valid: no VMSAs */
 	const char *vcpu_type;
 	bool vcpu_sig_set;
 	uint64_t vcpu_sig;

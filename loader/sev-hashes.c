@@ -1,0 +1,63 @@
+#include <openssl/evp.h>
+#include <string.h>
+
+#include "loader/error.h"
+#include "loader/guid.h"
+#include "loader/sev-hashes.h"
+
+static const struct guid table_guid = GUID_INIT(0x9438d606, 0x4f22, 0x4cc9,
+	0xb4, 0x79, 0xa7, 0x93, 0xd4, 0x11, 0xfd, 0x21);
+static const struct guid cmdline_guid = GUID_INIT(0x97d02dd8, 0xbd20, 0x4c94,
+	0xaa, 0x78, 0xe7, 0x71, 0x4d, 0x36, 0xab, 0x2a);
+static const struct guid initrd_guid = GUID_INIT(0x44baf731, 0x3a2f, 0x4bd7,
+	0x9a, 0xf1, 0x41, 0xe2, 0x91, 0x69, 0x78, 0x1d);
+static const struct guid kernel_guid = GUID_INIT(0x4de79437, 0xabd2, 0x427f,
+	0xb8, 0x35, 0xd5, 0xb1, 0x72, 0xd2, 0x04, 0x5b);
+
+#define ENTRY_LEN 50    /* GUID, u16 length, SHA-256 */
+
+static int sha256(const void *d, size_t n, uint8_t out[32])
+{
+	if (!EVP_Digest(d, n, out, NULL, EVP_sha256(), NULL))
+		return err__set_status(CVM_EXIT_FAIL, "SHA-256 failed");
+	return 0;
+}
+
+int sev_hashes__cmdline(struct sev_hashes *h, const char *append)
+{
+	const char *s = append ? append : "";
+
+	/* The table covers the string QEMU hands the guest, NUL included. */
+	return sha256(s, strlen(s) + 1, h->cmdline);
+}
+
+int sev_hashes__no_initrd(struct sev_hashes *h)
+{
+	return sha256("", 0, h->initrd);
+}
+
+static uint8_t *put_head(uint8_t *p, const struct guid *g, uint16_t len)
+{
+	memcpy(p, g->b, 16);
+	p[16] = len;
+	p[17] = len >> 8;
+	return p + 18;
+}
+
+static uint8_t *put_entry(uint8_t *p, const struct guid *g, const uint8_t digest[32])
+{
+	p = put_head(p, g, ENTRY_LEN);
+	memcpy(p, digest, 32);
+	return p + 32;
+}
+
+void sev_hashes__table(const struct sev_hashes *h, uint8_t *out)
+{
+	uint8_t *p = out;
+
+	memset(out, 0, SEV_HASHES_PADDED_LEN);
+	p = put_head(p, &table_guid, SEV_HASHES_TABLE_LEN);
+	p = put_entry(p, &cmdline_guid, h->cmdline);
+	p = put_entry(p, &initrd_guid, h->initrd);
+	put_entry(p, &kernel_guid, h->kernel);
+}

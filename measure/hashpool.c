@@ -1,0 +1,256 @@
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "loader/error.h"
+#include "measure/hashpool.h"
+
+#define CHUNKS_PER_TASK 32              /* 128 KiB of 4 KiB pages */
+#define STREAM_PIECE    (1u << 20)      /* released after hashing */
+
+struct task {
+	struct hash_job *job;
+	size_t first, n;                /* chunks [first, first+n) */
+	bool started, done;
+	struct task *next;              /* in the pool's queue */
+};
+
+struct hash_job {
+	struct hash_pool *hp;
+	const EVP_MD *md;
+	const uint8_t *data;
+	size_t len, chunk;              /* chunk == len for a single digest */
+	const struct blob *release;
+	size_t mdlen, ntasks;
+	bool whole;                     /* one digest of everything */
+	bool failed;
+	uint8_t *out;                   /* mdlen per chunk */
+	struct task tasks[];
+};
+
+struct hash_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	struct task *head, *tail;
+	bool stop;
+	unsigned nthreads;
+	pthread_t threads[];
+};
+
+static bool run_task(struct task *t)
+{
+	struct hash_job *j = t->job;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool ok = ctx != NULL;
+
+	for (size_t c = t->first; ok && c < t->first + t->n; c++) {
+		size_t off = c * j->chunk, end = off + j->chunk;
+
+		ok = EVP_DigestInit_ex(ctx, j->md, NULL);
+		while (ok && off < end) {
+			size_t n = end - off < STREAM_PIECE ? end - off : STREAM_PIECE;
+
+			ok = EVP_DigestUpdate(ctx, j->data + off, n);
+			if (j->release)
+				blob__done(j->release, j->data + off - j->release->data, n);
+			off += n;
+		}
+		ok = ok && EVP_DigestFinal_ex(ctx, j->out + c * j->mdlen, NULL);
+	}
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/* Takes queued task T (after PREV, or the head) and runs it; called and
+ * returns with the lock held. */
+static void run_one(struct hash_pool *hp, struct task *prev, struct task *t)
+{
+	bool ok;
+
+	if (prev)
+		prev->next = t->next;
+	else
+		hp->head = t->next;
+	if (hp->tail == t)
+		hp->tail = prev;
+	t->started = true;
+	pthread_mutex_unlock(&hp->lock);
+	ok = run_task(t);
+	pthread_mutex_lock(&hp->lock);
+	if (!ok)
+		t->job->failed = true;
+	t->done = true;
+	pthread_cond_broadcast(&hp->done);
+}
+
+static void *worker(void *arg)
+{
+	struct hash_pool *hp = arg;
+
+	pthread_mutex_lock(&hp->lock);
+	for (;;) {
+		while (!hp->head && !hp->stop)
+			pthread_cond_wait(&hp->work, &hp->lock);
+		if (!hp->head)
+			break;
+		run_one(hp, NULL, hp->head);
+	}
+	pthread_mutex_unlock(&hp->lock);
+	return NULL;
+}
+
+unsigned hash_pool__cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return 1;
+}
+
+struct hash_pool *hash_pool__new(unsigned nworkers)
+{
+	struct hash_pool *hp = calloc(1, sizeof(*hp) + nworkers * sizeof(pthread_t));
+
+	if (!hp) {
+		err__set_status(CVM_EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&hp->lock, NULL);
+	pthread_cond_init(&hp->work, NULL);
+	pthread_cond_init(&hp->done, NULL);
+	/* Fewer workers than asked only costs speed: waiters run the work. */
+	while (hp->nthreads < nworkers &&
+	       pthread_create(&hp->threads[hp->nthreads], NULL, worker, hp) == 0)
+		hp->nthreads++;
+	return hp;
+}
+
+void hash_pool__free(struct hash_pool *hp)
+{
+	if (!hp)
+		return;
+	pthread_mutex_lock(&hp->lock);
+	hp->stop = true;
+	pthread_cond_broadcast(&hp->work);
+	pthread_mutex_unlock(&hp->lock);
+	for (unsigned i = 0; i < hp->nthreads; i++)
+		pthread_join(hp->threads[i], NULL);
+	pthread_cond_destroy(&hp->done);
+	pthread_cond_destroy(&hp->work);
+	pthread_mutex_destroy(&hp->lock);
+	free(hp);
+}
+
+static struct hash_job *submit(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
+			       size_t len, size_t chunk, const struct blob *release)
+{
+	size_t nchunks = chunk ? len / chunk : 1;
+	size_t per = chunk ? CHUNKS_PER_TASK : 1;
+	size_t ntasks = (nchunks + per - 1) / per;
+	struct hash_job *j;
+
+	j = calloc(1, sizeof(*j) + ntasks * sizeof(struct task));
+	if (j)
+		j->out = malloc((nchunks ? nchunks : 1) * EVP_MD_get_size(md));
+	if (!j || !j->out) {
+		if (j)
+			free(j);
+		err__set_status(CVM_EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	j->hp = hp;
+	j->md = md;
+	j->data = data;
+	j->len = len;
+	j->chunk = chunk ? chunk : len;
+	j->release = release;
+	j->whole = !chunk;
+	j->mdlen = EVP_MD_get_size(md);
+	j->ntasks = ntasks;
+	for (size_t i = 0; i < ntasks; i++) {
+		struct task *t = &j->tasks[i];
+
+		t->job = j;
+		t->first = i * per;
+		t->n = nchunks - t->first < per ? nchunks - t->first : per;
+	}
+	pthread_mutex_lock(&hp->lock);
+	for (size_t i = 0; i < ntasks; i++) {
+		if (hp->tail)
+			hp->tail->next = &j->tasks[i];
+		else
+			hp->head = &j->tasks[i];
+		hp->tail = &j->tasks[i];
+	}
+	pthread_cond_broadcast(&hp->work);
+	pthread_mutex_unlock(&hp->lock);
+	return j;
+}
+
+struct hash_job *hash_pool__digest(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
+				   size_t len, const struct blob *release)
+{
+	return submit(hp, md, data, len, 0, release);
+}
+
+struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
+				   size_t len, size_t chunk)
+{
+	return submit(hp, md, data, len, chunk, NULL);
+}
+
+/* Waits, with the lock held, until task T is done.  A waiter runs T itself
+ * if nobody has started it, and meanwhile helps with queued page batches;
+ * it never takes on another whole-file digest, which would hold up the
+ * caller (a chain, usually) far longer than T. */
+static void wait_task(struct hash_pool *hp, struct task *t)
+{
+	while (!t->done) {
+		struct task *prev = NULL, *q = hp->head;
+
+		if (!t->started) {
+			while (q != t) {
+				prev = q;
+				q = q->next;
+			}
+			run_one(hp, prev, t);
+		} else if (q && !q->job->whole) {
+			run_one(hp, NULL, q);
+		} else {
+			pthread_cond_wait(&hp->done, &hp->lock);
+		}
+	}
+}
+
+const uint8_t *hash_job__wait(struct hash_job *j, size_t i)
+{
+	struct hash_pool *hp = j->hp;
+	size_t per = j->whole ? 1 : CHUNKS_PER_TASK;
+	bool failed;
+
+	pthread_mutex_lock(&hp->lock);
+	wait_task(hp, &j->tasks[i / per]);
+	failed = j->failed;
+	pthread_mutex_unlock(&hp->lock);
+	if (failed) {
+		err__set_status(CVM_EXIT_FAIL, "digest computation failed");
+		return NULL;
+	}
+	return j->out + i * j->mdlen;
+}
+
+void hash_job__free(struct hash_job *j)
+{
+	if (!j)
+		return;
+	pthread_mutex_lock(&j->hp->lock);
+	for (size_t i = 0; i < j->ntasks; i++)
+		wait_task(j->hp, &j->tasks[i]);
+	pthread_mutex_unlock(&j->hp->lock);
+	free(j->out);
+	free(j);
+}

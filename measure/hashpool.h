@@ -1,0 +1,37 @@
+/* Digests on every core: file digests and page-content digests run on a few
+ * worker threads while the caller chains the results in order.  A caller
+ * that waits runs queued work itself, so nothing idles on a busy machine
+ * and zero workers still works. */
+#ifndef CVM_MEASURE_HASHPOOL_H
+#define CVM_MEASURE_HASHPOOL_H
+
+#include <openssl/evp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loader/blob.h"
+
+struct hash_pool;
+struct hash_job;
+
+/* NWORKERS threads besides the caller; NULL with err__set() on failure. */
+struct hash_pool *hash_pool__new(unsigned nworkers);
+/* Joins the workers; every job must have been freed. */
+void hash_pool__free(struct hash_pool *hp);
+/* CPUs this process may run on. */
+unsigned hash_pool__cpus(void);
+
+/* One MD digest of LEN bytes at DATA.  With RELEASE (the blob DATA lies in)
+ * its pages are dropped once hashed, so memory stays flat for any size. */
+struct hash_job *hash_pool__digest(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
+				   size_t len, const struct blob *release);
+/* One MD digest per CHUNK bytes of DATA (LEN a multiple of CHUNK). */
+struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
+				   size_t len, size_t chunk);
+/* Digest I of JOB (0 for hash_pool__digest), once computed; NULL with
+ * err__set() if hashing failed. */
+const uint8_t *hash_job__wait(struct hash_job *j, size_t i);
+/* Waits for whatever JOB still has queued or running, then frees it. */
+void hash_job__free(struct hash_job *j);
+
+#endif

@@ -1,0 +1,459 @@
+/* cvm-measure --mode sev|seves|snp|snp:ovmf-hash|snp:svsm: the semantics
+ * of sev-snp-measure 0.0.13, computed by replaying the launch plan that
+ * loader/sev.c builds.
+ *
+ * The kernel's SHA-256 is the longest single hash and nothing can split it,
+ * so it starts first, on a worker; meanwhile the firmware alone is planned
+ * and replayed (SNP: exactly the snp:ovmf-hash digest), and the full plan
+ * continues from there once the hashes table can be filled in. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arch/x86/vmsa.h"
+#include "loader/error.h"
+#include "loader/sev.h"
+#include "measure/hashpool.h"
+#include "measure/options.h"
+#include "measure/output.h"
+#include "measure/sev-ld.h"
+#include "measure/snp.h"
+
+#define MAX_LD 48
+
+/* A file the measurement depends on; JSON reports each with its SHA-256. */
+struct input {
+	const char *role;
+	const char *path;       /* NULL: only the digest was given */
+	struct blob blob;
+	struct hash_job *job;
+	uint8_t given[32];
+};
+
+enum { IN_OVMF, IN_KERNEL, IN_INITRD, IN_SVSM, IN_VARS, IN_COUNT };
+
+struct run {
+	const struct measure_opts *o;
+	bool ovmf_hash_only;            /* snp:ovmf-hash */
+	struct sev_launch cfg;
+	struct sev_hashes hashes;
+	bool have_sig;
+	uint8_t seed[SNP_LD_SIZE];      /* --snp-ovmf-hash */
+	bool seeded;
+	struct input in[IN_COUNT];
+	struct hash_pool *pool;
+	struct plan fw, plan;           /* the firmware alone; the whole launch */
+	struct oplog log;
+	uint8_t ld[MAX_LD];
+	size_t ldlen;
+};
+
+static int parse_mode(struct run *r, const char *mode)
+{
+	static const struct {
+		const char *name;
+		enum sev_mode mode;
+	} modes[] = {
+		{ "sev", SEV_MODE_SEV }, { "seves", SEV_MODE_SEV_ES }, { "snp", SEV_MODE_SNP },
+		{ "snp:ovmf-hash", SEV_MODE_SNP }, { "snp:svsm", SEV_MODE_SNP_SVSM },
+	};
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if (!strcmp(mode, modes[i].name)) {
+			r->cfg.mode = modes[i].mode;
+			r->ovmf_hash_only = !strcmp(mode, "snp:ovmf-hash");
+			return 0;
+		}
+	}
+	return err__set("--mode: unknown guest mode '%s'", mode);
+}
+
+static bool given(const char *s)
+{
+	return s && *s;
+}
+
+/* vCPU-signature precedence as in sev-snp-measure: family/model/stepping,
+ * then --vcpu-sig, then --vcpu-type; QEMU needs one of them. */
+static int vcpu_sig(struct run *r)
+{
+	const struct measure_opts *o = r->o;
+	const struct vcpu_model *m;
+
+	if (o->family_set) {
+		if (!o->model_set || !o->stepping_set)
+			return err__set("--vcpu-family requires --vcpu-model and --vcpu-stepping");
+		r->cfg.vcpu_sig = vcpu__sig(o->vcpu_family, o->vcpu_model, o->vcpu_stepping);
+	} else if (o->vcpu_sig_set) {
+		r->cfg.vcpu_sig = o->vcpu_sig;
+	} else if (o->vcpu_type) {
+		m = vcpu__find(o->vcpu_type);
+		if (!m)
+			return err__set("--vcpu-type: unknown vCPU type '%s'", o->vcpu_type);
+		r->cfg.vcpu_sig = vcpu__sig(m->family, m->model, m->stepping);
+	} else if (r->cfg.vmm == SEV_VMM_QEMU) {
+		return err__set("missing --vcpu-type or --vcpu-sig or --vcpu-family in guest mode '%s'",
+				o->mode);
+	} else {
+		return 0;       /* ec2 and gce put a fixed value in RDX */
+	}
+	r->have_sig = true;
+	return 0;
+}
+
+static int check_opts(struct run *r)
+{
+	const struct measure_opts *o = r->o;
+	bool kernel = given(o->kernel) || o->kernel_hash;
+
+	if (parse_mode(r, o->mode) < 0)
+		return -1;
+	if (r->ovmf_hash_only)
+		return 0;       /* like sev-snp-measure: everything else is ignored */
+	if (given(o->kernel) && o->kernel_hash)
+		return err__set("--kernel-hash: not allowed with --kernel");
+	if (given(o->initrd) && o->initrd_hash)
+		return err__set("--initrd-hash: not allowed with --initrd");
+	if ((given(o->initrd) || o->initrd_hash) && !kernel)
+		return err__set("--kernel required when using --initrd");
+	if (given(o->append) && !kernel)
+		return err__set("--kernel required when using --append");
+	if (r->cfg.mode != SEV_MODE_SEV && !o->vcpus_set)
+		return err__set("missing --vcpus N in guest mode '%s'", o->mode);
+	if (sev_vmm__parse(o->vmm_type ? o->vmm_type : "QEMU", &r->cfg.vmm) < 0)
+		return err__set("--vmm-type: unknown VMM type '%s'", o->vmm_type);
+	if (r->cfg.mode != SEV_MODE_SEV && vcpu_sig(r) < 0)
+		return -1;
+	if (o->snp_ovmf_hash) {
+		if (r->cfg.mode != SEV_MODE_SNP)
+			return err__set("--snp-ovmf-hash: only works with --mode snp");
+		if (out__parse_hex(o->snp_ovmf_hash, r->seed, SNP_LD_SIZE) < 0)
+			return err__set("--snp-ovmf-hash: expected %d hex digits", 2 * SNP_LD_SIZE);
+		r->seeded = true;
+	}
+	if (o->kernel_hash && out__parse_hex(o->kernel_hash, r->hashes.kernel, 32) < 0)
+		return err__set("--kernel-hash: expected 64 hex digits");
+	if (o->initrd_hash && out__parse_hex(o->initrd_hash, r->hashes.initrd, 32) < 0)
+		return err__set("--initrd-hash: expected 64 hex digits");
+	if (o->dump_vmsa && r->cfg.mode == SEV_MODE_SEV)
+		return err__set("--dump-vmsa: not available in guest mode 'sev'");
+	if (r->cfg.mode == SEV_MODE_SNP_SVSM) {
+		if (!given(o->svsm))
+			return err__set("snp:svsm mode requires --svsm");
+		if (!given(o->vars_file) && !o->vars_size)
+			return err__set("snp:svsm mode requires --vars-size or --vars-file");
+	}
+	r->cfg.vcpus = o->vcpus;
+	r->cfg.guest_features = o->guest_features;
+	r->cfg.era = vmsa__default_era(r->cfg.vmm);
+	r->cfg.vars_size = o->vars_size;
+	return 0;
+}
+
+/* Maps PATH for the plan's life as input I, and starts its SHA-256 when
+ * the measurement needs it (NEED) or JSON reports it. */
+static int open_input(struct run *r, int i, const char *role, const char *path, bool need,
+		      const EVP_MD *sha256)
+{
+	struct input *in = &r->in[i];
+
+	in->role = role;
+	in->path = path;
+	if (plan__map(&r->plan, path, &in->blob) < 0)
+		return -1;
+	if (!need && r->o->format != FORMAT_JSON)
+		return 0;
+	in->job = hash_pool__digest(r->pool, sha256, in->blob.data, in->blob.size, &in->blob);
+	return in->job ? 0 : -1;
+}
+
+/* The kernel first: it is the long pole. */
+static int open_inputs(struct run *r, const EVP_MD *sha256)
+{
+	const struct measure_opts *o = r->o;
+	bool svsm = r->cfg.mode == SEV_MODE_SNP_SVSM && !r->ovmf_hash_only;
+
+	if (!r->ovmf_hash_only && given(o->kernel) &&
+	    open_input(r, IN_KERNEL, "kernel", o->kernel, true, sha256) < 0)
+		return -1;
+	if (!r->ovmf_hash_only && given(o->initrd) &&
+	    open_input(r, IN_INITRD, "initrd", o->initrd, true, sha256) < 0)
+		return -1;
+	if (open_input(r, IN_OVMF, "ovmf", o->ovmf, false, sha256) < 0)
+		return -1;
+	if (svsm && open_input(r, IN_SVSM, "svsm", o->svsm, false, sha256) < 0)
+		return -1;
+	if (svsm && given(o->vars_file)) {
+		if (open_input(r, IN_VARS, "vars", o->vars_file, false, sha256) < 0)
+			return -1;
+		r->cfg.vars_size = r->in[IN_VARS].blob.size;
+	}
+	if (o->kernel_hash) {
+		r->in[IN_KERNEL].role = "kernel";
+		memcpy(r->in[IN_KERNEL].given, r->hashes.kernel, 32);
+	}
+	if (o->initrd_hash) {
+		r->in[IN_INITRD].role = "initrd";
+		memcpy(r->in[IN_INITRD].given, r->hashes.initrd, 32);
+	}
+	r->cfg.firmware = r->in[IN_OVMF].blob;
+	r->cfg.svsm = r->in[IN_SVSM].blob;
+	return 0;
+}
+
+/* The hashes table inputs, once the file digests are in. */
+static int fill_hashes(struct run *r)
+{
+	const struct measure_opts *o = r->o;
+	const uint8_t *d;
+
+	if (!given(o->kernel) && !o->kernel_hash)
+		return 0;
+	if (r->in[IN_KERNEL].job) {
+		d = hash_job__wait(r->in[IN_KERNEL].job, 0);
+		if (!d)
+			return -1;
+		memcpy(r->hashes.kernel, d, 32);
+	}
+	if (r->in[IN_INITRD].job) {
+		d = hash_job__wait(r->in[IN_INITRD].job, 0);
+		if (!d)
+			return -1;
+		memcpy(r->hashes.initrd, d, 32);
+	} else if (!o->initrd_hash && sev_hashes__no_initrd(&r->hashes) < 0) {
+		return -1;
+	}
+	if (sev_hashes__cmdline(&r->hashes, o->append) < 0)
+		return -1;
+	r->cfg.hashes = &r->hashes;
+	return 0;
+}
+
+static struct oplog *log_of(struct run *r)
+{
+	return r->o->verbose || r->o->format == FORMAT_JSON ? &r->log : NULL;
+}
+
+static bool is_snp(const struct run *r)
+{
+	return r->cfg.mode == SEV_MODE_SNP || r->cfg.mode == SEV_MODE_SNP_SVSM;
+}
+
+static int measure_snp(struct run *r, size_t nfw)
+{
+	struct snp_replay rp = { .pool = r->pool, .log = log_of(r) };
+
+	r->ldlen = SNP_LD_SIZE;
+	if (r->seeded) {
+		memcpy(r->ld, r->seed, SNP_LD_SIZE);
+	} else {
+		memset(r->ld, 0, SNP_LD_SIZE);
+		if (snp__replay(r->ld, &r->fw, &rp) < 0)
+			return -1;
+	}
+	if (r->ovmf_hash_only)
+		return 0;
+	if (fill_hashes(r) < 0 || sev__build_plan(&r->plan, &r->cfg) < 0 ||
+	    plan__validate(&r->plan) < 0)
+		return -1;
+	rp.skip = nfw;
+	rp.log_skipped = r->seeded;
+	return snp__replay(r->ld, &r->plan, &rp);
+}
+
+static int measure_sev(struct run *r, size_t nfw)
+{
+	struct sev_ld s;
+	int ret = -1;
+
+	r->ldlen = SEV_LD_SIZE;
+	if (sev_ld__init(&s) < 0)
+		goto out;
+	if (sev_ld__replay(&s, &r->fw, 0, log_of(r)) < 0 || fill_hashes(r) < 0 ||
+	    sev__build_plan(&r->plan, &r->cfg) < 0 || plan__validate(&r->plan) < 0 ||
+	    sev_ld__replay(&s, &r->plan, nfw, log_of(r)) < 0 || sev_ld__final(&s, r->ld) < 0)
+		goto out;
+	ret = 0;
+out:
+	sev_ld__exit(&s);
+	return ret;
+}
+
+/* vmsa<N>.bin in the current directory, each written whole or not at all. */
+static int dump_vmsas(const struct plan *p)
+{
+	for (size_t i = 0; i < p->nops; i++) {
+		const struct plan_op *op = &p->ops[i];
+		char path[32], tmp[48];
+		FILE *f;
+		bool ok;
+
+		if (op->kind != PLAN_VMSA)
+			continue;
+		snprintf(path, sizeof(path), "vmsa%u.bin", op->vcpu);
+		snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", path, (int)getpid());
+		f = fopen(tmp, "wb");
+		if (!f)
+			return err__set_status(CVM_EXIT_FAIL, "%s: %s", tmp, strerror(errno));
+		ok = fwrite(op->data, 1, op->len, f) == op->len;
+		ok = fclose(f) == 0 && ok;
+		if (!ok || rename(tmp, path) < 0) {
+			unlink(tmp);
+			return err__set_status(CVM_EXIT_FAIL, "%s: cannot write", path);
+		}
+	}
+	return 0;
+}
+
+static void json_hex_or_null(FILE *f, const uint8_t *d, size_t n)
+{
+	if (!d) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	out__hex(f, d, n);
+	fputc('"', f);
+}
+
+static int json_inputs(FILE *f, struct run *r)
+{
+	bool first = true;
+
+	fputs("  \"inputs\": [", f);
+	for (int i = 0; i < IN_COUNT; i++) {
+		struct input *in = &r->in[i];
+		const uint8_t *d = in->given;
+
+		if (!in->role)
+			continue;
+		if (in->job && !(d = hash_job__wait(in->job, 0)))
+			return -1;
+		fprintf(f, "%s\n    {\"role\": \"%s\", \"path\": ", first ? "" : ",", in->role);
+		if (in->path)
+			out__json_str(f, in->path);
+		else
+			fputs("null", f);
+		fputs(", \"sha256\": ", f);
+		json_hex_or_null(f, d, 32);
+		fputc('}', f);
+		first = false;
+	}
+	fputs(first ? "],\n" : "\n  ],\n", f);
+	return 0;
+}
+
+static int print_json(FILE *f, struct run *r)
+{
+	const struct measure_opts *o = r->o;
+	bool vmsas = r->cfg.mode != SEV_MODE_SEV && !r->ovmf_hash_only;
+
+	fputs("{\n  \"mode\": ", f);
+	out__json_str(f, o->mode);
+	fputs(",\n  \"measurement\": ", f);
+	json_hex_or_null(f, r->ld, r->ldlen);
+	fputs(",\n", f);
+	if (json_inputs(f, r) < 0)
+		return -1;
+	fputs("  \"options\": {", f);
+	if (vmsas) {
+		fprintf(f, "\"vcpus\": %u, \"vcpu_sig\": ", r->cfg.vcpus);
+		if (r->have_sig)
+			fprintf(f, "\"0x%x\"", r->cfg.vcpu_sig);
+		else
+			fputs("null", f);
+		fprintf(f, ", \"vmm_type\": \"%s\", \"vmsa_era\": \"%s\", ",
+			sev_vmm__name(r->cfg.vmm), r->cfg.mode == SEV_MODE_SNP_SVSM ?
+			"svsm" : vmsa__era_name(r->cfg.era));
+	}
+	if (r->cfg.mode == SEV_MODE_SNP && !r->ovmf_hash_only)
+		fprintf(f, "\"guest_features\": \"0x%llx\", ",
+			(unsigned long long)r->cfg.guest_features);
+	if (r->cfg.mode == SEV_MODE_SNP_SVSM)
+		fprintf(f, "\"vars_size\": %llu, ", (unsigned long long)r->cfg.vars_size);
+	fputs("\"snp_ovmf_hash\": ", f);
+	json_hex_or_null(f, r->seeded ? r->seed : NULL, SNP_LD_SIZE);
+	fputs(", \"append\": ", f);
+	if (o->append_set && !r->ovmf_hash_only)
+		out__json_str(f, o->append);
+	else
+		fputs("null", f);
+	fputs("},\n  \"operations\": ", f);
+	oplog__json(f, &r->log);
+	fputs("\n}\n", f);
+	return 0;
+}
+
+static int print_result(struct run *r)
+{
+	FILE *f = stdout;
+
+	if (r->o->verbose)
+		oplog__print(stderr, &r->log);
+	if (r->o->format == FORMAT_JSON) {
+		if (print_json(f, r) < 0)
+			return -1;
+	} else if (r->o->format == FORMAT_BASE64 && !r->ovmf_hash_only) {
+		out__base64(f, r->ld, r->ldlen);
+		fputc('\n', f);
+	} else {
+		/* snp:ovmf-hash stays hex: it is the input of --snp-ovmf-hash. */
+		out__hex(f, r->ld, r->ldlen);
+		fputc('\n', f);
+	}
+	if (fflush(f) || ferror(f))
+		return err__set_status(CVM_EXIT_FAIL, "stdout: write error");
+	return 0;
+}
+
+static int run(struct run *r)
+{
+	EVP_MD *sha256 = NULL;
+	int nfw, ret = -1;
+
+	if (check_opts(r) < 0)
+		goto out;
+	r->pool = hash_pool__new(hash_pool__cpus() - 1);
+	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	if (!r->pool || !sha256) {
+		err__set_status(CVM_EXIT_FAIL, "cannot start hashing");
+		goto out;
+	}
+	if (open_inputs(r, sha256) < 0)
+		goto out;
+	r->cfg.firmware_only = true;
+	nfw = sev__build_plan(&r->fw, &r->cfg);
+	if (nfw < 0)
+		goto out;
+	r->cfg.firmware_only = false;
+	if ((is_snp(r) ? measure_snp(r, nfw) : measure_sev(r, nfw)) < 0)
+		goto out;
+	if (r->o->dump_vmsa && !r->ovmf_hash_only && dump_vmsas(&r->plan) < 0)
+		goto out;
+	ret = print_result(r);
+out:
+	for (int i = 0; i < IN_COUNT; i++)
+		hash_job__free(r->in[i].job);
+	hash_pool__free(r->pool);
+	EVP_MD_free(sha256);
+	return ret;
+}
+
+int measure__sev_cmd(const struct measure_opts *o)
+{
+	struct run r = { .o = o };
+	int ret;
+
+	plan__init(&r.fw);
+	plan__init(&r.plan);
+	ret = run(&r);
+	if (ret < 0)
+		fprintf(stderr, "cvm-measure: %s\n", err__msg());
+	oplog__exit(&r.log);
+	plan__exit(&r.fw);
+	plan__exit(&r.plan);
+	return ret < 0 ? err__status() : 0;
+}
