@@ -9,6 +9,7 @@
 #include "loader/tdvf.h"
 #include "loader/tdx.h"
 #include "measure/mrtd.h"
+#include "tests/unit/fw-image.h"
 #include "tests/unit/test.h"
 
 #define IMG_SIZE  0x10000
@@ -20,47 +21,39 @@ struct sec {
 	uint32_t type, attr;
 };
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
 static void put64(uint8_t *p, uint64_t v)
 {
-	put32(p, v);
-	put32(p + 4, v >> 32);
+	fw_image__put32(p, v);
+	fw_image__put32(p + 4, v >> 32);
 }
 
 /* An image whose footer table holds one TDX_METADATA_OFFSET entry pointing
- * at a descriptor at DESC_OFF with sections S. */
+ * at a descriptor at DESC_OFF with sections S; free() it. */
 static uint8_t *image(const struct sec *s, uint32_t n)
 {
-	uint8_t *img = calloc(1, IMG_SIZE), *d = img + DESC_OFF;
-	size_t footer = IMG_SIZE - 32 - 18, entry = footer - 22;
+	struct fw_image m;
+	uint8_t *d;
 
-	memset(img, 0xa5, DESC_OFF);            /* file bytes for BFV/CFV */
-	memcpy(img + footer + 2, ovmf_guid_footer.b, 16);
-	img[footer] = 18 + 22;
-	put32(img + entry, IMG_SIZE - DESC_OFF);
-	img[entry + 4] = 22;
-	memcpy(img + entry + 6, ovmf_guid_tdx_metadata.b, 16);
-
+	fw_image__init(&m, IMG_SIZE);
+	fw_image__u32(&m, &ovmf_guid_tdx_metadata, IMG_SIZE - DESC_OFF);
+	fw_image__close(&m);
+	memset(m.b, 0xa5, DESC_OFF);            /* file bytes for BFV/CFV */
+	d = m.b + DESC_OFF;
 	memcpy(d, "TDVF", 4);
-	put32(d + 4, 16 + 32 * n);
-	put32(d + 8, 1);
-	put32(d + 12, n);
+	fw_image__put32(d + 4, 16 + 32 * n);
+	fw_image__put32(d + 8, 1);
+	fw_image__put32(d + 12, n);
 	for (uint32_t i = 0; i < n; i++) {
 		uint8_t *e = d + 16 + 32 * i;
 
-		put32(e, s[i].off);
-		put32(e + 4, s[i].raw);
+		fw_image__put32(e, s[i].off);
+		fw_image__put32(e + 4, s[i].raw);
 		put64(e + 8, s[i].gpa);
 		put64(e + 16, s[i].size);
-		put32(e + 24, s[i].type);
-		put32(e + 28, s[i].attr);
+		fw_image__put32(e + 24, s[i].type);
+		fw_image__put32(e + 28, s[i].attr);
 	}
-	return img;
+	return m.b;
 }
 
 static const struct sec good[] = {
@@ -178,7 +171,7 @@ START_TEST(hostile_descriptor)
 		uint8_t *img = image(good, NGOOD);
 		struct tdvf t;
 
-		put32(img + cases[i].off, cases[i].val);
+		fw_image__put32(img + cases[i].off, cases[i].val);
 		if (cases[i].val == 0x60)       /* keep a valid header at the new place */
 			memcpy(img + IMG_SIZE - 0x60, img + DESC_OFF, 16);
 		ck_assert_int_eq(parse(img, &t, true), -1);
