@@ -45,13 +45,13 @@ static int check_header(const struct blob *b, const struct setup_header *h, size
 	if (h->version < PROTO(2, 6))
 		return err__set("%s: version: boot protocol %u.%02u is older than 2.06", b->path,
 				h->version >> 8, h->version & 0xff);
+	if (h->version >= PROTO(2, 12) && len < need)
+		return err__set("%s: setup header: %zu bytes, boot protocol %u.%02u needs %zu",
+				b->path, len, h->version >> 8, h->version & 0xff, need);
 	/* xloadflags exist from 2.12: older kernels have no 64-bit entry. */
 	if (h->version < PROTO(2, 12) || !(h->xloadflags & XLF_KERNEL_64))
 		return err__set("%s: xloadflags: no 64-bit entry (XLF_KERNEL_64), boot protocol "
 				"%u.%02u", b->path, h->version >> 8, h->version & 0xff);
-	if (len < need)
-		return err__set("%s: setup header: %zu bytes, boot protocol %u.%02u needs %zu",
-				b->path, len, h->version >> 8, h->version & 0xff, need);
 	if (!(h->loadflags & LOADED_HIGH))
 		return err__set("%s: loadflags: LOADED_HIGH not set (a zImage)", b->path);
 	return 0;
