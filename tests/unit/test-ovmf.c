@@ -3,16 +3,19 @@
 #include "loader/blob.h"
 #include "loader/error.h"
 #include "loader/ovmf.h"
+#include "tests/unit/fw-image.h"
 #include "tests/unit/test.h"
 
 #define IMG 4096
 
-/* Builds a footer table in IMG bytes: entries are written from the footer
- * backwards, the way edk2 lays them out (entry 0 nearest the footer). */
-struct img {
-	uint8_t b[IMG];
-	size_t cursor;          /* where the next (earlier) entry ends */
-};
+static void img_std(struct fw_image *m)
+{
+	fw_image__init(m, IMG);
+	fw_image__u32(m, &ovmf_guid_sev_es_reset, 0x80b004);
+	fw_image__u32x2(m, &ovmf_guid_sev_secret, 0x810000, 0xc00);
+	fw_image__u32(m, &ovmf_guid_sev_metadata, 0x100);
+	fw_image__close(m);
+}
 
 static void put16(uint8_t *p, unsigned v)
 {
@@ -20,61 +23,14 @@ static void put16(uint8_t *p, unsigned v)
 	p[1] = v >> 8;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = v >> (8 * i);
-}
-
-static void img_init(struct img *m)
-{
-	memset(m->b, 0xcc, sizeof(m->b));
-	m->cursor = IMG - 32 - 18;
-	memcpy(m->b + m->cursor + 2, ovmf_guid_footer.b, 16);
-}
-
-/* Adds an entry whose u16 length field says LEN (normally dlen + 18). */
-static void img_add(struct img *m, const struct guid *g, const void *d, size_t dlen, unsigned len)
-{
-	m->cursor -= 18;
-	put16(m->b + m->cursor, len);
-	memcpy(m->b + m->cursor + 2, g->b, 16);
-	m->cursor -= dlen;
-	memcpy(m->b + m->cursor, d, dlen);
-}
-
-static void img_close(struct img *m)
-{
-	put16(m->b + IMG - 32 - 18, IMG - 32 - m->cursor);
-}
-
-static void img_u32(struct img *m, const struct guid *g, uint32_t v)
-{
-	uint8_t d[4];
-
-	put32(d, v);
-	img_add(m, g, d, 4, 22);
-}
-
-static void img_std(struct img *m)
-{
-	uint8_t two[8];
-
-	img_init(m);
-	img_u32(m, &ovmf_guid_sev_es_reset, 0x80b004);
-	put32(two, 0x810000);
-	put32(two + 4, 0xc00);
-	img_add(m, &ovmf_guid_sev_secret, two, 8, 26);
-	img_u32(m, &ovmf_guid_sev_metadata, 0x100);
-	img_close(m);
-}
-
-static void expect_err(struct img *m, const char *field)
+/* Parsing M fails with one line naming the file and FIELD; frees M. */
+static void expect_err(struct fw_image *m, const char *field)
 {
 	struct ovmf o;
 
 	err__clear();
-	ck_assert_int_eq(ovmf__parse(&o, "fw.fd", m->b, IMG), -1);
+	ck_assert_int_eq(ovmf__parse(&o, "fw.fd", m->b, m->size), -1);
+	fw_image__free(m);
 	ck_assert_msg(strstr(err__msg(), "fw.fd: ") == err__msg(), "%s", err__msg());
 	ck_assert_msg(strstr(err__msg(), field), "%s lacks %s", err__msg(), field);
 	ck_assert_ptr_null(strchr(err__msg(), '\n'));
@@ -83,7 +39,7 @@ static void expect_err(struct img *m, const char *field)
 
 START_TEST(walks_entries_backwards)
 {
-	struct img m;
+	struct fw_image m;
 	struct ovmf o;
 	const uint8_t *p;
 	size_t len;
@@ -100,18 +56,18 @@ START_TEST(walks_entries_backwards)
 	ck_assert_ptr_null(ovmf__find(&o, &ovmf_guid_tdx_metadata, &len));
 	p = ovmf__from_end(&o, &ovmf_guid_sev_metadata, 16, "SEV metadata", 1);
 	ck_assert_ptr_eq(p, m.b + IMG - 0x100);
+	fw_image__free(&m);
 }
 END_TEST
 
 START_TEST(no_table_is_not_an_error)
 {
-	struct img m;
+	static const uint8_t zeros[IMG];
 	struct ovmf o;
 
-	memset(m.b, 0, IMG);
-	ck_assert_int_eq(ovmf__parse(&o, "fw.fd", m.b, IMG), 0);
+	ck_assert_int_eq(ovmf__parse(&o, "fw.fd", zeros, IMG), 0);
 	ck_assert_uint_eq(o.nentries, 0);
-	ck_assert_int_eq(ovmf__parse(&o, "fw.fd", m.b, 49), 0);
+	ck_assert_int_eq(ovmf__parse(&o, "fw.fd", zeros, 49), 0);
 	ck_assert_uint_eq(o.nentries, 0);
 	ck_assert_int_eq(ovmf__parse(&o, "fw.fd", NULL, 0), 0);
 	err__clear();
@@ -124,7 +80,7 @@ END_TEST
 
 START_TEST(hostile_tables)
 {
-	struct img m;
+	struct fw_image m;
 
 	/* Table length smaller than the footer itself. */
 	img_std(&m);
@@ -137,54 +93,54 @@ START_TEST(hostile_tables)
 	expect_err(&m, "footer table length");
 
 	/* An entry length below 18. */
-	img_init(&m);
-	img_add(&m, &ovmf_guid_sev_es_reset, "abcd", 4, 17);
-	img_close(&m);
+	fw_image__init(&m, IMG);
+	fw_image__add(&m, &ovmf_guid_sev_es_reset, "abcd", 4, 17);
+	fw_image__close(&m);
 	expect_err(&m, "entry 0 length");
 
 	/* An entry length reaching below the table start. */
-	img_init(&m);
-	img_u32(&m, &ovmf_guid_sev_es_reset, 1);
-	img_add(&m, &ovmf_guid_sev_secret, "abcd", 4, 40);
-	img_close(&m);
+	fw_image__init(&m, IMG);
+	fw_image__u32(&m, &ovmf_guid_sev_es_reset, 1);
+	fw_image__add(&m, &ovmf_guid_sev_secret, "abcd", 4, 40);
+	fw_image__close(&m);
 	expect_err(&m, "entry 1 length");
 
 	/* Truncated: the table is 4 bytes longer than its entries. */
-	img_init(&m);
-	img_u32(&m, &ovmf_guid_sev_es_reset, 1);
+	fw_image__init(&m, IMG);
+	fw_image__u32(&m, &ovmf_guid_sev_es_reset, 1);
 	m.cursor -= 4;
-	img_close(&m);
+	fw_image__close(&m);
 	expect_err(&m, "entry 1: truncated");
 }
 END_TEST
 
 START_TEST(too_many_entries)
 {
-	struct img m;
+	struct fw_image m;
 	struct ovmf o;
 
-	img_init(&m);
+	fw_image__init(&m, IMG);
 	for (int i = 0; i < OVMF_MAX_ENTRIES; i++)
-		img_u32(&m, &ovmf_guid_sev_es_reset, i);
-	img_close(&m);
+		fw_image__u32(&m, &ovmf_guid_sev_es_reset, i);
+	fw_image__close(&m);
 	ck_assert_int_eq(ovmf__parse(&o, "fw.fd", m.b, IMG), 0);
 	ck_assert_uint_eq(o.nentries, OVMF_MAX_ENTRIES);
-	img_u32(&m, &ovmf_guid_sev_es_reset, 99);
-	img_close(&m);
+	fw_image__u32(&m, &ovmf_guid_sev_es_reset, 99);
+	fw_image__close(&m);
 	expect_err(&m, "more than 32 entries");
 }
 END_TEST
 
 START_TEST(from_end_outside_image)
 {
-	struct img m;
+	struct fw_image m;
 	struct ovmf o;
 
-	img_init(&m);
-	img_u32(&m, &ovmf_guid_sev_metadata, IMG + 1);
-	img_u32(&m, &ovmf_guid_tdx_metadata, 8);
-	img_add(&m, &ovmf_guid_svsm_info, "ab", 2, 20);
-	img_close(&m);
+	fw_image__init(&m, IMG);
+	fw_image__u32(&m, &ovmf_guid_sev_metadata, IMG + 1);
+	fw_image__u32(&m, &ovmf_guid_tdx_metadata, 8);
+	fw_image__add(&m, &ovmf_guid_svsm_info, "ab", 2, 20);
+	fw_image__close(&m);
 	ck_assert_int_eq(ovmf__parse(&o, "fw.fd", m.b, IMG), 0);
 	ck_assert_ptr_null(ovmf__from_end(&o, &ovmf_guid_sev_metadata, 16, "SEV metadata", 1));
 	ck_assert_ptr_nonnull(strstr(err__msg(), "fw.fd: SEV metadata offset"));
@@ -195,6 +151,7 @@ START_TEST(from_end_outside_image)
 	/* A payload too short to hold the offset. */
 	ck_assert_ptr_null(ovmf__from_end(&o, &ovmf_guid_svsm_info, 1, "SVSM info", 1));
 	ck_assert_ptr_nonnull(strstr(err__msg(), "need 4"));
+	fw_image__free(&m);
 }
 END_TEST
 
