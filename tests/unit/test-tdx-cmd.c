@@ -1,0 +1,239 @@
+/* cvm-measure --mode tdx as a program: outputs, formats, companion-option
+ * errors, --dump-td-hob and --verbose, run in the vectors folder. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/unit/test.h"
+
+#define FW      "--mode tdx --ovmf firmware/OVMF.inteltdx.ms.fd"
+#define BOOT    FW " --kernel kernel/vmlinuz-6.1.0-56-cloud-amd64 --initrd kernel/initrd.bin" \
+		" --append 'console=ttyS0 root=/dev/vda1 ro' --acpi-tables acpi/quex_1c-nic.bin" \
+		" --acpi-rsdp acpi/quex_1c-nic.rsdp.bin --acpi-loader acpi/quex_1c-nic.table-loader.bin"
+
+static char out[65536], err[65536];
+
+static int run(const char *args)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "'%s' %s", test__build("cvm-measure"), args);
+	return test__run(test__shared("vectors"), cmd, out, sizeof(out), err, sizeof(err));
+}
+
+/* The expected column of row ID in EXPECTED-tdx.tsv. */
+static void expected(const char *id, char *buf, size_t len)
+{
+	FILE *f = fopen(test__shared("vectors/EXPECTED-tdx.tsv"), "r");
+	char line[4096];
+
+	ck_assert_ptr_nonnull(f);
+	buf[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, id, strlen(id)) && line[strlen(id)] == '\t')
+			snprintf(buf, len, "%s", strrchr(line, '\t') + 1);
+	}
+	fclose(f);
+	ck_assert_msg(buf[0], "no row %s", id);
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)); s += strlen(what))
+		n++;
+	return n;
+}
+
+START_TEST(mrtd_orders)
+{
+	char want[256], line[300];
+
+	expected("tdx-mrtd-01", want, sizeof(want));
+	snprintf(line, sizeof(line), "mrtd=%s\n", want);
+	ck_assert_int_eq(run(FW), 0);
+	ck_assert_str_eq(out, line);
+	ck_assert_int_eq(run(FW " --tdx-page-order single-pass"), 0);
+	ck_assert_str_eq(out, line);
+	expected("tdx-mrtd-04", want, sizeof(want));
+	snprintf(line, sizeof(line), "mrtd=%s\n", want);
+	ck_assert_int_eq(run("--mode tdx --ovmf firmware/bookworm_OVMF.fd --tdx-page-order two-pass"), 0);
+	ck_assert_str_eq(out, line);
+	ck_assert_str_eq(err, "");
+}
+END_TEST
+
+/* "rtmr0=A rtmr1=B rtmr2=C" as the program prints it, one per line. */
+static void check_rtmrs(const char *id)
+{
+	char want[1024], *w;
+
+	expected(id, want, sizeof(want));
+	for (w = want; (w = strchr(w, ' ')); )
+		*w = '\n';
+	strcat(want, "\nrtmr3=");
+	for (int i = 0; i < 96; i++)
+		strcat(want, "0");
+	ck_assert_msg(strstr(out, want) != NULL, "%s: %s", id, out);
+	ck_assert_int_eq(count(out, "\n"), 5);
+	ck_assert_int_eq(strncmp(out, "mrtd=a7a1f751", 13), 0);
+}
+
+START_TEST(rtmr_rows)
+{
+	ck_assert_int_eq(run(BOOT " --memory 2G"), 0);
+	check_rtmrs("tdx-rtmr-04");
+	ck_assert_int_eq(run(BOOT " --memory 2048M --tdx-separator post-202411"), 0);
+	check_rtmrs("tdx-rtmr-04");
+	ck_assert_int_eq(run(BOOT " --memory 1G --tdx-separator pre-202411"), 0);
+	check_rtmrs("tdx-rtmr-01");
+}
+END_TEST
+
+START_TEST(json_and_base64)
+{
+	char hex[sizeof(out)], *mrtd;
+	unsigned char raw[64];
+
+	ck_assert_int_eq(run(BOOT " --memory 2G"), 0);
+	snprintf(hex, sizeof(hex), "%s", out);
+	ck_assert_int_eq(run(BOOT " --memory 2G --output-format json"), 0);
+	ck_assert_int_eq(strncmp(out, "{\"mrtd\": \"a7a1f751", 18), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"rtmr3\": \"000000"));
+	ck_assert_uint_eq(count(out, "\"register\": "), 20);
+	ck_assert_ptr_nonnull(strstr(out, "\"events\": [{\"register\": 0, \"type\": \"EV_EFI_HANDOFF_TABLES2\", "
+				     "\"digest\": \"0b8772e5b0b41b83e6044a68397e02f49fb47066b4fbe4917ea2c45c"
+				     "64f323fdacbb37948f821ebaf8bc9c938ba8a749\", \"description\": \"TD_HOB\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "{\"register\": 2, \"type\": \"EV_EVENT_TAG\""));
+	/* the same register values as the hex output */
+	for (int i = 0; i < 4; i++) {
+		char key[16], val[97];
+
+		snprintf(key, sizeof(key), "rtmr%d=", i);
+		snprintf(val, sizeof(val), "%s", strstr(hex, key) + 6);
+		ck_assert_ptr_nonnull(strstr(out, val));
+	}
+	ck_assert_int_eq(run(FW " --output-format json"), 0);
+	ck_assert_int_eq(strncmp(out, "{\"mrtd\": \"a7a1f751", 18), 0);
+	ck_assert_ptr_null(strstr(out, "rtmr0"));
+
+	ck_assert_int_eq(run(FW " --output-format base64"), 0);
+	ck_assert_int_eq(strncmp(out, "mrtd=", 5), 0);
+	mrtd = out + 5;
+	mrtd[strcspn(mrtd, "\n")] = 0;
+	ck_assert_int_eq(EVP_DecodeBlock(raw, (unsigned char *)mrtd, strlen(mrtd)), 48);
+	ck_assert_int_eq(raw[0], 0xa7);
+	ck_assert_int_eq(raw[47], 0x08);
+}
+END_TEST
+
+/* Each bad invocation: exit 2 and one line on stderr naming the problem. */
+START_TEST(errors)
+{
+	static const struct {
+		const char *args, *want;
+	} cases[] = {
+		{ FW " --kernel kernel/vmlinuz-6.1.0-56-cloud-amd64",
+		  "--kernel with --mode tdx needs --memory --acpi-tables --acpi-rsdp --acpi-loader" },
+		{ BOOT, "needs --memory" },
+		{ FW " --kernel kernel/vmlinuz-6.1.0-56-cloud-amd64 --memory 2G --acpi-tables acpi/quex_1c-nic.bin",
+		  "needs --acpi-rsdp --acpi-loader" },
+		{ FW " --initrd kernel/initrd.bin", "--initrd needs --kernel" },
+		{ FW " --append ro", "--append needs --kernel" },
+		{ FW " --acpi-rsdp acpi/quex_1c-nic.rsdp.bin", "--acpi-rsdp needs --kernel" },
+		{ FW " --tdx-separator pre-202411", "--tdx-separator needs --kernel" },
+		{ FW " --tdx-page-order three-pass", "--tdx-page-order: 'three-pass' is not single-pass or two-pass" },
+		{ BOOT " --memory 2G --tdx-separator 2024", "--tdx-separator: '2024'" },
+		{ FW " --dump-td-hob /tmp/x", "--dump-td-hob needs --memory" },
+		{ "--mode tdx", "--ovmf" },
+		{ "--mode tdx --ovmf firmware/bookworm_OVMF_CODE_4M.fd", "bookworm_OVMF_CODE_4M.fd: TDX metadata" },
+		{ "--mode tdx --ovmf firmware/nonexistent.fd", "firmware/nonexistent.fd: No such file" },
+		{ BOOT " --memory 4M", "TempMem" },
+		{ BOOT " --memory 2G --initrd kernel/vmlinuz-6.1.0-56-cloud-amd64 --kernel kernel/initrd.bin",
+		  "initrd.bin: setup header version" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(run(cases[i].args) == 2, "case %zu: exit status", i);
+		ck_assert_msg(strstr(err, cases[i].want) != NULL, "case %zu: %s", i, err);
+		ck_assert_msg(count(err, "\n") == 1, "case %zu: %s", i, err);
+		ck_assert_str_eq(out, "");
+	}
+}
+END_TEST
+
+START_TEST(dump_td_hob)
+{
+	char dir[] = "/tmp/cvm-test-hob-XXXXXX", args[1024], path[128];
+	uint8_t hob[1024], d[48];
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/hob.bin", dir);
+	snprintf(args, sizeof(args), FW " --memory 2G --dump-td-hob %s", path);
+	ck_assert_int_eq(run(args), 0);
+	ck_assert_int_eq(strncmp(out, "mrtd=a7a1f751", 13), 0);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	n = fread(hob, 1, sizeof(hob), f);
+	fclose(f);
+	ck_assert_uint_eq(n, 56 + 48 * 8 + 8);
+	/* the TD_HOB event digest of EVENTS-tdx-2G.tsv: all but the END entry */
+	EVP_Digest(hob, n - 8, d, NULL, EVP_sha384(), NULL);
+	ck_assert_int_eq(d[0], 0x0b);
+	ck_assert_int_eq(d[1], 0x87);
+	ck_assert_int_eq(d[47], 0x49);
+
+	/* A failing run leaves the old file alone and no temporary behind. */
+	snprintf(args, sizeof(args), FW " --memory 2G --tdx-page-order x --dump-td-hob %s", path);
+	ck_assert_int_eq(run(args), 2);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, (off_t)n);
+	snprintf(args, sizeof(args), "ls -A '%s'", dir);
+	ck_assert_int_eq(test__run(NULL, args, out, sizeof(out), NULL, 0), 0);
+	ck_assert_str_eq(out, "hob.bin\n");
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(verbose)
+{
+	char quiet[sizeof(out)];
+
+	ck_assert_int_eq(run(BOOT " --memory 2G"), 0);
+	snprintf(quiet, sizeof(quiet), "%s", out);
+	ck_assert_int_eq(run(BOOT " --memory 2G -v"), 0);
+	ck_assert_str_eq(out, quiet);
+	ck_assert_uint_eq(count(err, "\n"), 6 + 20);
+	ck_assert_ptr_nonnull(strstr(err, "TDVF[0] BFV"));
+	ck_assert_ptr_nonnull(strstr(err, "tdx-add+extend  gpa=0xffc84000 len=0x37c000\n"));
+	ck_assert_ptr_nonnull(strstr(err, "RTMR1 EV_EFI_BOOT_SERVICES_APPLICATION 049cc0fc"));
+	ck_assert_ptr_nonnull(strstr(err, " Exit Boot Services Returned with Success\n"));
+}
+END_TEST
+
+static Suite *tdx_cmd_suite(void)
+{
+	Suite *s = suite_create("tdx-cmd");
+	TCase *t = tcase_create("cli");
+
+	tcase_set_timeout(t, 120);
+	tcase_add_test(t, mrtd_orders);
+	tcase_add_test(t, rtmr_rows);
+	tcase_add_test(t, json_and_base64);
+	tcase_add_test(t, errors);
+	tcase_add_test(t, dump_td_hob);
+	tcase_add_test(t, verbose);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+TEST_SUITE(tdx_cmd_suite)
