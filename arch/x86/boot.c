@@ -70,7 +70,7 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 static int place_initrd(const struct plan *p, const struct x86_e820 *map,
 			const struct x86_kernel *k, const struct blob *b, uint64_t *at)
 {
-	uint64_t size = b->size, ram_end = map->e[map->n - 1].addr + map->e[map->n - 1].size;
+	uint64_t size = b->size, ram_end = x86__e820_ram_end(map);
 
 	for (unsigned int i = map->n; i-- > 0;) {
 		const struct x86_e820_entry *e = &map->e[i];

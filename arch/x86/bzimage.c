@@ -61,8 +61,7 @@ int bzimage__load(struct plan *p, const struct blob *b, const struct x86_e820 *m
 		  struct x86_kernel *k)
 {
 	struct setup_header h = { 0 };
-	uint64_t setup, kernel_len, load, run, ram_end = map->e[map->n - 1].addr +
-							 map->e[map->n - 1].size;
+	uint64_t setup, kernel_len, load, run, ram_end = x86__e820_ram_end(map);
 	size_t len = hdr_len(b);
 
 	if (!len)

@@ -22,6 +22,11 @@ void x86__e820_build(struct x86_e820 *m, uint64_t mem)
 		add(m, r[1].start, r[1].start + r[1].size, E820_TYPE_RAM);
 }
 
+uint64_t x86__e820_ram_end(const struct x86_e820 *m)
+{
+	return m->e[m->n - 1].addr + m->e[m->n - 1].size;
+}
+
 bool x86__e820_is_high_ram(const struct x86_e820 *m, uint64_t start, uint64_t len)
 {
 	if (len == 0 || start + len < start || start < X86_HIGH_MEM)

@@ -31,6 +31,9 @@ struct x86_e820 {
  * [1 MiB, low end) RAM and, past the MMIO hole, [4 GiB, ...) RAM. */
 void x86__e820_build(struct x86_e820 *m, uint64_t mem);
 
+/* The end of the highest RAM entry: for messages saying where RAM stops. */
+uint64_t x86__e820_ram_end(const struct x86_e820 *m);
+
 /* True when [start, start+len) lies inside one RAM entry at or above 1 MiB:
  * where kernels and initrds may go.  False for len 0 or a wrapping range. */
 bool x86__e820_is_high_ram(const struct x86_e820 *m, uint64_t start, uint64_t len);

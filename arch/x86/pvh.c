@@ -72,7 +72,7 @@ static int cmp_start(const void *a, const void *b)
 static int check_segments(Elf *e, const struct blob *b, const struct x86_e820 *map,
 			  size_t phnum, struct segment *seg, size_t *n)
 {
-	uint64_t ram_end = map->e[map->n - 1].addr + map->e[map->n - 1].size;
+	uint64_t ram_end = x86__e820_ram_end(map);
 	GElf_Phdr ph;
 
 	*n = 0;

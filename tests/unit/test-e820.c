@@ -53,6 +53,9 @@ START_TEST(past_the_hole)
 	x86__e820_build(&m, 8 * GiB);
 	ck_assert_uint_eq(m.n, 5);
 	expect(&m, 4, 4 * GiB, 9 * GiB, E820_TYPE_RAM);
+	ck_assert_uint_eq(x86__e820_ram_end(&m), 9 * GiB);
+	x86__e820_build(&m, 3 * GiB);
+	ck_assert_uint_eq(x86__e820_ram_end(&m), 3 * GiB);
 }
 END_TEST
 
