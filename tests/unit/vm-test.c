@@ -1,0 +1,174 @@
+#include <dirent.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch/x86/pvh.h"
+#include "tests/unit/boot-test.h"
+#include "tests/unit/fake-kvm.h"
+#include "tests/unit/test.h"
+#include "tests/unit/vm-test.h"
+#include "vmm/config.h"
+#include "vmm/vm.h"
+
+#define NOTE_OFF	(sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr))
+#define NOTE_LEN	(sizeof(Elf64_Nhdr) + 4 + 4)    /* "Xen\0" and a 32-bit entry */
+#define IMAGE_OFF	0x200
+
+/* ELF64 with a PT_LOAD of T->image and a PT_NOTE holding the PVH entry. */
+static char *write_kernel(const struct vm_test *t)
+{
+	uint8_t f[IMAGE_OFF + VM_TEST_KERNEL_LEN] = { 0 };
+	Elf64_Ehdr eh = {
+		.e_ident = { ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT },
+		.e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
+		.e_entry = VM_TEST_ENTRY, .e_phoff = sizeof(Elf64_Ehdr),
+		.e_ehsize = sizeof(Elf64_Ehdr), .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 2,
+	};
+	Elf64_Phdr ph[2] = {
+		{ .p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = IMAGE_OFF,
+		  .p_vaddr = VM_TEST_LOAD, .p_paddr = VM_TEST_LOAD, .p_filesz = VM_TEST_KERNEL_LEN,
+		  .p_memsz = VM_TEST_KERNEL_LEN + 4096, .p_align = 4096 },
+		{ .p_type = PT_NOTE, .p_flags = PF_R, .p_offset = NOTE_OFF, .p_filesz = NOTE_LEN,
+		  .p_align = 4 },
+	};
+	Elf64_Nhdr nh = { .n_namesz = 4, .n_descsz = 4, .n_type = XEN_ELFNOTE_PHYS32_ENTRY };
+	uint32_t entry = VM_TEST_ENTRY;
+
+	memcpy(f, &eh, sizeof(eh));
+	memcpy(f + sizeof(eh), ph, sizeof(ph));
+	memcpy(f + NOTE_OFF, &nh, sizeof(nh));
+	memcpy(f + NOTE_OFF + sizeof(nh), "Xen", 4);
+	memcpy(f + NOTE_OFF + sizeof(nh) + 4, &entry, 4);
+	memcpy(f + IMAGE_OFF, t->image, VM_TEST_KERNEL_LEN);
+	return boot_test__file(f, sizeof(f), sizeof(f));
+}
+
+void vm_test__init(struct vm_test *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < VM_TEST_KERNEL_LEN; i++)
+		t->image[i] = (uint8_t)(i * 7 + 3);
+	for (size_t i = 0; i < VM_TEST_INITRD_LEN; i++)
+		t->initrd_data[i] = (uint8_t)(i * 13 + 1);
+	t->kernel = write_kernel(t);
+	t->initrd = boot_test__file(t->initrd_data, VM_TEST_INITRD_LEN, VM_TEST_INITRD_LEN);
+	t->console = boot_test__file("", 0, 0);
+}
+
+void vm_test__exit(struct vm_test *t)
+{
+	boot_test__remove(t->kernel);
+	boot_test__remove(t->initrd);
+	boot_test__remove(t->console);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, len - 1);
+	ck_assert_int_ge(n, 0);
+	buf[n] = 0;
+	close(fd);
+}
+
+/* Points fd TARGET at a new temporary file; returns the saved fd. */
+static int redirect(int target, char *path)
+{
+	int fd = mkstemp(path), saved = dup(target);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(dup2(fd, target), target);
+	close(fd);
+	return saved;
+}
+
+static void restore(int target, int saved, char *path, char *buf, size_t len)
+{
+	ck_assert_int_eq(dup2(saved, target), target);
+	close(saved);
+	if (buf)
+		slurp(path, buf, len);
+	unlink(path);
+}
+
+void vm_test__capture(void (*fn)(void *ctx), void *ctx, char *out, size_t outlen, char *err,
+		      size_t errlen)
+{
+	char opath[] = "/tmp/cvm-vm-test-out-XXXXXX", epath[] = "/tmp/cvm-vm-test-err-XXXXXX";
+	int so, se;
+
+	fflush(stdout);
+	fflush(stderr);
+	so = redirect(STDOUT_FILENO, opath);
+	se = redirect(STDERR_FILENO, epath);
+	fn(ctx);
+	fflush(stdout);
+	fflush(stderr);
+	restore(STDERR_FILENO, se, epath, err, errlen);
+	restore(STDOUT_FILENO, so, opath, out, outlen);
+}
+
+struct run_ctx {
+	struct vm_test *t;
+	struct vm_config cfg;
+	int fds_before, fds_after;
+};
+
+static void run_vm(void *arg)
+{
+	struct run_ctx *x = arg;
+	struct timespec a, b;
+
+	x->fds_before = count_fds();
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	x->t->status = vm__run(&x->cfg);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	x->fds_after = count_fds();
+	x->t->seconds = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+int vm_test__run(struct vm_test *t, const char *const *args)
+{
+	char console[256], *argv[48] = { "cvm-run", "--kernel", t->kernel, "--initrd", t->initrd,
+					 "--console", console };
+	struct run_ctx x = { .t = t };
+	int argc = 7;
+
+	snprintf(console, sizeof(console), "file:%s", t->console);
+	while (*args) {
+		ck_assert_int_lt(argc, 47);
+		argv[argc++] = (char *)*args++;
+	}
+	argv[argc] = NULL;
+	ck_assert_int_eq(config__parse(&x.cfg, argc, argv), 0);
+	vm_test__capture(run_vm, &x, NULL, 0, t->err, sizeof(t->err));
+	config__exit(&x.cfg);
+	slurp(t->console, t->out, sizeof(t->out));
+	ck_assert_msg(x.fds_after == x.fds_before, "%d fds open before vm__run, %d after",
+		      x.fds_before, x.fds_after);
+	ck_assert_uint_eq(fake__open_fds(), 0);
+	ck_assert_uint_eq(fake__running(), 0);
+	return t->status;
+}

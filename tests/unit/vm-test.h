@@ -1,0 +1,39 @@
+/* End-to-end runs of vm__run against the fake KVM (fake-kvm.h): a tiny PVH
+ * kernel and initrd in temporary files, the console in a third, and the
+ * run's exit status, stderr and console output collected.  Every run also
+ * checks that the VMM left no fd open and no vCPU thread running. */
+#ifndef CVM_TESTS_VM_TEST_H
+#define CVM_TESTS_VM_TEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The kernel: one PT_LOAD of VM_TEST_KERNEL_LEN bytes at VM_TEST_LOAD (plus
+ * a page of bss), entered at VM_TEST_ENTRY. */
+#define VM_TEST_LOAD		0x100000ull
+#define VM_TEST_ENTRY		(VM_TEST_LOAD + 0x10)
+#define VM_TEST_KERNEL_LEN	4096
+#define VM_TEST_INITRD_LEN	8192
+
+struct vm_test {
+	char *kernel, *initrd, *console;        /* temporary files */
+	uint8_t image[VM_TEST_KERNEL_LEN];      /* the PT_LOAD bytes */
+	uint8_t initrd_data[VM_TEST_INITRD_LEN];
+	int status;                             /* what vm__run returned */
+	char err[4096];                         /* its stderr */
+	char out[4096];                         /* the console file */
+	double seconds;                         /* how long vm__run took */
+};
+
+void vm_test__init(struct vm_test *t);
+void vm_test__exit(struct vm_test *t);
+/* vm__run on "--kernel K --initrd I --console file:C ARGS..." (the fake
+ * installed); returns the exit status. */
+int vm_test__run(struct vm_test *t, const char *const *args);
+#define VM_TEST_RUN(t, ...) vm_test__run(t, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* FN's stdout and stderr, run with fds 1 and 2 redirected to files. */
+void vm_test__capture(void (*fn)(void *ctx), void *ctx, char *out, size_t outlen, char *err,
+		      size_t errlen);
+
+#endif
