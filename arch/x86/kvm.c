@@ -67,6 +67,32 @@ static int fetch_cpuid(struct vm *vm)
 	return err__set_status(CVM_EXIT_FAIL, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 }
 
+/* GSI routes as the MP table describes them: ISA IRQs on both PICs and
+ * the IOAPIC, except that the PIT's IRQ 0 reaches IOAPIC pin 2 (pin 0
+ * carries the 8259 cascade on a PC), as Linux's timer check expects. */
+static int set_gsi_routing(struct vm *vm)
+{
+	enum { NPIC = 16, NIOAPIC = 24 };
+	struct {
+		struct kvm_irq_routing hdr;
+		struct kvm_irq_routing_entry e[NPIC + NIOAPIC];
+	} r = { 0 };
+	unsigned n = 0;
+
+	for (unsigned gsi = 0; gsi < NPIC; gsi++)
+		r.e[n++] = (struct kvm_irq_routing_entry){ .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+			.u.irqchip = { gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE,
+				       gsi % 8 } };
+	for (unsigned gsi = 0; gsi < NIOAPIC; gsi++) {
+		if (gsi == 2)
+			continue;
+		r.e[n++] = (struct kvm_irq_routing_entry){ .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+			.u.irqchip = { KVM_IRQCHIP_IOAPIC, gsi == 0 ? 2 : gsi } };
+	}
+	r.hdr.nr = n;
+	return vm_ioctl(vm, KVM_SET_GSI_ROUTING, (unsigned long)&r, "KVM_SET_GSI_ROUTING");
+}
+
 int arch__vm_init(struct vm *vm)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
@@ -78,7 +104,8 @@ int arch__vm_init(struct vm *vm)
 	    vm_ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, (unsigned long)&idmap,
 		     "KVM_SET_IDENTITY_MAP_ADDR") < 0 ||
 	    vm_ioctl(vm, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP") < 0 ||
-	    vm_ioctl(vm, KVM_CREATE_PIT2, (unsigned long)&pit, "KVM_CREATE_PIT2") < 0)
+	    vm_ioctl(vm, KVM_CREATE_PIT2, (unsigned long)&pit, "KVM_CREATE_PIT2") < 0 ||
+	    set_gsi_routing(vm) < 0)
 		return -1;
 	return fetch_cpuid(vm);
 }
