@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/unit/fake-kvm.h"
@@ -19,6 +20,7 @@
 #define MAX_CAPS	32
 #define MAX_CPUID	256	/* KVM_MAX_CPUID_ENTRIES */
 #define MAX_MSRS	255	/* KVM refuses nmsrs >= MAX_IO_MSRS (256) */
+#define MAX_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES */
 
 #define EXIT_UNION_LEN	(offsetof(struct kvm_run, kvm_valid_regs) - KVM_RUN_EXIT_UNION_OFFSET)
 
@@ -603,6 +605,30 @@ static long set_region(struct obj *vm, const void *arg, bool v2)
 	return 0;
 }
 
+/* kvm_set_irq_routing(): in-kernel irqchip pins only (PIC 0-7, IOAPIC
+ * 0-23), no flags, and a GSI on at most one pin of each chip. */
+static long set_gsi_routing(const struct obj *vm, const struct kvm_irq_routing *r)
+{
+	static const unsigned pins[] = { [KVM_IRQCHIP_PIC_MASTER] = 8, [KVM_IRQCHIP_PIC_SLAVE] = 8,
+					 [KVM_IRQCHIP_IOAPIC] = 24 };
+
+	if (!vm->irqchip || r->flags || r->nr > MAX_ROUTES)
+		return -EINVAL;
+	for (uint32_t i = 0; i < r->nr; i++) {
+		const struct kvm_irq_routing_entry *e = &r->entries[i];
+
+		if (e->flags || e->gsi >= MAX_ROUTES || e->type != KVM_IRQ_ROUTING_IRQCHIP ||
+		    e->u.irqchip.irqchip > KVM_IRQCHIP_IOAPIC ||
+		    e->u.irqchip.pin >= pins[e->u.irqchip.irqchip])
+			return -EINVAL;
+		for (uint32_t j = 0; j < i; j++)
+			if (r->entries[j].gsi == e->gsi &&
+			    r->entries[j].u.irqchip.irqchip == e->u.irqchip.irqchip)
+				return -EINVAL;
+	}
+	return 0;
+}
+
 static long enable_cap(const struct kvm_enable_cap *c)
 {
 	if (c->flags)
@@ -646,6 +672,8 @@ static long vm_ioctl(struct obj *vm, unsigned long req, void *arg)
 		return 0;
 	case KVM_IRQ_LINE:
 		return vm->irqchip ? 0 : -ENXIO;
+	case KVM_SET_GSI_ROUTING:
+		return set_gsi_routing(vm, arg);
 	case KVM_ENABLE_CAP:
 		return enable_cap(arg);
 	default:
@@ -780,6 +808,16 @@ static void wait_for_signal(const struct kvm_run *r)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* Until N threads are inside KVM_RUN; a VMM that never gets there is
+ * caught by the test's own timeout. */
+static void wait_running(unsigned n)
+{
+	const struct timespec ms = { 0, 1000000 };
+
+	while (__atomic_load_n(&fake.running, __ATOMIC_SEQ_CST) < n)
+		nanosleep(&ms, NULL);
+}
+
 /* With the lock held: a scripted answer for REQ, if one applies. */
 static bool answered(unsigned long req, long *ret)
 {
@@ -822,6 +860,11 @@ static int run(struct obj *o, void *arg)
 	} else {
 		struct fake_step *s = v->steps[v->next++];
 
+		if (s->wait_running) {
+			pthread_mutex_unlock(&fake.lock);
+			wait_running(s->wait_running);
+			pthread_mutex_lock(&fake.lock);
+		}
 		play(v, o, s);
 		ret = -s->err;
 	}
@@ -854,6 +897,9 @@ static size_t arg_len(unsigned long req, const void *arg, long ret)
 	if (ret >= 0 && (req == KVM_SET_CPUID2 || req == KVM_GET_SUPPORTED_CPUID))
 		return sizeof(struct kvm_cpuid2) +
 		       ((const struct kvm_cpuid2 *)arg)->nent * sizeof(struct kvm_cpuid_entry2);
+	if (ret >= 0 && req == KVM_SET_GSI_ROUTING)
+		return sizeof(struct kvm_irq_routing) + ((const struct kvm_irq_routing *)arg)->nr *
+		       sizeof(struct kvm_irq_routing_entry);
 	if (ret >= 0 && req == KVM_SET_MSRS)
 		return sizeof(struct kvm_msrs) +
 		       ((const struct kvm_msrs *)arg)->nmsrs * sizeof(struct kvm_msr_entry);

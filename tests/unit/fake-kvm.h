@@ -55,6 +55,9 @@ struct fake_step {
 	int err;
 	/* Sleep until a signal arrives, then -1/EINTR; nothing else is played. */
 	bool block;
+	/* Played only once this many vCPU threads are inside KVM_RUN (this one
+	 * included), so that exits race with running vCPUs for real. */
+	unsigned wait_running;
 	/* exit_reason and the exit union are copied into the run area. */
 	struct kvm_run run;
 	/* IO data, put at run.io.data_offset when that lies in the area: what

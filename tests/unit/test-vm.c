@@ -1,6 +1,8 @@
 /* cvm-run's VMM core end to end against the fake KVM: boot set-up, SMP,
  * memory backends, host failures and `cvm-run check`. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -8,6 +10,7 @@
 #include "arch/x86/memmap.h"
 #include "arch/x86/pvh.h"
 #include "loader/error.h"
+#include "tests/unit/boot-test.h"
 #include "tests/unit/fake-kvm.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vm-test.h"
@@ -70,6 +73,18 @@ static uint32_t lapic_reg(const struct kvm_lapic_state *l, int reg)
 
 	memcpy(&v, &l->regs[reg], 4);
 	return v;
+}
+
+/* The IOAPIC pin GSI is routed to. */
+static uint32_t ioapic_pin_of(uint32_t gsi)
+{
+	const struct kvm_irq_routing *r = call_data(FAKE_ANY, KVM_SET_GSI_ROUTING, 0);
+
+	for (uint32_t i = 0; i < r->nr; i++)
+		if (r->entries[i].gsi == gsi && r->entries[i].u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC)
+			return r->entries[i].u.irqchip.pin;
+	ck_abort_msg("GSI %u is not routed to the IOAPIC", gsi);
+	return 0;
 }
 
 START_TEST(pvh_boot_end_to_end)
@@ -169,17 +184,291 @@ START_TEST(pvh_boot_end_to_end)
 	ck_assert_uint_eq(cap->args[0], 1ull << KVM_HC_MAP_GPA_RANGE);
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_IRQCHIP), 1);
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_PIT2), 1);
+	ck_assert_uint_eq(ioapic_pin_of(0), 2);                 /* the PIT */
+	ck_assert_uint_eq(ioapic_pin_of(4), 4);                 /* COM1 */
+}
+END_TEST
+
+START_TEST(smp_aps_block_until_the_bsp_ends_the_vm)
+{
+	fake__out(0, 0xf4, 0)->wait_running = 4;
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-c", "4"), 0);
+	ck_assert_str_eq(t.err, "");
+	for (int v = 0; v < 4; v++) {
+		const struct kvm_cpuid2 *cpuid = call_data(v, KVM_SET_CPUID2, 0);
+		const struct kvm_lapic_state *lapic = call_data(v, KVM_SET_LAPIC, 0);
+		const struct fake_call *run = fake__find(v, KVM_RUN, 0);
+
+		ck_assert_uint_eq(fake__count(v, KVM_SET_CPUID2), 1);
+		ck_assert_uint_eq(cpuid_entry(cpuid, 1, 0)->ebx >> 24, v);
+		ck_assert_uint_eq((cpuid_entry(cpuid, 1, 0)->ebx >> 16) & 0xff, 4);
+		ck_assert_uint_eq(cpuid_entry(cpuid, 0xb, 0)->edx, v);
+		ck_assert_uint_eq(cpuid_entry(cpuid, 0xb, 1)->edx, v);
+		ck_assert_uint_eq(cpuid_entry(cpuid, 0xb, 1)->ebx, 4);
+		ck_assert_uint_eq(lapic_reg(lapic, 0x350), 0x700);
+		ck_assert_uint_eq(fake__count(v, KVM_SET_REGS), v == 0);
+		ck_assert_ptr_nonnull(run);
+		if (v) {
+			/* Kicked out of a guest that never exits. */
+			ck_assert_int_eq(run->ret, -1);
+			ck_assert_int_eq(run->err, EINTR);
+		}
+	}
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 4);
+}
+END_TEST
+
+START_TEST(anonymous_memory_without_guest_memfd_mmap)
+{
+	const struct kvm_userspace_memory_region2 *slot;
+	const struct fake_call *map;
+
+	fake__set_cap(KVM_CAP_GUEST_MEMFD_FLAGS, 0);
+	fake__out(0, 0xf4, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), 0);
+	ck_assert_pstr_eq(strstr(t.err, "cvm-run: no mmap-able guest_memfd"), t.err);
+	ck_assert_ptr_eq(strchr(t.err, '\n'), t.err + strlen(t.err) - 1);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_GUEST_MEMFD), 0);
+	map = mmap_of(-1, MAP_ANONYMOUS | MAP_PRIVATE);
+	ck_assert_ptr_nonnull(map);
+	ck_assert_uint_eq(map->arg, 64 * MIB);
+	slot = call_data(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2, 0);
+	ck_assert_uint_eq(slot->flags, 0);
+	ck_assert_uint_eq(slot->memory_size, 64 * MIB);
+	ck_assert_uint_eq(slot->userspace_addr, map->addr);
+}
+END_TEST
+
+START_TEST(old_kvm_gets_the_v1_memslot_ioctl)
+{
+	const struct kvm_userspace_memory_region *slot;
+
+	fake__set_cap(KVM_CAP_USER_MEMORY2, 0);
+	fake__out(0, 0xf4, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), 0);
+	ck_assert_ptr_nonnull(strstr(t.err, "no mmap-able guest_memfd"));
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2), 0);
+	slot = call_data(FAKE_ANY, KVM_SET_USER_MEMORY_REGION, 0);
+	ck_assert_uint_eq(slot->memory_size, 64 * MIB);
+	ck_assert_uint_eq(slot->flags, 0);
+}
+END_TEST
+
+START_TEST(guest_memfd_asked_for_by_name_is_not_replaced)
+{
+	fake__set_cap(KVM_CAP_GUEST_MEMFD_FLAGS, GUEST_MEMFD_FLAG_MMAP);
+	fake__out(0, 0xf4, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "--memory-backend", "guest-memfd"), CVM_EXIT_NOHOST);
+	ck_assert_ptr_nonnull(strstr(t.err, "--memory-backend guest-memfd"));
+	ck_assert_ptr_nonnull(strstr(t.err, "0x1"));
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_GUEST_MEMFD), 0);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_RUN), 0);
+}
+END_TEST
+
+START_TEST(bzimage_enters_in_long_mode)
+{
+	const char *bz = test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64");
+	const struct kvm_regs *regs;
+	const struct kvm_sregs *sregs;
+	const uint8_t *mem;
+	uint8_t file[0x8000];
+	uint64_t size, pm;
+	FILE *f;
+
+	boot_test__remove(t.kernel);
+	t.kernel = strdup(bz);
+	ck_assert_ptr_nonnull(t.kernel);
+	fake__out(0, 0xf4, 0);
+	/* vm_test__exit() unlinks the kernel: give it a copy's name back. */
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "256M"), 0);
+	free(t.kernel);
+	t.kernel = boot_test__file("", 0, 0);
+
+	/* The 64-bit entry is 0x200 into the protected-mode part, which
+	 * follows the setup sectors in the file. */
+	f = fopen(bz, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(file, 1, sizeof(file), f), sizeof(file));
+	fclose(f);
+	pm = (file[0x1f1] + 1) * 512ull;
+	mem = fake__guest_memory(&size);
+	ck_assert_mem_eq(mem + X86_BOOT_PARAMS_ADDR + 0x202, "HdrS", 4);
+	regs = call_data(0, KVM_SET_REGS, 0);
+	ck_assert_uint_ge(regs->rip, X86_HIGH_MEM + 0x200);
+	ck_assert_uint_lt(regs->rip + 0x1000, size);
+	ck_assert_mem_eq(mem + regs->rip - 0x200, file + pm, sizeof(file) - pm);
+	ck_assert_uint_eq(regs->rsi, X86_BOOT_PARAMS_ADDR);
+	sregs = call_data(0, KVM_SET_SREGS, 0);
+	ck_assert_uint_eq(sregs->cs.selector, X86_SEL_CS64);
+	ck_assert_uint_eq(sregs->cs.l, 1);
+	ck_assert_uint_eq(sregs->cs.db, 0);
+	ck_assert_uint_eq(sregs->cr3, X86_PML4_ADDR);
+	ck_assert_uint_eq(sregs->efer & 0x500, 0x500);                  /* LME, LMA */
+	ck_assert_uint_ne(sregs->cr0 & 0x80000000u, 0);                 /* PG */
+	ck_assert_uint_ne(sregs->cr4 & 0x20, 0);                        /* PAE */
+}
+END_TEST
+
+START_TEST(no_dev_kvm)
+{
+	fake__open_fails(ENOENT);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), CVM_EXIT_NOHOST);
+	ck_assert_str_eq(t.err, "cvm-run: /dev/kvm: No such file or directory\n");
+}
+END_TEST
+
+START_TEST(wrong_api_version)
+{
+	fake__answer(KVM_GET_API_VERSION, 0, 11, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), CVM_EXIT_NOHOST);
+	ck_assert_ptr_nonnull(strstr(t.err, "API version 11, need 12"));
+}
+END_TEST
+
+START_TEST(vm_type_refused)
+{
+	fake__answer(KVM_CREATE_VM, 0, 0, EINVAL);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), CVM_EXIT_NOHOST);
+	ck_assert_ptr_nonnull(strstr(t.err, "KVM_CREATE_VM(0): Invalid argument"));
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 0);
+}
+END_TEST
+
+START_TEST(too_many_vcpus_for_this_kvm)
+{
+	fake__set_cap(KVM_CAP_MAX_VCPUS, 2);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "-c", "3"), CVM_EXIT_NOHOST);
+	ck_assert_ptr_nonnull(strstr(t.err, "--cpus 3: this KVM allows at most 2"));
+}
+END_TEST
+
+START_TEST(no_irqchip)
+{
+	fake__set_cap(KVM_CAP_IRQCHIP, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), CVM_EXIT_NOHOST);
+	ck_assert_ptr_nonnull(strstr(t.err, "no in-kernel irqchip"));
+}
+END_TEST
+
+START_TEST(msr_refused)
+{
+	fake__answer(KVM_SET_MSRS, 0, 3, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), CVM_EXIT_FAIL);
+	/* The fourth MSR of the VMM's list is STAR. */
+	ck_assert_ptr_nonnull(strstr(t.err, "vCPU 0: KVM refused MSR 0xc0000081"));
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_RUN), 0);
+}
+END_TEST
+
+/* A failure half-way through set-up tears down what was built. */
+START_TEST(third_vcpu_fails)
+{
+	fake__answer(KVM_CREATE_VCPU, 2, 0, ENOMEM);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "-c", "4"), CVM_EXIT_FAIL);
+	ck_assert_ptr_nonnull(strstr(t.err, "KVM_CREATE_VCPU(2): Cannot allocate memory"));
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 3);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_RUN), 0);
+}
+END_TEST
+
+/* A host with more CPUID leaves than the VMM's first guess. */
+START_TEST(large_supported_cpuid_is_fetched_again)
+{
+	struct kvm_cpuid_entry2 e[100] = { { .function = 0, .eax = 0xd } };
+	const struct kvm_cpuid2 *set;
+
+	for (int i = 1; i < 100; i++)
+		e[i] = (struct kvm_cpuid_entry2){ .function = 0x40000100 + i, .eax = i };
+	fake__set_supported_cpuid(e, 100);
+	fake__out(0, 0xf4, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), 0);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_GET_SUPPORTED_CPUID), 2);
+	ck_assert_int_eq(fake__find(FAKE_ANY, KVM_GET_SUPPORTED_CPUID, 0)->err, E2BIG);
+	set = call_data(0, KVM_SET_CPUID2, 0);
+	ck_assert_uint_eq(set->nent, 102);              /* + leaf 0xb sub-leaves 0 and 1 */
+	ck_assert_uint_eq(cpuid_entry(set, 0x40000163, 0)->eax, 99);
+}
+END_TEST
+
+struct check_ctx {
+	int status;
+};
+
+static void run_check(void *arg)
+{
+	struct check_ctx *x = arg;
+
+	x->status = check__run(false);
+}
+
+START_TEST(check_reports_this_host)
+{
+	struct check_ctx x;
+	char out[4096], err[1024];
+
+	vm_test__capture(run_check, &x, out, sizeof(out), err, sizeof(err));
+	ck_assert_int_eq(x.status, 0);
+	ck_assert_str_eq(err, "");
+	ck_assert_ptr_nonnull(strstr(out, "KVM API version        12\n"));
+	ck_assert_ptr_nonnull(strstr(out, "guest_memfd            yes, flags 0x3 (MMAP INIT_SHARED)\n"));
+	ck_assert_ptr_nonnull(strstr(out, " default:yes sw-protected:no"));
+	ck_assert_ptr_nonnull(strstr(out, "exit-hypercall         MAP_GPA_RANGE\n"));
+	ck_assert_ptr_nonnull(strstr(out, "max vCPUs              288\n"));
+	ck_assert_ptr_nonnull(strstr(out, "plain, guest_memfd     yes\n"));
+	ck_assert_ptr_nonnull(strstr(out, "TDX                    no: VM type 5 (TDX) not offered"));
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 1);
+	ck_assert_uint_eq(fake__open_fds(), 0);
+}
+END_TEST
+
+START_TEST(check_without_a_vm)
+{
+	struct check_ctx x;
+	char out[4096], err[1024];
+
+	fake__answer(KVM_CREATE_VM, 0, 0, EINVAL);
+	vm_test__capture(run_check, &x, out, sizeof(out), err, sizeof(err));
+	ck_assert_int_eq(x.status, CVM_EXIT_NOHOST);
+	ck_assert_ptr_nonnull(strstr(err, "KVM_CREATE_VM(0): Invalid argument"));
+	ck_assert_ptr_nonnull(strstr(out, "plain, anonymous       no\n"));
+	ck_assert_uint_eq(fake__open_fds(), 0);
+
+	fake__uninstall();
+	fake__install();
+	fake__open_fails(ENOENT);
+	vm_test__capture(run_check, &x, out, sizeof(out), err, sizeof(err));
+	ck_assert_int_eq(x.status, CVM_EXIT_NOHOST);
+	ck_assert_str_eq(err, "cvm-run: /dev/kvm: No such file or directory\n");
+	ck_assert_str_eq(out, "");
 }
 END_TEST
 
 static Suite *vm_suite(void)
 {
 	Suite *s = suite_create("vm");
-	TCase *tc = tcase_create("boot");
+	TCase *boot = tcase_create("boot"), *host = tcase_create("host");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, pvh_boot_end_to_end);
-	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(boot, setup, teardown);
+	tcase_add_test(boot, pvh_boot_end_to_end);
+	tcase_add_test(boot, smp_aps_block_until_the_bsp_ends_the_vm);
+	tcase_add_test(boot, anonymous_memory_without_guest_memfd_mmap);
+	tcase_add_test(boot, old_kvm_gets_the_v1_memslot_ioctl);
+	tcase_add_test(boot, guest_memfd_asked_for_by_name_is_not_replaced);
+	tcase_add_test(boot, bzimage_enters_in_long_mode);
+	suite_add_tcase(s, boot);
+	tcase_add_checked_fixture(host, setup, teardown);
+	tcase_add_test(host, no_dev_kvm);
+	tcase_add_test(host, wrong_api_version);
+	tcase_add_test(host, vm_type_refused);
+	tcase_add_test(host, too_many_vcpus_for_this_kvm);
+	tcase_add_test(host, no_irqchip);
+	tcase_add_test(host, msr_refused);
+	tcase_add_test(host, third_vcpu_fails);
+	tcase_add_test(host, large_supported_cpuid_is_fetched_again);
+	tcase_add_test(host, check_reports_this_host);
+	tcase_add_test(host, check_without_a_vm);
+	suite_add_tcase(s, host);
 	return s;
 }
 
