@@ -34,16 +34,6 @@ static void teardown(void)
 	fake__uninstall();
 }
 
-static const void *call_data(int vcpu, unsigned long req, unsigned nth)
-{
-	const struct fake_call *c = fake__find(vcpu, req, nth);
-
-	ck_assert_msg(c, "no ioctl %#lx number %u on vCPU %d", req, nth, vcpu);
-	ck_assert_msg(c->ret >= 0, "ioctl %#lx failed: %s", req, strerror(c->err));
-	ck_assert_ptr_nonnull(c->data);
-	return c->data;
-}
-
 /* The MMAP call of FD (the first), or NULL. */
 static const struct fake_call *mmap_of(int fd, int flags)
 {
@@ -78,7 +68,7 @@ static uint32_t lapic_reg(const struct kvm_lapic_state *l, int reg)
 /* The IOAPIC pin GSI is routed to. */
 static uint32_t ioapic_pin_of(uint32_t gsi)
 {
-	const struct kvm_irq_routing *r = call_data(FAKE_ANY, KVM_SET_GSI_ROUTING, 0);
+	const struct kvm_irq_routing *r = vm_test__arg(FAKE_ANY, KVM_SET_GSI_ROUTING, 0);
 
 	for (uint32_t i = 0; i < r->nr; i++)
 		if (r->entries[i].gsi == gsi && r->entries[i].u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC)
@@ -125,7 +115,7 @@ START_TEST(pvh_boot_end_to_end)
 	ck_assert_int_ne(map->flags & MAP_SHARED, 0);
 	ck_assert_uint_eq(map->arg, 256 * MIB);
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2), 1);
-	slot = call_data(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2, 0);
+	slot = vm_test__arg(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2, 0);
 	ck_assert_uint_eq(slot->slot, 0);
 	ck_assert_uint_eq(slot->flags, KVM_MEM_GUEST_MEMFD);
 	ck_assert_uint_eq(slot->guest_phys_addr, 0);
@@ -155,11 +145,11 @@ START_TEST(pvh_boot_end_to_end)
 	ck_assert_uint_gt(si->memmap_entries, 0);
 
 	/* The BSP enters the PVH way: 32-bit flat, paging off, %ebx. */
-	regs = call_data(0, KVM_SET_REGS, 0);
+	regs = vm_test__arg(0, KVM_SET_REGS, 0);
 	ck_assert_uint_eq(regs->rip, VM_TEST_ENTRY);
 	ck_assert_uint_eq(regs->rbx, X86_START_INFO_ADDR);
 	ck_assert_uint_eq(regs->rflags, 2);
-	sregs = call_data(0, KVM_SET_SREGS, 0);
+	sregs = vm_test__arg(0, KVM_SET_SREGS, 0);
 	ck_assert_uint_eq(sregs->cs.selector, X86_SEL_CS32);
 	ck_assert_uint_eq(sregs->cs.db, 1);
 	ck_assert_uint_eq(sregs->cs.l, 0);
@@ -171,15 +161,15 @@ START_TEST(pvh_boot_end_to_end)
 	ck_assert_uint_eq(sregs->efer, 0);
 	ck_assert_uint_eq(sregs->gdt.base, X86_GDT_ADDR);
 
-	cpuid = call_data(0, KVM_SET_CPUID2, 0);
+	cpuid = vm_test__arg(0, KVM_SET_CPUID2, 0);
 	ck_assert_uint_eq(cpuid_entry(cpuid, 1, 0)->ebx >> 24, 0);
 	ck_assert_uint_ne(cpuid_entry(cpuid, 1, 0)->ecx & (1u << 31), 0);
 	ck_assert_uint_eq(cpuid_entry(cpuid, 0xb, 1)->edx, 0);
-	lapic = call_data(0, KVM_SET_LAPIC, 0);
+	lapic = vm_test__arg(0, KVM_SET_LAPIC, 0);
 	ck_assert_uint_eq(lapic_reg(lapic, 0x350), 0x700);     /* LVT0: ExtINT, unmasked */
 	ck_assert_uint_eq(lapic_reg(lapic, 0x360), 0x400);     /* LVT1: NMI */
 
-	cap = call_data(FAKE_ANY, KVM_ENABLE_CAP, 0);
+	cap = vm_test__arg(FAKE_ANY, KVM_ENABLE_CAP, 0);
 	ck_assert_uint_eq(cap->cap, KVM_CAP_EXIT_HYPERCALL);
 	ck_assert_uint_eq(cap->args[0], 1ull << KVM_HC_MAP_GPA_RANGE);
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_IRQCHIP), 1);
@@ -195,8 +185,8 @@ START_TEST(smp_aps_block_until_the_bsp_ends_the_vm)
 	ck_assert_int_eq(VM_TEST_RUN(&t, "-c", "4"), 0);
 	ck_assert_str_eq(t.err, "");
 	for (int v = 0; v < 4; v++) {
-		const struct kvm_cpuid2 *cpuid = call_data(v, KVM_SET_CPUID2, 0);
-		const struct kvm_lapic_state *lapic = call_data(v, KVM_SET_LAPIC, 0);
+		const struct kvm_cpuid2 *cpuid = vm_test__arg(v, KVM_SET_CPUID2, 0);
+		const struct kvm_lapic_state *lapic = vm_test__arg(v, KVM_SET_LAPIC, 0);
 		const struct fake_call *run = fake__find(v, KVM_RUN, 0);
 
 		ck_assert_uint_eq(fake__count(v, KVM_SET_CPUID2), 1);
@@ -232,7 +222,7 @@ START_TEST(anonymous_memory_without_guest_memfd_mmap)
 	map = mmap_of(-1, MAP_ANONYMOUS | MAP_PRIVATE);
 	ck_assert_ptr_nonnull(map);
 	ck_assert_uint_eq(map->arg, 64 * MIB);
-	slot = call_data(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2, 0);
+	slot = vm_test__arg(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2, 0);
 	ck_assert_uint_eq(slot->flags, 0);
 	ck_assert_uint_eq(slot->memory_size, 64 * MIB);
 	ck_assert_uint_eq(slot->userspace_addr, map->addr);
@@ -248,7 +238,7 @@ START_TEST(old_kvm_gets_the_v1_memslot_ioctl)
 	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), 0);
 	ck_assert_ptr_nonnull(strstr(t.err, "no mmap-able guest_memfd"));
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2), 0);
-	slot = call_data(FAKE_ANY, KVM_SET_USER_MEMORY_REGION, 0);
+	slot = vm_test__arg(FAKE_ANY, KVM_SET_USER_MEMORY_REGION, 0);
 	ck_assert_uint_eq(slot->memory_size, 64 * MIB);
 	ck_assert_uint_eq(slot->flags, 0);
 }
@@ -294,12 +284,12 @@ START_TEST(bzimage_enters_in_long_mode)
 	pm = (file[0x1f1] + 1) * 512ull;
 	mem = fake__guest_memory(&size);
 	ck_assert_mem_eq(mem + X86_BOOT_PARAMS_ADDR + 0x202, "HdrS", 4);
-	regs = call_data(0, KVM_SET_REGS, 0);
+	regs = vm_test__arg(0, KVM_SET_REGS, 0);
 	ck_assert_uint_ge(regs->rip, X86_HIGH_MEM + 0x200);
 	ck_assert_uint_lt(regs->rip + 0x1000, size);
 	ck_assert_mem_eq(mem + regs->rip - 0x200, file + pm, sizeof(file) - pm);
 	ck_assert_uint_eq(regs->rsi, X86_BOOT_PARAMS_ADDR);
-	sregs = call_data(0, KVM_SET_SREGS, 0);
+	sregs = vm_test__arg(0, KVM_SET_SREGS, 0);
 	ck_assert_uint_eq(sregs->cs.selector, X86_SEL_CS64);
 	ck_assert_uint_eq(sregs->cs.l, 1);
 	ck_assert_uint_eq(sregs->cs.db, 0);
@@ -385,7 +375,7 @@ START_TEST(large_supported_cpuid_is_fetched_again)
 	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), 0);
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_GET_SUPPORTED_CPUID), 2);
 	ck_assert_int_eq(fake__find(FAKE_ANY, KVM_GET_SUPPORTED_CPUID, 0)->err, E2BIG);
-	set = call_data(0, KVM_SET_CPUID2, 0);
+	set = vm_test__arg(0, KVM_SET_CPUID2, 0);
 	ck_assert_uint_eq(set->nent, 102);              /* + leaf 0xb sub-leaves 0 and 1 */
 	ck_assert_uint_eq(cpuid_entry(set, 0x40000163, 0)->eax, 99);
 }

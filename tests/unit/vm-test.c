@@ -67,6 +67,16 @@ void vm_test__exit(struct vm_test *t)
 	boot_test__remove(t->console);
 }
 
+const void *vm_test__arg(int vcpu, unsigned long req, unsigned nth)
+{
+	const struct fake_call *c = fake__find(vcpu, req, nth);
+
+	ck_assert_msg(c, "no ioctl %#lx number %u on vCPU %d", req, nth, vcpu);
+	ck_assert_msg(c->ret >= 0, "ioctl %#lx failed: %s", req, strerror(c->err));
+	ck_assert_ptr_nonnull(c->data);
+	return c->data;
+}
+
 static int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");

@@ -32,6 +32,10 @@ void vm_test__exit(struct vm_test *t);
 int vm_test__run(struct vm_test *t, const char *const *args);
 #define VM_TEST_RUN(t, ...) vm_test__run(t, (const char *const[]){ __VA_ARGS__, NULL })
 
+/* The struct the NTH ioctl REQ on VCPU (or FAKE_ANY) was given; fails the
+ * test when there is no such call or it failed. */
+const void *vm_test__arg(int vcpu, unsigned long req, unsigned nth);
+
 /* FN's stdout and stderr, run with fds 1 and 2 redirected to files. */
 void vm_test__capture(void (*fn)(void *ctx), void *ctx, char *out, size_t outlen, char *err,
 		      size_t errlen);
