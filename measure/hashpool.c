@@ -1,15 +1,18 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "loader/error.h"
 #include "measure/hashpool.h"
 
 #define CHUNKS_PER_TASK 32              /* 128 KiB of 4 KiB pages */
-#define STREAM_PIECE    (1u << 20)      /* released after hashing */
+#define FILE_PIECE      (1u << 20)      /* read() buffer of a file digest */
 
 struct task {
 	struct hash_job *job;
@@ -21,11 +24,10 @@ struct task {
 struct hash_job {
 	struct hash_pool *hp;
 	const EVP_MD *md;
-	const uint8_t *data;
-	size_t len, chunk;              /* chunk == len for a single digest */
-	const struct blob *release;
+	const uint8_t *data;            /* chunk jobs */
+	size_t len, chunk;
+	int fd;                         /* file jobs: one digest, fd >= 0 */
 	size_t mdlen, ntasks;
-	bool whole;                     /* one digest of everything */
 	bool failed;
 	uint8_t *out;                   /* mdlen per chunk */
 	struct task tasks[];
@@ -40,26 +42,41 @@ struct hash_pool {
 	pthread_t threads[];
 };
 
-static bool run_task(struct task *t)
+/* A whole file through a small buffer: memory stays flat for any size,
+ * and read() does not fault pages into this address space, which on
+ * shadow-paging hosts stalls the threads hashing mapped firmware pages. */
+static bool run_file(struct hash_job *j, EVP_MD_CTX *ctx)
+{
+	uint8_t *buf = malloc(FILE_PIECE);
+	bool ok = buf && EVP_DigestInit_ex(ctx, j->md, NULL);
+	ssize_t n;
+
+	while (ok && (n = read(j->fd, buf, FILE_PIECE)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		ok = n > 0 && EVP_DigestUpdate(ctx, buf, n);
+	}
+	free(buf);
+	return ok && EVP_DigestFinal_ex(ctx, j->out, NULL);
+}
+
+static bool run_chunks(struct task *t, EVP_MD_CTX *ctx)
 {
 	struct hash_job *j = t->job;
+	bool ok = true;
+
+	for (size_t c = t->first; ok && c < t->first + t->n; c++)
+		ok = EVP_DigestInit_ex(ctx, j->md, NULL) &&
+		     EVP_DigestUpdate(ctx, j->data + c * j->chunk, j->chunk) &&
+		     EVP_DigestFinal_ex(ctx, j->out + c * j->mdlen, NULL);
+	return ok;
+}
+
+static bool run_task(struct task *t)
+{
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = ctx != NULL;
+	bool ok = ctx && (t->job->fd >= 0 ? run_file(t->job, ctx) : run_chunks(t, ctx));
 
-	for (size_t c = t->first; ok && c < t->first + t->n; c++) {
-		size_t off = c * j->chunk, end = off + j->chunk;
-
-		ok = EVP_DigestInit_ex(ctx, j->md, NULL);
-		while (ok && off < end) {
-			size_t n = end - off < STREAM_PIECE ? end - off : STREAM_PIECE;
-
-			ok = EVP_DigestUpdate(ctx, j->data + off, n);
-			if (j->release)
-				blob__done(j->release, j->data + off - j->release->data, n);
-			off += n;
-		}
-		ok = ok && EVP_DigestFinal_ex(ctx, j->out + c * j->mdlen, NULL);
-	}
 	EVP_MD_CTX_free(ctx);
 	return ok;
 }
@@ -145,30 +162,23 @@ void hash_pool__free(struct hash_pool *hp)
 	free(hp);
 }
 
-static struct hash_job *submit(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
-			       size_t len, size_t chunk, const struct blob *release)
+/* Queues NCHUNKS digests (one for a file) in tasks of PER chunks. */
+static struct hash_job *submit(struct hash_pool *hp, const EVP_MD *md, size_t nchunks,
+			       size_t per)
 {
-	size_t nchunks = chunk ? len / chunk : 1;
-	size_t per = chunk ? CHUNKS_PER_TASK : 1;
 	size_t ntasks = (nchunks + per - 1) / per;
-	struct hash_job *j;
+	struct hash_job *j = calloc(1, sizeof(*j) + ntasks * sizeof(struct task));
 
-	j = calloc(1, sizeof(*j) + ntasks * sizeof(struct task));
 	if (j)
-		j->out = malloc((nchunks ? nchunks : 1) * EVP_MD_get_size(md));
+		j->out = malloc(nchunks * EVP_MD_get_size(md) + 1);
 	if (!j || !j->out) {
-		if (j)
-			free(j);
+		free(j);
 		err__set_status(CVM_EXIT_FAIL, "out of memory");
 		return NULL;
 	}
 	j->hp = hp;
 	j->md = md;
-	j->data = data;
-	j->len = len;
-	j->chunk = chunk ? chunk : len;
-	j->release = release;
-	j->whole = !chunk;
+	j->fd = -1;
 	j->mdlen = EVP_MD_get_size(md);
 	j->ntasks = ntasks;
 	for (size_t i = 0; i < ntasks; i++) {
@@ -178,8 +188,15 @@ static struct hash_job *submit(struct hash_pool *hp, const EVP_MD *md, const uin
 		t->first = i * per;
 		t->n = nchunks - t->first < per ? nchunks - t->first : per;
 	}
+	return j;
+}
+
+static void enqueue(struct hash_job *j)
+{
+	struct hash_pool *hp = j->hp;
+
 	pthread_mutex_lock(&hp->lock);
-	for (size_t i = 0; i < ntasks; i++) {
+	for (size_t i = 0; i < j->ntasks; i++) {
 		if (hp->tail)
 			hp->tail->next = &j->tasks[i];
 		else
@@ -188,19 +205,45 @@ static struct hash_job *submit(struct hash_pool *hp, const EVP_MD *md, const uin
 	}
 	pthread_cond_broadcast(&hp->work);
 	pthread_mutex_unlock(&hp->lock);
-	return j;
 }
 
-struct hash_job *hash_pool__digest(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
-				   size_t len, const struct blob *release)
+struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path)
 {
-	return submit(hp, md, data, len, 0, release);
+	struct hash_job *j;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		err__set("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		err__set("%s: not a regular file", path);
+		return NULL;
+	}
+	j = submit(hp, md, 1, 1);
+	if (!j) {
+		close(fd);
+		return NULL;
+	}
+	j->fd = fd;
+	enqueue(j);
+	return j;
 }
 
 struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
 				   size_t len, size_t chunk)
 {
-	return submit(hp, md, data, len, chunk, NULL);
+	struct hash_job *j = submit(hp, md, len / chunk, CHUNKS_PER_TASK);
+
+	if (!j)
+		return NULL;
+	j->data = data;
+	j->len = len;
+	j->chunk = chunk;
+	enqueue(j);
+	return j;
 }
 
 /* Waits, with the lock held, until task T is done.  A waiter runs T itself
@@ -218,7 +261,7 @@ static void wait_task(struct hash_pool *hp, struct task *t)
 				q = q->next;
 			}
 			run_one(hp, prev, t);
-		} else if (q && !q->job->whole) {
+		} else if (q && q->job->fd < 0) {
 			run_one(hp, NULL, q);
 		} else {
 			pthread_cond_wait(&hp->done, &hp->lock);
@@ -229,7 +272,7 @@ static void wait_task(struct hash_pool *hp, struct task *t)
 const uint8_t *hash_job__wait(struct hash_job *j, size_t i)
 {
 	struct hash_pool *hp = j->hp;
-	size_t per = j->whole ? 1 : CHUNKS_PER_TASK;
+	size_t per = j->fd >= 0 ? 1 : CHUNKS_PER_TASK;
 	bool failed;
 
 	pthread_mutex_lock(&hp->lock);
@@ -237,7 +280,7 @@ const uint8_t *hash_job__wait(struct hash_job *j, size_t i)
 	failed = j->failed;
 	pthread_mutex_unlock(&hp->lock);
 	if (failed) {
-		err__set_status(CVM_EXIT_FAIL, "digest computation failed");
+		err__set_status(CVM_EXIT_FAIL, "digest computation failed (read error?)");
 		return NULL;
 	}
 	return j->out + i * j->mdlen;
@@ -251,6 +294,8 @@ void hash_job__free(struct hash_job *j)
 	for (size_t i = 0; i < j->ntasks; i++)
 		wait_task(j->hp, &j->tasks[i]);
 	pthread_mutex_unlock(&j->hp->lock);
+	if (j->fd >= 0)
+		close(j->fd);
 	free(j->out);
 	free(j);
 }

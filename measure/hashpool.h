@@ -9,8 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "loader/blob.h"
-
 struct hash_pool;
 struct hash_job;
 
@@ -21,15 +19,15 @@ void hash_pool__free(struct hash_pool *hp);
 /* CPUs this process may run on. */
 unsigned hash_pool__cpus(void);
 
-/* One MD digest of LEN bytes at DATA.  With RELEASE (the blob DATA lies in)
- * its pages are dropped once hashed, so memory stays flat for any size. */
-struct hash_job *hash_pool__digest(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
-				   size_t len, const struct blob *release);
+/* One MD digest of the file at PATH, streamed through a small buffer so
+ * memory stays flat for any size.  PATH is opened now: NULL with
+ * err__set() naming it if it cannot be. */
+struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path);
 /* One MD digest per CHUNK bytes of DATA (LEN a multiple of CHUNK). */
 struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
 				   size_t len, size_t chunk);
-/* Digest I of JOB (0 for hash_pool__digest), once computed; NULL with
- * err__set() if hashing failed. */
+/* Digest I of JOB (0 for a file), once computed; NULL with err__set() if
+ * hashing failed. */
 const uint8_t *hash_job__wait(struct hash_job *j, size_t i);
 /* Waits for whatever JOB still has queued or running, then frees it. */
 void hash_job__free(struct hash_job *j);

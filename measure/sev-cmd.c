@@ -28,7 +28,6 @@
 struct input {
 	const char *role;
 	const char *path;       /* NULL: only the digest was given */
-	struct blob blob;
 	struct hash_job *job;
 	uint8_t given[32];
 };
@@ -153,8 +152,8 @@ static int check_opts(struct run *r)
 	return 0;
 }
 
-/* Maps PATH for the plan's life as input I, and starts its SHA-256 when
- * the measurement needs it (NEED) or JSON reports it. */
+/* Input I at PATH: its SHA-256 starts now when the measurement needs it
+ * (NEED) or JSON reports it. */
 static int open_input(struct run *r, int i, const char *role, const char *path, bool need,
 		      const EVP_MD *sha256)
 {
@@ -162,19 +161,20 @@ static int open_input(struct run *r, int i, const char *role, const char *path, 
 
 	in->role = role;
 	in->path = path;
-	if (plan__map(&r->plan, path, &in->blob) < 0)
-		return -1;
 	if (!need && r->o->format != FORMAT_JSON)
 		return 0;
-	in->job = hash_pool__digest(r->pool, sha256, in->blob.data, in->blob.size, &in->blob);
+	in->job = hash_pool__file(r->pool, sha256, path);
 	return in->job ? 0 : -1;
 }
 
-/* The kernel first: it is the long pole. */
+/* The kernel first: it is the long pole.  Kernel and initrd only enter the
+ * launch through their digests; the images that are launched page by page
+ * are mapped for the plan. */
 static int open_inputs(struct run *r, const EVP_MD *sha256)
 {
 	const struct measure_opts *o = r->o;
 	bool svsm = r->cfg.mode == SEV_MODE_SNP_SVSM && !r->ovmf_hash_only;
+	struct stat st;
 
 	if (!r->ovmf_hash_only && given(o->kernel) &&
 	    open_input(r, IN_KERNEL, "kernel", o->kernel, true, sha256) < 0)
@@ -182,14 +182,18 @@ static int open_inputs(struct run *r, const EVP_MD *sha256)
 	if (!r->ovmf_hash_only && given(o->initrd) &&
 	    open_input(r, IN_INITRD, "initrd", o->initrd, true, sha256) < 0)
 		return -1;
-	if (open_input(r, IN_OVMF, "ovmf", o->ovmf, false, sha256) < 0)
+	if (open_input(r, IN_OVMF, "ovmf", o->ovmf, false, sha256) < 0 ||
+	    plan__map(&r->plan, o->ovmf, &r->cfg.firmware) < 0)
 		return -1;
-	if (svsm && open_input(r, IN_SVSM, "svsm", o->svsm, false, sha256) < 0)
+	if (svsm && (open_input(r, IN_SVSM, "svsm", o->svsm, false, sha256) < 0 ||
+		     plan__map(&r->plan, o->svsm, &r->cfg.svsm) < 0))
 		return -1;
 	if (svsm && given(o->vars_file)) {
+		if (stat(o->vars_file, &st) < 0)
+			return err__set("%s: %s", o->vars_file, strerror(errno));
 		if (open_input(r, IN_VARS, "vars", o->vars_file, false, sha256) < 0)
 			return -1;
-		r->cfg.vars_size = r->in[IN_VARS].blob.size;
+		r->cfg.vars_size = st.st_size;
 	}
 	if (o->kernel_hash) {
 		r->in[IN_KERNEL].role = "kernel";
@@ -199,12 +203,11 @@ static int open_inputs(struct run *r, const EVP_MD *sha256)
 		r->in[IN_INITRD].role = "initrd";
 		memcpy(r->in[IN_INITRD].given, r->hashes.initrd, 32);
 	}
-	r->cfg.firmware = r->in[IN_OVMF].blob;
-	r->cfg.svsm = r->in[IN_SVSM].blob;
 	return 0;
 }
 
-/* The hashes table inputs, once the file digests are in. */
+/* The hashes table inputs, once the file digests are in.  The initrd is
+ * waited for first: a worker has the kernel, so this thread hashes it. */
 static int fill_hashes(struct run *r)
 {
 	const struct measure_opts *o = r->o;
@@ -212,12 +215,6 @@ static int fill_hashes(struct run *r)
 
 	if (!given(o->kernel) && !o->kernel_hash)
 		return 0;
-	if (r->in[IN_KERNEL].job) {
-		d = hash_job__wait(r->in[IN_KERNEL].job, 0);
-		if (!d)
-			return -1;
-		memcpy(r->hashes.kernel, d, 32);
-	}
 	if (r->in[IN_INITRD].job) {
 		d = hash_job__wait(r->in[IN_INITRD].job, 0);
 		if (!d)
@@ -225,6 +222,12 @@ static int fill_hashes(struct run *r)
 		memcpy(r->hashes.initrd, d, 32);
 	} else if (!o->initrd_hash && sev_hashes__no_initrd(&r->hashes) < 0) {
 		return -1;
+	}
+	if (r->in[IN_KERNEL].job) {
+		d = hash_job__wait(r->in[IN_KERNEL].job, 0);
+		if (!d)
+			return -1;
+		memcpy(r->hashes.kernel, d, 32);
 	}
 	if (sev_hashes__cmdline(&r->hashes, o->append) < 0)
 		return -1;
