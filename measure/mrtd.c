@@ -67,6 +67,21 @@ static void replay_op(EVP_MD_CTX *c, const struct plan_op *op, enum mrtd_order o
 	}
 }
 
+uint64_t mrtd__stream_bytes(const struct plan *p)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < p->nops; i++) {
+		uint64_t pages = p->ops[i].len / TDX_PAGE;
+
+		if (p->ops[i].kind == PLAN_TDX_ADD || p->ops[i].kind == PLAN_TDX_EXTEND)
+			n += pages * TDX_RECORD;
+		if (p->ops[i].kind == PLAN_TDX_EXTEND)
+			n += pages * (TDX_PAGE / TDX_CHUNK) * (TDX_RECORD + TDX_CHUNK);
+	}
+	return n;
+}
+
 int mrtd__replay(const struct plan *p, enum mrtd_order order, uint8_t out[MRTD_SIZE])
 {
 	EVP_MD_CTX *c;

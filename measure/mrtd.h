@@ -18,6 +18,10 @@ enum mrtd_order {
 	MRTD_TWO_PASS,
 };
 
+/* How many bytes the TDX module hashes for the plan's TDX ops: a 128-byte
+ * record per added page, 16 x (128 + 256) more per extended page. */
+uint64_t mrtd__stream_bytes(const struct plan *p);
+
 /* MRTD of the plan's TDX ops, in plan order.  -1 with err__set() if the plan
  * holds an op that is not a TDX op. */
 int mrtd__replay(const struct plan *p, enum mrtd_order order, uint8_t out[MRTD_SIZE]);

@@ -8,7 +8,6 @@
 #include "measure/efi-varstore.h"
 #include "measure/qemu-setup.h"
 #include "measure/tdvf-events.h"
-#include "measure/worker.h"
 
 /* 20 events at most (3.3); the log has room for them. */
 _Static_assert(RTMR_MAX_EVENTS >= 20, "the TDVF boot log needs 20 events");
@@ -50,33 +49,67 @@ static int sha384(uint8_t out[RTMR_SIZE], const struct part *parts, size_t n)
 static int event(struct rtmr_log *log, unsigned reg, uint32_t type, const char *desc,
 		 const void *data, size_t len)
 {
-	struct rtmr_event *e = rtmr__add(log, reg, type, desc);
-
-	return sha384(e->digest, &(struct part){ data, len }, 1);
+	return sha384(rtmr__add(log, reg, type, desc)->digest, &(struct part){ data, len }, 1);
 }
 
-/* QEMU's patched kernel, hashed as an EFI application: the slow event. */
-struct kernel_job {
-	const struct tdvf_boot *b;
-	uint8_t digest[RTMR_SIZE];
-};
-
-static int kernel_digest(void *arg)
+/* An event whose digest a job computed. */
+static void logged(struct rtmr_log *log, unsigned reg, uint32_t type, const char *desc,
+		   const uint8_t digest[RTMR_SIZE])
 {
-	struct kernel_job *j = arg;
-	const struct blob *k = j->b->kernel;
+	memcpy(rtmr__add(log, reg, type, desc)->digest, digest, RTMR_SIZE);
+}
+
+/* QEMU's patched kernel, hashed as an EFI application. */
+static int kernel_job(void *arg)
+{
+	struct tdvf_digests *d = arg;
+	const struct tdvf_boot *b = d->boot;
+	const struct blob *k = b->kernel;
 	uint8_t head[QEMU_SETUP_HEAD];
 	struct qemu_linux q = {
-		.cmdline = j->b->cmdline ? j->b->cmdline : "",
-		.initrd = j->b->initrd != NULL,
-		.initrd_size = j->b->initrd ? j->b->initrd->size : 0,
-		.below_4g = td_hob__q35_below_4g(j->b->mem_size),
+		.cmdline = b->cmdline ? b->cmdline : "",
+		.initrd = b->initrd != NULL,
+		.initrd_size = b->initrd ? b->initrd->size : 0,
+		.below_4g = td_hob__q35_below_4g(b->mem_size),
 	};
 	struct pe_image img = { k->path, k->data, k->size, head, sizeof(head) };
 
 	if (qemu_setup__patch(k->path, k->data, k->size, &q, head) < 0)
 		return -1;
-	return authenticode__digest(&img, EVP_sha384(), j->digest);
+	return authenticode__digest(&img, EVP_sha384(), d->kernel);
+}
+
+/* The initrd may be large: hashed in slices whose pages are let go. */
+#define SLICE (4u << 20)
+
+static int initrd_job(void *arg)
+{
+	struct tdvf_digests *d = arg;
+	const struct blob *b = d->boot->initrd;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+
+	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
+		EVP_MD_CTX_free(c);
+		return err__set_status(CVM_EXIT_FAIL, "SHA-384 unavailable");
+	}
+	for (size_t off = 0; off < b->size; off += SLICE) {
+		size_t n = b->size - off < SLICE ? b->size - off : SLICE;
+
+		EVP_DigestUpdate(c, b->data + off, n);
+		blob__done(b, off, n);
+	}
+	EVP_DigestFinal_ex(c, d->initrd, NULL);
+	EVP_MD_CTX_free(c);
+	return 0;
+}
+
+static int cfv_job(void *arg)
+{
+	struct tdvf_digests *d = arg;
+	const struct tdx_layout *l = d->boot->layout;
+	const struct tdvf_section *cfv = tdvf__find(&l->tdvf, TDVF_CFV);
+
+	return sha384(d->cfv, &(struct part){ l->firmware.data + cfv->data_offset, cfv->raw_size }, 1);
 }
 
 /* EV_EFI_VARIABLE_DRIVER_CONFIG: UEFI_VARIABLE_DATA = GUID, u64 name
@@ -194,20 +227,17 @@ static int load_options(struct rtmr_log *log, const char *cmdline, int initrd)
 	return ret;
 }
 
-static int firmware_events(struct rtmr_log *log, const struct tdvf_boot *b)
+static int firmware_events(struct rtmr_log *log, const struct tdvf_digests *d)
 {
+	const struct tdvf_boot *b = d->boot;
 	const struct tdx_layout *l = b->layout;
-	const struct tdvf_section *cfv = tdvf__find(&l->tdvf, TDVF_CFV);
 	static const uint8_t separator[4];
 
-	if (!cfv)
-		return err__set("%s: TDVF metadata: no CFV section (the variable store TDVF measures)",
-				l->tdvf.path);
 	if (event(log, 0, EV_EFI_HANDOFF_TABLES2, "TD_HOB", l->hob,
-		  l->hob_len - TD_HOB_END_SIZE) < 0 ||
-	    event(log, 0, EV_EFI_PLATFORM_FIRMWARE_BLOB2, "CFV",
-		  l->firmware.data + cfv->data_offset, cfv->raw_size) < 0 ||
-	    secure_boot_variables(log, b) < 0 ||
+		  l->hob_len - TD_HOB_END_SIZE) < 0)
+		return -1;
+	logged(log, 0, EV_EFI_PLATFORM_FIRMWARE_BLOB2, "CFV", d->cfv);
+	if (secure_boot_variables(log, b) < 0 ||
 	    event(log, 0, EV_SEPARATOR, "separator", separator, sizeof(separator)) < 0 ||
 	    event(log, 0, EV_PLATFORM_CONFIG_FLAGS, "etc/table-loader", b->acpi_loader->data,
 		  b->acpi_loader->size) < 0 ||
@@ -219,13 +249,15 @@ static int firmware_events(struct rtmr_log *log, const struct tdvf_boot *b)
 	return 0;
 }
 
-/* Everything after the kernel's own event, whose slot KERNEL_EVENT keeps. */
-static int boot_events(struct rtmr_log *log, const struct tdvf_boot *b)
+static int boot_events(struct rtmr_log *log, const struct tdvf_digests *d)
 {
+	const struct tdvf_boot *b = d->boot;
 	static const uint8_t separator[4];
 	unsigned sep_reg = b->separator == TDVF_SEPARATOR_PRE_202411 ? 0 : 1;
 	int initrd = b->initrd && b->initrd->size;
 
+	logged(log, 1, EV_EFI_BOOT_SERVICES_APPLICATION, "kernel(authenticode, QEMU-patched)",
+	       d->kernel);
 	if (boot_variables(log) < 0 ||
 	    action(log, "Calling EFI Application from Boot Option") < 0 ||
 	    event(log, sep_reg, EV_SEPARATOR, "separator(ReadyToBoot)", separator,
@@ -233,31 +265,48 @@ static int boot_events(struct rtmr_log *log, const struct tdvf_boot *b)
 	    load_options(log, b->cmdline ? b->cmdline : "", initrd) < 0)
 		return -1;
 	/* The stub measures an initrd it got through LINUX_EFI_INITRD_MEDIA_GUID. */
-	if (initrd && event(log, 2, EV_EVENT_TAG, "initrd", b->initrd->data, b->initrd->size) < 0)
-		return -1;
+	if (initrd)
+		logged(log, 2, EV_EVENT_TAG, "initrd", d->initrd);
 	if (action(log, "Exit Boot Services Invocation") < 0 ||
 	    action(log, "Exit Boot Services Returned with Success") < 0)
 		return -1;
 	return 0;
 }
 
+int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *jobs,
+		      size_t *n)
+{
+	const struct tdx_layout *l = b->layout;
+	const struct tdvf_section *cfv = tdvf__find(&l->tdvf, TDVF_CFV);
+
+	memset(d, 0, sizeof(*d));
+	d->boot = b;
+	*n = 0;
+	if (!cfv)
+		return err__set("%s: TDVF metadata: no CFV section (the variable store TDVF measures)",
+				l->tdvf.path);
+	jobs[(*n)++] = (struct job){ .fn = kernel_job, .arg = d, .cost = b->kernel->size };
+	jobs[(*n)++] = (struct job){ .fn = cfv_job, .arg = d, .cost = cfv->raw_size };
+	if (b->initrd && b->initrd->size)
+		jobs[(*n)++] = (struct job){ .fn = initrd_job, .arg = d, .cost = b->initrd->size };
+	return 0;
+}
+
+int tdvf_events__log(const struct tdvf_digests *d, struct rtmr_log *log)
+{
+	memset(log, 0, sizeof(*log));
+	if (firmware_events(log, d) < 0 || boot_events(log, d) < 0)
+		return -1;
+	return 0;
+}
+
 int tdvf_events__build(const struct tdvf_boot *b, struct rtmr_log *log)
 {
-	struct kernel_job job = { .b = b };
-	struct rtmr_event *kernel = NULL;
-	struct worker w;
-	int ret;
+	struct job jobs[TDVF_JOBS];
+	struct tdvf_digests d;
+	size_t n;
 
-	memset(log, 0, sizeof(*log));
-	worker__start(&w, kernel_digest, &job);
-	ret = firmware_events(log, b);
-	if (ret == 0) {
-		kernel = rtmr__add(log, 1, EV_EFI_BOOT_SERVICES_APPLICATION,
-				   "kernel(authenticode, QEMU-patched)");
-		ret = boot_events(log, b);
-	}
-	if (worker__join(&w) < 0 || ret < 0)
+	if (tdvf_events__jobs(b, &d, jobs, &n) < 0 || jobs__run(jobs, n) < 0)
 		return -1;
-	memcpy(kernel->digest, job.digest, RTMR_SIZE);
-	return 0;
+	return tdvf_events__log(&d, log);
 }

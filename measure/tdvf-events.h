@@ -10,6 +10,7 @@
 
 #include "loader/blob.h"
 #include "loader/tdx.h"
+#include "measure/jobs.h"
 #include "measure/rtmr.h"
 
 /* Where the ReadyToBoot separator goes (edk2 commit efaf8931). */
@@ -30,9 +31,25 @@ struct tdvf_boot {
 	enum tdvf_separator separator;
 };
 
-/* Fills LOG in log order.  The kernel's Authenticode digest is computed on
- * a second thread while this one hashes the rest.  -1 with err__set() on a
- * malformed kernel, CFV or variable store. */
+/* The large digests of the log, computed as jobs (measure/jobs.h) so a
+ * caller can run them beside its own (MRTD). */
+struct tdvf_digests {
+	const struct tdvf_boot *boot;
+	uint8_t kernel[RTMR_SIZE];      /* Authenticode of QEMU's patched kernel */
+	uint8_t initrd[RTMR_SIZE];
+	uint8_t cfv[RTMR_SIZE];
+};
+
+#define TDVF_JOBS 3
+
+/* Fills up to TDVF_JOBS jobs writing into D (*N of them).  -1 with
+ * err__set() when the firmware has no CFV section. */
+int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *jobs,
+		      size_t *n);
+/* Once the jobs ran: LOG in log order.  -1 with err__set() on a malformed
+ * variable store. */
+int tdvf_events__log(const struct tdvf_digests *d, struct rtmr_log *log);
+/* Both, with nothing else to run beside the jobs. */
 int tdvf_events__build(const struct tdvf_boot *b, struct rtmr_log *log);
 
 #endif

@@ -1,5 +1,5 @@
 /* cvm-measure --mode tdx: MRTD from the launch plan, RTMR0-3 from the TDVF
- * direct-boot event model, computed side by side. */
+ * direct-boot event model, their large digests computed side by side. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +12,7 @@
 #include "measure/options.h"
 #include "measure/output.h"
 #include "measure/tdvf-events.h"
-#include "measure/worker.h"
+#include "measure/jobs.h"
 
 /* MRTD does not depend on the memory size; the plan still needs one. */
 #define TDX_DEFAULT_MEM (2ull << 30)
@@ -190,11 +190,14 @@ static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log
 	static const char *const orders[2] = { "single-pass", "two-pass" };
 	static const char *const separators[2] = { "post-202411", "pre-202411" };
 	struct tdx_launch cfg = { o->ovmf, o->memory ? o->memory : TDX_DEFAULT_MEM };
-	struct mrtd_job job = { .plan = p };
-	int order = MRTD_SINGLE_PASS, sep = TDVF_SEPARATOR_POST_202411, ret = 0;
+	struct mrtd_job mj = { .plan = p };
+	int order = MRTD_SINGLE_PASS, sep = TDVF_SEPARATOR_POST_202411;
+	struct job jobs[1 + TDVF_JOBS];
 	struct tdx_layout layout;
+	struct tdvf_digests d;
 	struct blob files[5];
-	struct worker w;
+	struct tdvf_boot boot;
+	size_t n = 0;
 
 	if (check_companions(o) < 0 ||
 	    parse_choice("--tdx-page-order", o->tdx_page_order, orders, &order) < 0 ||
@@ -202,32 +205,39 @@ static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log
 		return -1;
 	if (tdx__build_plan(p, &cfg, &layout) < 0)
 		return -1;
-	if (o->kernel && map_inputs(p, o, files) < 0)
-		return -1;
 	if (o->dump_td_hob && dump_hob(o->dump_td_hob, &layout) < 0)
 		return -1;
 	if (o->verbose)
 		print_plan(stderr, p);
 
-	/* MRTD is one sequential stream: it runs beside the RTMR events. */
-	job.order = order;
-	worker__start(&w, mrtd_run, &job);
+	/* MRTD is one sequential stream, independent of the RTMR events: all
+	 * large digests run as parallel jobs, the longest first. */
+	mj.order = order;
+	jobs[n++] = (struct job){ .fn = mrtd_run, .arg = &mj, .cost = mrtd__stream_bytes(p) };
 	if (o->kernel) {
-		struct tdvf_boot boot = {
+		size_t k;
+
+		if (map_inputs(p, o, files) < 0)
+			return -1;
+		boot = (struct tdvf_boot){
 			.layout = &layout, .mem_size = o->memory,
 			.kernel = &files[0], .initrd = o->initrd ? &files[4] : NULL,
 			.cmdline = o->append, .acpi_tables = &files[1],
 			.acpi_rsdp = &files[2], .acpi_loader = &files[3],
 			.separator = sep,
 		};
-
-		ret = tdvf_events__build(&boot, log);
+		if (tdvf_events__jobs(&boot, &d, jobs + n, &k) < 0)
+			return -1;
+		n += k;
 	}
-	if (worker__join(&w) < 0 || ret < 0)
+	if (jobs__run(jobs, n) < 0 || (o->kernel && tdvf_events__log(&d, log) < 0))
 		return -1;
-	memcpy(mrtd, job.mrtd, MRTD_SIZE);
-	if (o->verbose && o->kernel)
-		rtmr__print(stderr, log);
+	memcpy(mrtd, mj.mrtd, MRTD_SIZE);
+	if (o->verbose) {
+		fprintf(stderr, "MRTD stream: %llu bytes\n", (unsigned long long)jobs[0].cost);
+		if (o->kernel)
+			rtmr__print(stderr, log);
+	}
 	return 0;
 }
 

@@ -55,6 +55,7 @@ START_TEST(page_orders)
 	EVP_DigestFinal_ex(c, want, NULL);
 	ck_assert_int_eq(mrtd__replay(&p, MRTD_SINGLE_PASS, got), 0);
 	ck_assert_mem_eq(got, want, 48);
+	ck_assert_uint_eq(mrtd__stream_bytes(&p), 3 * 128 + 2 * 16 * 384);
 
 	EVP_DigestInit_ex(c, EVP_sha384(), NULL);
 	rec(c, "MEM.PAGE.ADD", 0x800000);

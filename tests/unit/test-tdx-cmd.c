@@ -212,7 +212,9 @@ START_TEST(verbose)
 	snprintf(quiet, sizeof(quiet), "%s", out);
 	ck_assert_int_eq(run(BOOT " --memory 2G -v"), 0);
 	ck_assert_str_eq(out, quiet);
-	ck_assert_uint_eq(count(err, "\n"), 6 + 20);
+	ck_assert_uint_eq(count(err, "\n"), 6 + 1 + 20);
+	/* 892 extended BFV pages, 158 more added ones */
+	ck_assert_ptr_nonnull(strstr(err, "MRTD stream: 5614848 bytes\n"));
 	ck_assert_ptr_nonnull(strstr(err, "TDVF[0] BFV"));
 	ck_assert_ptr_nonnull(strstr(err, "tdx-add+extend  gpa=0xffc84000 len=0x37c000\n"));
 	ck_assert_ptr_nonnull(strstr(err, "RTMR1 EV_EFI_BOOT_SERVICES_APPLICATION 049cc0fc"));
