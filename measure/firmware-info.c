@@ -87,20 +87,32 @@ static int pair(const struct ovmf *o, const struct guid *g, uint32_t *a, uint32_
 	return len >= 8 ? 2 : 1;
 }
 
+/* {"KEY": "0x..", "size": "0x.."}, or null when the entry is absent. */
+static void json_range(FILE *f, bool present, const char *key, uint32_t a, uint32_t size)
+{
+	if (present)
+		fprintf(f, "{\"%s\": \"0x%x\", \"size\": \"0x%x\"}", key, a, size);
+	else
+		fputs("null", f);
+}
+
 static void print_sev(FILE *f, const struct ovmf *o, const struct sev_metadata *m, bool json)
 {
 	uint32_t eip = 0, unused, base = 0, size = 0, gpa = 0, len = 0;
-	int has_eip = pair(o, &ovmf_guid_sev_es_reset, &eip, &unused) > 0;
-	int has_secret = pair(o, &ovmf_guid_sev_secret, &base, &size) == 2;
-	int has_table = pair(o, &ovmf_guid_sev_hash_table, &gpa, &len) == 2;
+	bool has_eip = pair(o, &ovmf_guid_sev_es_reset, &eip, &unused) > 0;
+	bool has_secret = pair(o, &ovmf_guid_sev_secret, &base, &size) == 2;
+	bool has_table = pair(o, &ovmf_guid_sev_hash_table, &gpa, &len) == 2;
 
 	if (json) {
 		fputs("  \"sev\": {\"ap_reset_eip\": ", f);
-		fprintf(f, has_eip ? "\"0x%x\"" : "null", eip);
+		if (has_eip)
+			fprintf(f, "\"0x%x\"", eip);
+		else
+			fputs("null", f);
 		fputs(", \"secret\": ", f);
-		fprintf(f, has_secret ? "{\"base\": \"0x%x\", \"size\": \"0x%x\"}" : "null", base, size);
+		json_range(f, has_secret, "base", base, size);
 		fputs(", \"hash_table\": ", f);
-		fprintf(f, has_table ? "{\"gpa\": \"0x%x\", \"size\": \"0x%x\"}" : "null", gpa, len);
+		json_range(f, has_table, "gpa", gpa, len);
 		fputs(", \"metadata\": [", f);
 		for (size_t i = 0; i < m->nsections; i++)
 			fprintf(f, "%s\n    {\"index\": %zu, \"type\": %u, \"name\": \"%s\", \"gpa\": \"0x%x\", \"size\": \"0x%x\"}",
