@@ -31,14 +31,24 @@ struct part {
 	size_t n;
 };
 
-static int sha384(uint8_t out[RTMR_SIZE], const struct part *parts, size_t n)
+static EVP_MD_CTX *sha384_new(void)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 
 	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
 		EVP_MD_CTX_free(c);
-		return err__set_status(CVM_EXIT_FAIL, "SHA-384 unavailable");
+		err__set_status(CVM_EXIT_FAIL, "SHA-384 unavailable");
+		return NULL;
 	}
+	return c;
+}
+
+static int sha384(uint8_t out[RTMR_SIZE], const struct part *parts, size_t n)
+{
+	EVP_MD_CTX *c = sha384_new();
+
+	if (!c)
+		return -1;
 	for (size_t i = 0; i < n; i++)
 		EVP_DigestUpdate(c, parts[i].p, parts[i].n);
 	EVP_DigestFinal_ex(c, out, NULL);
@@ -86,12 +96,10 @@ static int initrd_job(void *arg)
 {
 	struct tdvf_digests *d = arg;
 	const struct blob *b = d->boot->initrd;
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	EVP_MD_CTX *c = sha384_new();
 
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
-		EVP_MD_CTX_free(c);
-		return err__set_status(CVM_EXIT_FAIL, "SHA-384 unavailable");
-	}
+	if (!c)
+		return -1;
 	for (size_t off = 0; off < b->size; off += SLICE) {
 		size_t n = b->size - off < SLICE ? b->size - off : SLICE;
 
