@@ -8,11 +8,11 @@
 
 #include "loader/error.h"
 #include "loader/tdx.h"
+#include "measure/jobs.h"
 #include "measure/mrtd.h"
 #include "measure/options.h"
 #include "measure/output.h"
 #include "measure/tdvf-events.h"
-#include "measure/jobs.h"
 
 /* MRTD does not depend on the memory size; the plan still needs one. */
 #define TDX_DEFAULT_MEM (2ull << 30)
@@ -47,7 +47,7 @@ static int parse_choice(const char *opt, const char *val, const char *const name
 static int check_companions(const struct measure_opts *o)
 {
 	const char *needs_kernel[][2] = {
-		{ "--initrd", o->initrd },              { "--append", o->append_set ? "" : NULL },
+		{ "--initrd", o->initrd },              { "--append", o->append },
 		{ "--acpi-tables", o->acpi_tables },    { "--acpi-rsdp", o->acpi_rsdp },
 		{ "--acpi-loader", o->acpi_loader },    { "--tdx-separator", o->tdx_separator },
 	};
