@@ -29,8 +29,13 @@ int vcpu__create(struct vm *vm, struct vcpu *v, unsigned id)
 		return err__set_status(CVM_EXIT_FAIL, "KVM_CREATE_VCPU(%u): %s", id, strerror(errno));
 	v->run = sys->mmap(NULL, vm->kvm.run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {
+		int e = errno;
+
+		/* Not counted in vm->nvcpus yet: teardown would not close it. */
+		sys->close(v->fd);
 		v->run = NULL;
-		return err__set_status(CVM_EXIT_FAIL, "sys->mmap(vCPU %u): %s", id, strerror(errno));
+		v->fd = -1;
+		return err__set_status(CVM_EXIT_FAIL, "sys->mmap(vCPU %u): %s", id, strerror(e));
 	}
 	return 0;
 }
