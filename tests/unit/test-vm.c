@@ -362,6 +362,17 @@ START_TEST(third_vcpu_fails)
 }
 END_TEST
 
+/* KVM_CREATE_VCPU succeeds, mapping its run area does not (a run area
+ * larger than the vCPU file): the vCPU fd is closed all the same. */
+START_TEST(vcpu_run_area_unmappable)
+{
+	fake__answer(KVM_GET_VCPU_MMAP_SIZE, 0, FAKE_RUN_SIZE + 4096, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "-c", "2"), CVM_EXIT_FAIL);
+	ck_assert_ptr_nonnull(strstr(t.err, "(vCPU 0): Invalid argument"));
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 1);
+}
+END_TEST
+
 /* A host with more CPUID leaves than the VMM's first guess. */
 START_TEST(large_supported_cpuid_is_fetched_again)
 {
@@ -455,6 +466,7 @@ static Suite *vm_suite(void)
 	tcase_add_test(host, no_irqchip);
 	tcase_add_test(host, msr_refused);
 	tcase_add_test(host, third_vcpu_fails);
+	tcase_add_test(host, vcpu_run_area_unmappable);
 	tcase_add_test(host, large_supported_cpuid_is_fetched_again);
 	tcase_add_test(host, check_reports_this_host);
 	tcase_add_test(host, check_without_a_vm);
