@@ -4,7 +4,9 @@
 # Times the whole cvm-measure process for a 4-vCPU SNP direct boot and a
 # single-threaded hash of the same bytes (SHA-384 of the firmware, SHA-256 of
 # kernel and initrd) by a tiny C hasher built here; medians of several runs.
-# Target: cvm-measure within 1.2x of (hashing time / cores).
+# Target: cvm-measure within 1.2x of (hashing time / cores).  The kernel's
+# SHA-256 is one sequential stream, so its time alone is also printed: no
+# number of cores brings the whole run below it.
 #
 # usage: bench/measure-sev.sh [BUILD_DIR]     (vectors from $CVM_SHARED)
 set -eu
@@ -19,8 +21,9 @@ helper=$build/bench-sev-timer
 [ -x "$tool" ] || { echo "measure-sev: build $tool first" >&2; exit 2; }
 [ -d "$vec" ] || { echo "measure-sev: no vectors in $vec (set CVM_SHARED)" >&2; exit 2; }
 
-# The helper: "hash FW KERNEL INITRD" prints the hashing time in ns;
-# "run CMD..." prints the wall time of CMD (stdout discarded) in ns.
+# The helper: "hash FW KERNEL INITRD" prints the hashing time in ns, then
+# that of the kernel alone; "run CMD..." prints the wall time of CMD
+# (stdout discarded) in ns.
 cat > "$helper.c" <<'C'
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -59,7 +62,7 @@ static void digest(const char *path, const EVP_MD *md)
 
 int main(int argc, char **argv)
 {
-	long long t = now();
+	long long t = now(), k;
 	int st;
 
 	if (argc == 5 && !strcmp(argv[1], "hash")) {
@@ -69,8 +72,12 @@ int main(int argc, char **argv)
 		digest(argv[4], EVP_md5());
 		t = now();
 		digest(argv[2], EVP_sha384());
+		k = now();
 		digest(argv[3], EVP_sha256());
+		k = now() - k;
 		digest(argv[4], EVP_sha256());
+		printf("%lld %lld\n", now() - t, k);
+		return 0;
 	} else if (argc > 2 && !strcmp(argv[1], "run")) {
 		pid_t pid = fork();
 
@@ -99,15 +106,23 @@ median() {
 	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-hash_ns=$(i=0; while [ $i -lt "$runs" ]; do "$helper" hash "$fw" "$kernel" "$initrd"; i=$((i + 1)); done | median)
-run_ns=$(i=0; while [ $i -lt "$runs" ]; do
+# Interleaved, so a busy machine weighs on both sides alike.
+: > "$helper.hash"
+: > "$helper.run"
+i=0
+while [ $i -lt "$runs" ]; do
+	"$helper" hash "$fw" "$kernel" "$initrd" >> "$helper.hash"
 	"$helper" run "$tool" --mode snp --vcpus 4 --vcpu-type EPYC-v4 --ovmf "$fw" \
-		--kernel "$kernel" --initrd "$initrd" --append console=ttyS0
-	i=$((i + 1)); done | median)
+		--kernel "$kernel" --initrd "$initrd" --append console=ttyS0 >> "$helper.run"
+	i=$((i + 1))
+done
+hash_ns=$(cut -d' ' -f1 "$helper.hash" | median)
+kernel_ns=$(cut -d' ' -f2 "$helper.hash" | median)
+run_ns=$(median < "$helper.run")
 cores=$(nproc)
 
-awk -v h="$hash_ns" -v r="$run_ns" -v c="$cores" -v n="$runs" 'BEGIN {
-	ideal = h / c; ratio = r / ideal
-	printf "measure-sev: cvm-measure snp 4 vCPUs %.2f ms, single-thread hashing %.2f ms, %d cores: %.2fx of hashing/cores (target <= 1.2x, medians of %d)\n",
-	       r / 1e6, h / 1e6, c, ratio, n
+awk -v h="$hash_ns" -v k="$kernel_ns" -v r="$run_ns" -v c="$cores" -v n="$runs" 'BEGIN {
+	ideal = h / c
+	printf "measure-sev: cvm-measure snp 4 vCPUs %.2f ms, single-thread hashing %.2f ms (kernel alone %.2f), %d cores: %.2fx of hashing/cores (target <= 1.2x; kernel floor %.2fx; medians of %d)\n",
+	       r / 1e6, h / 1e6, k / 1e6, c, r / ideal, k / ideal, n
 }'

@@ -12,7 +12,7 @@
 #include "measure/hashpool.h"
 
 #define CHUNKS_PER_TASK 32              /* 128 KiB of 4 KiB pages */
-#define FILE_PIECE      (1u << 20)      /* read() buffer of a file digest */
+#define FILE_PIECE      (64u << 10)     /* read() buffer of a file digest */
 
 struct task {
 	struct hash_job *job;
