@@ -256,6 +256,41 @@ START_TEST(guest_memfd_asked_for_by_name_is_not_replaced)
 }
 END_TEST
 
+/* Above 3 GiB RAM continues at 4 GiB: a second memslot on the same
+ * guest_memfd, at the offset where the first one ends. */
+START_TEST(ram_above_the_mmio_hole)
+{
+	const struct kvm_userspace_memory_region2 *lo, *hi;
+	const struct fake_call *gm;
+
+	fake__out(0, 0xf4, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "4G"), 0);
+	gm = fake__find(FAKE_ANY, KVM_CREATE_GUEST_MEMFD, 0);
+	ck_assert_uint_eq(((const struct kvm_create_guest_memfd *)gm->data)->size, 4096 * MIB);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2), 2);
+	lo = vm_test__arg(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2, 0);
+	hi = vm_test__arg(FAKE_ANY, KVM_SET_USER_MEMORY_REGION2, 1);
+	ck_assert_uint_eq(lo->guest_phys_addr, 0);
+	ck_assert_uint_eq(lo->memory_size, X86_MMIO_HOLE);
+	ck_assert_uint_eq(hi->slot, 1);
+	ck_assert_uint_eq(hi->flags, KVM_MEM_GUEST_MEMFD);
+	ck_assert_uint_eq(hi->guest_phys_addr, X86_4G);
+	ck_assert_uint_eq(hi->memory_size, 4096 * MIB - X86_MMIO_HOLE);
+	ck_assert_uint_eq(hi->guest_memfd_offset, X86_MMIO_HOLE);
+	ck_assert_int_eq(hi->guest_memfd, gm->ret);
+	ck_assert_uint_eq(hi->userspace_addr, lo->userspace_addr + X86_MMIO_HOLE);
+}
+END_TEST
+
+START_TEST(memslot_refused)
+{
+	fake__answer(KVM_SET_USER_MEMORY_REGION2, 0, 0, EINVAL);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), CVM_EXIT_FAIL);
+	ck_assert_str_eq(t.err, "cvm-run: memslot 0 [0, +0x4000000): Invalid argument\n");
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 0);
+}
+END_TEST
+
 START_TEST(bzimage_enters_in_long_mode)
 {
 	const char *bz = test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64");
@@ -456,6 +491,7 @@ static Suite *vm_suite(void)
 	tcase_add_test(boot, anonymous_memory_without_guest_memfd_mmap);
 	tcase_add_test(boot, old_kvm_gets_the_v1_memslot_ioctl);
 	tcase_add_test(boot, guest_memfd_asked_for_by_name_is_not_replaced);
+	tcase_add_test(boot, ram_above_the_mmio_hole);
 	tcase_add_test(boot, bzimage_enters_in_long_mode);
 	suite_add_tcase(s, boot);
 	tcase_add_checked_fixture(host, setup, teardown);
@@ -464,6 +500,7 @@ static Suite *vm_suite(void)
 	tcase_add_test(host, vm_type_refused);
 	tcase_add_test(host, too_many_vcpus_for_this_kvm);
 	tcase_add_test(host, no_irqchip);
+	tcase_add_test(host, memslot_refused);
 	tcase_add_test(host, msr_refused);
 	tcase_add_test(host, third_vcpu_fails);
 	tcase_add_test(host, vcpu_run_area_unmappable);
