@@ -340,10 +340,12 @@ END_TEST
 
 START_TEST(timeout_ends_a_guest_that_never_exits)
 {
+	fake__block(0);
 	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "--timeout", "0.2"), CVM_EXIT_TIMEOUT);
 	ck_assert_str_eq(t.err, "cvm-run: timeout after 0.2 s\n");
 	ck_assert(t.seconds >= 0.2);
 	ck_assert(t.seconds < 3);
+	ck_assert_uint_eq(fake__played(0), 1);
 	ck_assert_uint_eq(fake__count(0, KVM_RUN), 1);
 	ck_assert_int_eq(fake__find(0, KVM_RUN, 0)->err, EINTR);
 }

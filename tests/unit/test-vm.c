@@ -87,6 +87,8 @@ START_TEST(pvh_boot_end_to_end)
 	const struct kvm_cpuid2 *cpuid;
 	const struct kvm_lapic_state *lapic;
 	const struct kvm_enable_cap *cap;
+	const struct kvm_fpu *fpu;
+	const uint64_t *idmap;
 	const struct hvm_start_info *si;
 	const struct hvm_modlist_entry *mod;
 	const uint8_t *mem;
@@ -169,6 +171,14 @@ START_TEST(pvh_boot_end_to_end)
 	ck_assert_uint_eq(lapic_reg(lapic, 0x350), 0x700);     /* LVT0: ExtINT, unmasked */
 	ck_assert_uint_eq(lapic_reg(lapic, 0x360), 0x400);     /* LVT1: NMI */
 
+	fpu = vm_test__arg(0, KVM_SET_FPU, 0);
+	ck_assert_uint_eq(fpu->fcw, 0x37f);
+	ck_assert_uint_eq(fpu->mxcsr, 0x1f80);
+	/* VMX's real-mode helpers live in the MMIO hole, never in RAM. */
+	ck_assert_uint_eq(fake__find(FAKE_ANY, KVM_SET_TSS_ADDR, 0)->arg, 0xfffbd000);
+	idmap = vm_test__arg(FAKE_ANY, KVM_SET_IDENTITY_MAP_ADDR, 0);
+	ck_assert_uint_eq(*idmap, 0xfffbc000);
+
 	cap = vm_test__arg(FAKE_ANY, KVM_ENABLE_CAP, 0);
 	ck_assert_uint_eq(cap->cap, KVM_CAP_EXIT_HYPERCALL);
 	ck_assert_uint_eq(cap->args[0], 1ull << KVM_HC_MAP_GPA_RANGE);
@@ -181,6 +191,10 @@ END_TEST
 
 START_TEST(smp_aps_block_until_the_bsp_ends_the_vm)
 {
+	/* The APs wait for a SIPI that never comes; the BSP ends the VM once
+	 * all four vCPU threads are inside KVM_RUN. */
+	for (int v = 1; v < 4; v++)
+		fake__block(v);
 	fake__out(0, 0xf4, 0)->wait_running = 4;
 	ck_assert_int_eq(VM_TEST_RUN(&t, "-c", "4"), 0);
 	ck_assert_str_eq(t.err, "");
