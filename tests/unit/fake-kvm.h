@@ -8,8 +8,9 @@
  * keeps a view of.  ioctls on fake fds answer as KVM-UAPI.md sections 1 and
  * 7 describe (argument checks, call-order rules, the host's capabilities);
  * KVM_RUN plays a per-vCPU script of exits.  Calls on other fds go to the
- * real system calls.  Every call is recorded.  All entry points may be
- * called from several vCPU threads at once. */
+ * real system calls.  Every call is recorded.  fake_ops may be called from
+ * several vCPU threads at once; the fake__ functions are for the test's
+ * thread, before vm__run() or after it returned. */
 #ifndef CVM_TEST_FAKE_KVM_H
 #define CVM_TEST_FAKE_KVM_H
 
