@@ -52,6 +52,10 @@ int kvm__open(struct kvm *k)
 				       KVM_API_VERSION);
 	}
 	k->run_size = sys__ioctl(k->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (k->run_size < (int)sizeof(struct kvm_run)) {
+		kvm__close(k);
+		return err__set_status(CVM_EXIT_NOHOST, "/dev/kvm: KVM_GET_VCPU_MMAP_SIZE failed");
+	}
 	probe(k);
 	return 0;
 }

@@ -56,7 +56,7 @@ static void do_io(struct vcpu *v)
 	uint64_t bytes = (uint64_t)r->io.size * r->io.count;
 	uint8_t *p = (uint8_t *)r + r->io.data_offset;
 
-	if (r->io.data_offset > (uint64_t)v->vm->kvm.run_size ||
+	if (r->io.size == 0 || r->io.data_offset > (uint64_t)v->vm->kvm.run_size ||
 	    bytes > v->vm->kvm.run_size - r->io.data_offset)
 		return;
 	for (uint32_t i = 0; i < r->io.count; i++, p += r->io.size)
@@ -187,7 +187,7 @@ static void *vcpu_thread(void *arg)
 	while (!vm__stopping(v->vm)) {
 		if (sys__ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
-				v->run->immediate_exit = 0;
+				__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
 				continue;
 			}
 			run_failed(v, errno);
@@ -221,7 +221,7 @@ void vcpu__join(struct vcpu *v)
 {
 	if (!v->started)
 		return;
-	v->run->immediate_exit = 1;
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELAXED);
 	pthread_kill(v->thread, VCPU_KICK);
 	pthread_join(v->thread, NULL);
 	v->started = false;
