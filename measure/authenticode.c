@@ -1,5 +1,7 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loader/error.h"
 #include "measure/authenticode.h"
@@ -29,8 +31,12 @@ static int rd(const struct pe_image *img, uint64_t off, unsigned n, uint32_t *v)
 	return 0;
 }
 
-/* Hashes [off, off+len) of the image as seen through the replaced head. */
-static void update(EVP_MD_CTX *c, const struct pe_image *img, uint64_t off, uint64_t len)
+#define PIECE (64u << 10)
+
+/* Hashes [off, off+len) of the image as seen through the replaced head;
+ * BUF (PIECE bytes) stages what is read from IMG->fd. */
+static int update(EVP_MD_CTX *c, const struct pe_image *img, uint64_t off, uint64_t len,
+		  uint8_t *buf)
 {
 	if (off < img->head_len) {
 		uint64_t n = img->head_len - off < len ? img->head_len - off : len;
@@ -39,8 +45,22 @@ static void update(EVP_MD_CTX *c, const struct pe_image *img, uint64_t off, uint
 		off += n;
 		len -= n;
 	}
-	if (len)
+	if (img->fd < 0) {
 		EVP_DigestUpdate(c, img->data + off, len);
+		return 0;
+	}
+	while (len) {
+		ssize_t n = pread(img->fd, buf, len < PIECE ? len : PIECE, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return err__set("%s: %s", img->path, n ? strerror(errno) : "shorter than when opened");
+		EVP_DigestUpdate(c, buf, n);
+		off += n;
+		len -= n;
+	}
+	return 0;
 }
 
 static int cmp_ptr(const void *a, const void *b)
@@ -120,8 +140,10 @@ static int parse(const struct pe_image *img, struct pe_layout *l)
 int authenticode__digest(const struct pe_image *img, const EVP_MD *md, uint8_t *out)
 {
 	struct pe_layout l;
+	uint8_t *buf = NULL;
+	EVP_MD_CTX *c = NULL;
 	uint64_t hashed;
-	EVP_MD_CTX *c;
+	int ret = -1;
 	size_t i;
 
 	if (parse(img, &l) < 0)
@@ -130,30 +152,36 @@ int authenticode__digest(const struct pe_image *img, const EVP_MD *md, uint8_t *
 	for (i = 0; i < l.nsec; i++)
 		hashed += l.sec[i].raw_size;
 	if (img->size > hashed && img->size < hashed + l.cert_size) {
-		free(l.sec);
-		return err__set("%s: PE Certificate Table Size: %#x is more than the %#llx bytes after the sections",
-				img->path, l.cert_size, (unsigned long long)(img->size - hashed));
+		err__set("%s: PE Certificate Table Size: %#x is more than the %#llx bytes after the sections",
+			 img->path, l.cert_size, (unsigned long long)(img->size - hashed));
+		goto out;
 	}
-
 	c = EVP_MD_CTX_new();
-	if (!c || !EVP_DigestInit_ex(c, md, NULL)) {
-		EVP_MD_CTX_free(c);
-		free(l.sec);
-		return err__set_status(1, "digest unavailable");
+	buf = img->fd >= 0 ? malloc(PIECE) : NULL;
+	if (!c || (img->fd >= 0 && !buf) || !EVP_DigestInit_ex(c, md, NULL)) {
+		err__set_status(CVM_EXIT_FAIL, "out of memory or digest unavailable");
+		goto out;
 	}
-	update(c, img, 0, l.checksum);
+	if (update(c, img, 0, l.checksum, buf) < 0)
+		goto out;
 	if (l.cert_entry) {
-		update(c, img, l.checksum + 4, l.cert_entry - l.checksum - 4);
-		update(c, img, l.cert_entry + 8, l.headers - l.cert_entry - 8);
-	} else {
-		update(c, img, l.checksum + 4, l.headers - l.checksum - 4);
+		if (update(c, img, l.checksum + 4, l.cert_entry - l.checksum - 4, buf) < 0 ||
+		    update(c, img, l.cert_entry + 8, l.headers - l.cert_entry - 8, buf) < 0)
+			goto out;
+	} else if (update(c, img, l.checksum + 4, l.headers - l.checksum - 4, buf) < 0) {
+		goto out;
 	}
 	for (i = 0; i < l.nsec; i++)
-		update(c, img, l.sec[i].raw_ptr, l.sec[i].raw_size);
-	if (img->size > hashed + l.cert_size)
-		update(c, img, hashed, img->size - hashed - l.cert_size);
+		if (update(c, img, l.sec[i].raw_ptr, l.sec[i].raw_size, buf) < 0)
+			goto out;
+	if (img->size > hashed + l.cert_size &&
+	    update(c, img, hashed, img->size - hashed - l.cert_size, buf) < 0)
+		goto out;
 	EVP_DigestFinal_ex(c, out, NULL);
+	ret = 0;
+out:
 	EVP_MD_CTX_free(c);
+	free(buf);
 	free(l.sec);
-	return 0;
+	return ret;
 }

@@ -1,11 +1,16 @@
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "arch/x86/td-hob.h"
 #include "loader/error.h"
 #include "measure/authenticode.h"
 #include "measure/efi-varstore.h"
+#include "measure/hashpool.h"
 #include "measure/qemu-setup.h"
 #include "measure/tdvf-events.h"
 
@@ -31,24 +36,14 @@ struct part {
 	size_t n;
 };
 
-static EVP_MD_CTX *sha384_new(void)
+static int sha384(uint8_t out[RTMR_SIZE], const struct part *parts, size_t n)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 
 	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
 		EVP_MD_CTX_free(c);
-		err__set_status(CVM_EXIT_FAIL, "SHA-384 unavailable");
-		return NULL;
+		return err__set_status(CVM_EXIT_FAIL, "SHA-384 unavailable");
 	}
-	return c;
-}
-
-static int sha384(uint8_t out[RTMR_SIZE], const struct part *parts, size_t n)
-{
-	EVP_MD_CTX *c = sha384_new();
-
-	if (!c)
-		return -1;
 	for (size_t i = 0; i < n; i++)
 		EVP_DigestUpdate(c, parts[i].p, parts[i].n);
 	EVP_DigestFinal_ex(c, out, NULL);
@@ -82,33 +77,39 @@ static int kernel_job(void *arg)
 		.initrd_size = b->initrd ? b->initrd->size : 0,
 		.below_4g = td_hob__q35_below_4g(b->mem_size),
 	};
-	struct pe_image img = { k->path, k->data, k->size, head, sizeof(head) };
+	struct pe_image img = { k->path, k->data, k->size, head, sizeof(head), -1 };
+	struct stat st;
+	int ret;
 
 	if (qemu_setup__patch(k->path, k->data, k->size, &q, head) < 0)
 		return -1;
-	return authenticode__digest(&img, EVP_sha384(), d->kernel);
+	img.fd = open(k->path, O_RDONLY | O_CLOEXEC);
+	if (img.fd < 0)
+		return err__set("%s: %s", k->path, strerror(errno));
+	if (fstat(img.fd, &st) < 0 || (uint64_t)st.st_size != k->size)
+		ret = err__set("%s: changed since it was mapped", k->path);
+	else
+		ret = authenticode__digest(&img, EVP_sha384(), d->kernel);
+	close(img.fd);
+	return ret;
 }
 
-/* The initrd may be large: hashed in slices whose pages are let go. */
-#define SLICE (4u << 20)
-
+/* The initrd may be large: read through a small buffer, never mapped in
+ * (hash_pool's file digest, run by this thread alone). */
 static int initrd_job(void *arg)
 {
 	struct tdvf_digests *d = arg;
-	const struct blob *b = d->boot->initrd;
-	EVP_MD_CTX *c = sha384_new();
+	struct hash_pool *hp = hash_pool__new(0);
+	struct hash_job *j = hp ? hash_pool__file(hp, EVP_sha384(), d->boot->initrd->path) : NULL;
+	const uint8_t *digest = j ? hash_job__wait(j, 0) : NULL;
 
-	if (!c)
-		return -1;
-	for (size_t off = 0; off < b->size; off += SLICE) {
-		size_t n = b->size - off < SLICE ? b->size - off : SLICE;
-
-		EVP_DigestUpdate(c, b->data + off, n);
-		blob__done(b, off, n);
-	}
-	EVP_DigestFinal_ex(c, d->initrd, NULL);
-	EVP_MD_CTX_free(c);
-	return 0;
+	if (digest)
+		memcpy(d->initrd, digest, RTMR_SIZE);
+	if (j)
+		hash_job__free(j);
+	if (hp)
+		hash_pool__free(hp);
+	return digest ? 0 : -1;
 }
 
 static int cfv_job(void *arg)

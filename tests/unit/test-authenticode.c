@@ -3,6 +3,7 @@
  * headers) and of the Debian kernel against its own signature. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loader/blob.h"
 #include "loader/error.h"
@@ -75,7 +76,7 @@ static void sha384_of(uint8_t *out, const uint8_t *img, const size_t ranges[][2]
 
 static int digest(const uint8_t *img, size_t size, uint8_t *out)
 {
-	struct pe_image pi = { "k.efi", img, size, NULL, 0 };
+	struct pe_image pi = { "k.efi", img, size, NULL, 0, -1 };
 
 	return authenticode__digest(&pi, EVP_sha384(), out);
 }
@@ -121,7 +122,7 @@ START_TEST(replaced_head)
 {
 	size_t size, ck, cd;
 	uint8_t *img = pe(&size, 0, 16, 1, &ck, &cd), *copy = malloc(size), head[0x240];
-	struct pe_image pi = { "k.efi", img, size, head, sizeof(head) };
+	struct pe_image pi = { "k.efi", img, size, head, sizeof(head), -1 };
 	uint8_t want[48], got[48];
 
 	memcpy(copy, img, size);
@@ -137,6 +138,35 @@ START_TEST(replaced_head)
 	ck_assert_mem_ne(got, want, 48);
 	free(img);
 	free(copy);
+}
+END_TEST
+
+/* The bulk read() through a descriptor gives the same digest; a file that
+ * shrank since it was mapped is an error, not a short digest. */
+START_TEST(read_through_fd)
+{
+	char path[] = "/tmp/cvm-test-pe-XXXXXX";
+	size_t size, ck, cd;
+	uint8_t *img = pe(&size, 0, 16, 1, &ck, &cd), head[0x240], want[48], got[48];
+	int fd = mkstemp(path);
+	struct pe_image pi = { "k.efi", img, size, head, sizeof(head), fd };
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, img, size), (ssize_t)size);
+	memcpy(head, img, sizeof(head));
+	head[0x23f] ^= 1;
+	pi.fd = -1;
+	ck_assert_int_eq(authenticode__digest(&pi, EVP_sha384(), want), 0);
+	pi.fd = fd;
+	ck_assert_int_eq(authenticode__digest(&pi, EVP_sha384(), got), 0);
+	ck_assert_mem_eq(got, want, 48);
+
+	ck_assert_int_eq(ftruncate(fd, 0x4f0), 0);
+	ck_assert_int_eq(authenticode__digest(&pi, EVP_sha384(), got), -1);
+	ck_assert_str_eq(err__msg(), "k.efi: shorter than when opened");
+	close(fd);
+	unlink(path);
+	free(img);
 }
 END_TEST
 
@@ -196,7 +226,7 @@ START_TEST(debian_kernel_signature)
 	uint8_t out[32];
 
 	ck_assert_int_eq(blob__open(&k, test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64")), 0);
-	pi = (struct pe_image){ k.path, k.data, k.size, NULL, 0 };
+	pi = (struct pe_image){ k.path, k.data, k.size, NULL, 0, -1 };
 	ck_assert_int_eq(authenticode__digest(&pi, EVP_sha256(), out), 0);
 	ck_assert_mem_eq(out, signed_digest, 32);
 	blob__close(&k);
@@ -211,6 +241,7 @@ static Suite *authenticode_suite(void)
 	tcase_add_test(t, sections_in_file_order);
 	tcase_add_test(t, no_security_directory);
 	tcase_add_test(t, replaced_head);
+	tcase_add_test(t, read_through_fd);
 	tcase_add_test(t, hostile_images);
 	tcase_add_test(t, debian_kernel_signature);
 	suite_add_tcase(s, t);
