@@ -22,6 +22,8 @@ enum tdvf_separator {
 struct tdvf_boot {
 	const struct tdx_layout *layout;        /* firmware, its sections, the TD HOB */
 	uint64_t mem_size;                      /* q35 RAM: QEMU's setup-header patch */
+	/* The kernel's headers are read from the mapping; the bulk of both
+	 * files is read() again from their paths (see authenticode.h). */
 	const struct blob *kernel;              /* a PE/COFF (EFI stub) bzImage */
 	const struct blob *initrd;              /* NULL: no -initrd */
 	const char *cmdline;                    /* NULL or "": no -append */
