@@ -150,15 +150,16 @@ void tdvf__print(FILE *f, const struct tdvf *t, bool json)
 		fputc('[', f);
 	for (size_t i = 0; i < t->nsections; i++) {
 		const struct tdvf_section *s = &t->sections[i];
+		/* Parsing refused sections with both attributes. */
 		bool ext = s->attributes & TDVF_ATTR_MR_EXTEND, aug = s->attributes & TDVF_ATTR_PAGE_AUG;
 
 		if (json) {
 			fprintf(f, "%s{\"index\": %zu, \"type\": \"%s\", \"data_offset\": %u, "
-				"\"raw_size\": %u, \"gpa\": %llu, \"mem_size\": %llu, \"attributes\": [%s%s%s]}",
+				"\"raw_size\": %u, \"gpa\": %llu, \"mem_size\": %llu, \"attributes\": [%s]}",
 				i ? ", " : "", i, tdvf__type_name(s->type), s->data_offset,
 				s->raw_size, (unsigned long long)s->gpa,
-				(unsigned long long)s->mem_size, ext ? "\"MR_EXTEND\"" : "",
-				ext && aug ? ", " : "", aug ? "\"PAGE_AUG\"" : "");
+				(unsigned long long)s->mem_size,
+				ext ? "\"MR_EXTEND\"" : aug ? "\"PAGE_AUG\"" : "");
 		} else {
 			fprintf(f, "TDVF section %zu: %-12s file %#x+%#x -> gpa %#llx+%#llx%s%s\n", i,
 				tdvf__type_name(s->type), s->data_offset, s->raw_size,
