@@ -8,6 +8,7 @@
 #include "loader/error.h"
 #include "loader/ovmf.h"
 #include "loader/sev-metadata.h"
+#include "loader/tdvf.h"
 #include "measure/options.h"
 #include "measure/output.h"
 
@@ -139,13 +140,16 @@ static void print_sev(FILE *f, const struct ovmf *o, const struct sev_metadata *
 int measure__firmware_info(const char *path, bool json)
 {
 	struct sev_metadata m;
+	struct tdvf t;
 	struct ovmf o;
 	struct blob b;
 	FILE *f = stdout;
 
 	if (blob__open(&b, path) < 0)
 		goto fail;
-	if (ovmf__parse(&o, path, b.data, b.size) < 0 || sev_metadata__parse(&m, &o) < 0) {
+	/* Everything is parsed before anything is printed: no partial output. */
+	if (ovmf__parse(&o, path, b.data, b.size) < 0 || sev_metadata__parse(&m, &o) < 0 ||
+	    tdvf__parse(&t, &o, false) < 0) {
 		blob__close(&b);
 		goto fail;
 	}
@@ -158,10 +162,13 @@ int measure__firmware_info(const char *path, bool json)
 	}
 	print_footer(f, &o, json);
 	print_sev(f, &o, &m, json);
-	/* Further parts (the TDVF sections) follow here: in JSON each starts
-	 * with ",\n" and prints one top-level key. */
-	if (json)
+	if (json) {
+		fputs(",\n  \"tdvf\": ", f);
+		tdvf__print(f, &t, true);
 		fputs("\n}\n", f);
+	} else {
+		tdvf__print(f, &t, false);
+	}
 	blob__close(&b);
 	if (fflush(f) || ferror(f)) {
 		err__set_status(CVM_EXIT_FAIL, "stdout: write error");

@@ -280,9 +280,13 @@ START_TEST(firmware_info)
 	ck_assert_ptr_nonnull(strstr(out, "   6 SNP_KERNEL_HASHES  gpa 0x00810000 size 0x00001000"));
 	ck_assert_ptr_nonnull(strstr(out, "dc886566-984a-4798-a75e-5585a7bf67cc  OVMF_SEV_METADATA"));
 	ck_assert_ptr_nonnull(strstr(out, "IGVM_PARAMETER_AREAS"));
+	ck_assert_ptr_nonnull(strstr(out, "TDVF section 0: BFV "));
+	ck_assert_int_eq(measure("firmware-info --ovmf firmware/OVMF.inteltdx.ms.fd"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "TDVF section 4: TD_HOB       file 0+0 -> gpa 0x809000+0x2000"));
 	ck_assert_int_eq(measure("firmware-info --json --ovmf firmware/bookworm_OVMF_CODE_4M.fd"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\"ap_reset_eip\": \"0x808004\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"metadata\": []"));
+	ck_assert_ptr_nonnull(strstr(out, "\"tdvf\": []"));
 	ck_assert_int_eq(measure("firmware-info"), 2);
 	ck_assert_ptr_nonnull(strstr(err, "--ovmf is required"));
 	ck_assert_int_eq(measure("firmware-info --ovmf kernel/cmdline_a.txt"), 0);
