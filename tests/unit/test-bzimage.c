@@ -46,40 +46,14 @@ static void img_init(struct img *m)
 		m->buf[i] = i * 7;
 }
 
-struct run {
-	struct plan p;
-	char *kernel, *initrd;
-	int ret;
-};
-
 /* Builds a plan from M (and an initrd of INITRD_SIZE pattern bytes). */
-static void run(struct run *r, const struct img *m, uint64_t mem, size_t initrd_size,
+static void run(struct boot_run *r, const struct img *m, uint64_t mem, size_t initrd_size,
 		const char *cmdline)
 {
-	uint8_t *rd = malloc(initrd_size + 1);
-	struct x86_boot_cfg cfg = { .cmdline = cmdline, .mem_size = mem, .vcpus = 2 };
-
-	for (size_t i = 0; i < initrd_size; i++)
-		rd[i] = i ^ 0x5a;
-	r->kernel = boot_test__file(m->buf, m->size, m->size);
-	r->initrd = initrd_size ? boot_test__file(rd, initrd_size, initrd_size) : NULL;
-	free(rd);
-	cfg.kernel = r->kernel;
-	cfg.initrd = r->initrd;
-	plan__init(&r->p);
-	err__clear();
-	r->ret = x86__build_boot_plan(&r->p, &cfg);
+	boot_test__run(r, m->buf, m->size, mem, 2, initrd_size, cmdline);
 }
 
-static void done(struct run *r)
-{
-	plan__exit(&r->p);
-	boot_test__remove(r->kernel);
-	if (r->initrd)
-		boot_test__remove(r->initrd);
-}
-
-static const struct boot_params *zero_page(const struct run *r)
+static const struct boot_params *zero_page(const struct boot_run *r)
 {
 	const struct plan_op *op = boot_test__op(&r->p, "boot_params");
 
@@ -90,7 +64,7 @@ static const struct boot_params *zero_page(const struct run *r)
 	return (const struct boot_params *)op->data;
 }
 
-static uint64_t initrd_at(const struct run *r)
+static uint64_t initrd_at(const struct boot_run *r)
 {
 	const struct boot_params *bp = zero_page(r);
 	const struct plan_op *op = boot_test__op(&r->p, "initrd");
@@ -102,7 +76,7 @@ static uint64_t initrd_at(const struct run *r)
 	ck_assert_uint_eq(bp->ext_ramdisk_size, 0);
 	ck_assert_uint_eq(at % 4096, 0);
 	for (uint64_t i = 0; i < op->len; i++)
-		if (op->data[i] != (uint8_t)(i ^ 0x5a))
+		if (op->data[i] != BOOT_TEST_INITRD_BYTE(i))
 			ck_abort_msg("initrd byte %llu differs", (unsigned long long)i);
 	return at;
 }
@@ -114,7 +88,7 @@ START_TEST(zero_page_fields)
 	const struct plan_op *k;
 	struct x86_e820 map;
 	struct img m;
-	struct run r;
+	struct boot_run r;
 
 	img_init(&m);
 	run(&r, &m, 256 * MiB, 0x2000, "console=ttyS0 quiet");
@@ -159,14 +133,14 @@ START_TEST(zero_page_fields)
 		ck_assert_uint_eq(bp->e820_table[i].type, map.e[i].type);
 	}
 	ck_assert_uint_eq(bp->e820_table[map.n].size, 0);
-	done(&r);
+	boot_test__done(&r);
 }
 END_TEST
 
 START_TEST(setup_sects_zero_means_four)
 {
 	struct img m;
-	struct run r;
+	struct boot_run r;
 
 	img_init(&m);
 	m.h->setup_sects = 0;
@@ -178,14 +152,14 @@ START_TEST(setup_sects_zero_means_four)
 	ck_assert_uint_eq(zero_page(&r)->hdr.ramdisk_image, 0);
 	ck_assert_uint_eq(zero_page(&r)->hdr.ramdisk_size, 0);
 	ck_assert_str_eq(boot_test__gpa(&r.p, 0x20000, 1), "");
-	done(&r);
+	boot_test__done(&r);
 }
 END_TEST
 
 START_TEST(not_relocatable_loads_at_1m)
 {
 	struct img m;
-	struct run r;
+	struct boot_run r;
 
 	img_init(&m);
 	m.h->relocatable_kernel = 0;
@@ -196,76 +170,76 @@ START_TEST(not_relocatable_loads_at_1m)
 	ck_assert_uint_eq(boot_test__op(&r.p, "kernel")->gpa, 1 * MiB);
 	ck_assert_uint_eq(r.p.entry.pc, 1 * MiB + 0x200);
 	ck_assert_uint_eq(initrd_at(&r), 64 * MiB - 0x1000);
-	done(&r);
+	boot_test__done(&r);
 
 	/* It decompresses at pref_address: all of [1 MiB, 20 MiB) is claimed. */
 	run(&r, &m, 20 * MiB, 0x1000, NULL);
 	ck_assert_int_eq(r.ret, -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "beside the kernel [0x100000, 0x1400000)"));
-	done(&r);
+	boot_test__done(&r);
 	run(&r, &m, 21 * MiB, 0x1000, NULL);
 	ck_assert_msg(r.ret == 0, "%s", err__msg());
 	ck_assert_uint_eq(initrd_at(&r), 21 * MiB - 0x1000);
-	done(&r);
+	boot_test__done(&r);
 }
 END_TEST
 
 START_TEST(initrd_placement)
 {
 	struct img m;
-	struct run r;
+	struct boot_run r;
 
 	img_init(&m);
 	/* Unaligned size: rounded down to a page. */
 	run(&r, &m, 128 * MiB, 5000, NULL);
 	ck_assert_uint_eq(initrd_at(&r), 128 * MiB - 0x2000);
-	done(&r);
+	boot_test__done(&r);
 
 	/* The top of RAM is the kernel's decompression area [16, 20) MiB. */
 	run(&r, &m, 20 * MiB, 0x3000, NULL);
 	ck_assert_msg(r.ret == 0, "%s", err__msg());
 	ck_assert_uint_eq(initrd_at(&r), 16 * MiB - 0x3000);
-	done(&r);
+	boot_test__done(&r);
 
 	/* Above 4 GiB when the kernel allows it ... */
 	run(&r, &m, 6 * GiB, 0x3000, NULL);
 	ck_assert_msg(r.ret == 0, "%s", err__msg());
 	ck_assert_uint_eq(zero_page(&r)->ext_ramdisk_image, 1);
 	ck_assert_uint_eq(initrd_at(&r), 7 * GiB - 0x3000);
-	done(&r);
+	boot_test__done(&r);
 
 	/* ... else under initrd_addr_max. */
 	m.h->xloadflags = XLF_KERNEL_64;
 	run(&r, &m, 6 * GiB, 0x3000, NULL);
 	ck_assert_uint_eq(initrd_at(&r), 2 * GiB - 0x3000);
-	done(&r);
+	boot_test__done(&r);
 	m.h->initrd_addr_max = 0x0fffffff;
 	run(&r, &m, 1 * GiB, 0x3000, NULL);
 	ck_assert_uint_eq(initrd_at(&r), 256 * MiB - 0x3000);
-	done(&r);
+	boot_test__done(&r);
 	m.h->initrd_addr_max = 0xffffffff;
 	run(&r, &m, 6 * GiB, 0x3000, NULL);
 	ck_assert_uint_eq(initrd_at(&r), 3 * GiB - 0x3000);
-	done(&r);
+	boot_test__done(&r);
 }
 END_TEST
 
 START_TEST(initrd_too_big)
 {
 	struct img m;
-	struct run r;
+	struct boot_run r;
 
 	img_init(&m);
 	/* [1, 16) MiB is all there is beside the kernel's [16, 20) MiB. */
 	run(&r, &m, 20 * MiB, 15 * MiB, NULL);
 	ck_assert_msg(r.ret == 0, "%s", err__msg());
 	ck_assert_uint_eq(initrd_at(&r), 1 * MiB);
-	done(&r);
+	boot_test__done(&r);
 	run(&r, &m, 20 * MiB, 15 * MiB + 1, NULL);
 	ck_assert_int_eq(r.ret, -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), r.initrd));
 	ck_assert_ptr_nonnull(strstr(err__msg(), "initrd: 15728641 bytes do not fit"));
-	done(&r);
+	boot_test__done(&r);
 }
 END_TEST
 
@@ -273,7 +247,7 @@ START_TEST(cmdline_size_is_honoured)
 {
 	char line[300];
 	struct img m;
-	struct run r;
+	struct boot_run r;
 
 	img_init(&m);
 	m.h->cmdline_size = 16;
@@ -282,21 +256,21 @@ START_TEST(cmdline_size_is_honoured)
 	run(&r, &m, 64 * MiB, 0, line);
 	ck_assert_msg(r.ret == 0, "%s", err__msg());
 	ck_assert_uint_eq(boot_test__op(&r.p, "cmdline")->len, 17);
-	done(&r);
+	boot_test__done(&r);
 	line[16] = 'x';
 	line[17] = 0;
 	run(&r, &m, 64 * MiB, 0, line);
 	ck_assert_int_eq(r.ret, -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "cmdline: 17 bytes, longer than"));
 	ck_assert_ptr_nonnull(strstr(err__msg(), "cmdline_size 16"));
-	done(&r);
+	boot_test__done(&r);
 }
 END_TEST
 
 /* Each lie gets one line naming the file and the field. */
 static void expect_error(const struct img *m, uint64_t mem, const char *what)
 {
-	struct run r;
+	struct boot_run r;
 
 	run(&r, m, mem, 0x1000, NULL);
 	ck_assert_int_eq(r.ret, -1);
@@ -304,7 +278,7 @@ static void expect_error(const struct img *m, uint64_t mem, const char *what)
 	ck_assert_msg(strstr(err__msg(), r.kernel) && strstr(err__msg(), what),
 		      "\"%s\" lacks \"%s\"", err__msg(), what);
 	ck_assert_ptr_null(strchr(err__msg(), '\n'));
-	done(&r);
+	boot_test__done(&r);
 }
 
 START_TEST(lying_headers)

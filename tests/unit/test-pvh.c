@@ -127,38 +127,13 @@ static Elf64_Phdr *phdr64(struct elf *e, unsigned int i)
 	return (Elf64_Phdr *)(e->buf + sizeof(Elf64_Ehdr)) + i;
 }
 
-struct run {
-	struct plan p;
-	char *kernel, *initrd;
-	int ret;
-};
-
-static void run(struct run *r, const struct elf *e, size_t size, uint64_t mem,
+static void run(struct boot_run *r, const struct elf *e, size_t size, uint64_t mem,
 		size_t initrd_size, const char *cmdline)
 {
-	uint8_t *rd = calloc(1, initrd_size + 1);
-	struct x86_boot_cfg cfg = { .cmdline = cmdline, .mem_size = mem, .vcpus = 1 };
-
-	memset(rd, 0xa5, initrd_size);
-	r->kernel = boot_test__file(e->buf, size, size);
-	r->initrd = initrd_size ? boot_test__file(rd, initrd_size, initrd_size) : NULL;
-	free(rd);
-	cfg.kernel = r->kernel;
-	cfg.initrd = r->initrd;
-	plan__init(&r->p);
-	err__clear();
-	r->ret = x86__build_boot_plan(&r->p, &cfg);
+	boot_test__run(r, e->buf, size, mem, 1, initrd_size, cmdline);
 }
 
-static void done(struct run *r)
-{
-	plan__exit(&r->p);
-	boot_test__remove(r->kernel);
-	if (r->initrd)
-		boot_test__remove(r->initrd);
-}
-
-static const struct hvm_start_info *start_info(const struct run *r)
+static const struct hvm_start_info *start_info(const struct boot_run *r)
 {
 	ck_assert_int_eq(r->p.entry.mode, PLAN_ENTRY_X86_PVH);
 	ck_assert_uint_eq(r->p.entry.arg, 0x6000);
@@ -167,7 +142,7 @@ static const struct hvm_start_info *start_info(const struct run *r)
 }
 
 /* Where start_info says the initrd is; checks the plan puts it there. */
-static uint64_t initrd_at(const struct run *r)
+static uint64_t initrd_at(const struct boot_run *r)
 {
 	const struct hvm_start_info *si = start_info(r);
 	const struct hvm_modlist_entry *mod;
@@ -180,7 +155,7 @@ static uint64_t initrd_at(const struct run *r)
 	ck_assert_uint_eq(mod->size, op->len);
 	ck_assert_uint_eq(mod->cmdline_paddr, 0);
 	ck_assert_uint_eq(op->gpa % 4096, 0);
-	ck_assert_uint_eq(op->data[0], 0xa5);
+	ck_assert_uint_eq(op->data[0], BOOT_TEST_INITRD_BYTE(0));
 	return mod->paddr;
 }
 
@@ -191,7 +166,7 @@ START_TEST(segments_entry_and_start_info)
 	const struct plan_op *op;
 	struct x86_e820 map;
 	struct elf e;
-	struct run r;
+	struct boot_run r;
 
 	elf_build(&e, &good);
 	run(&r, &e, e.size, 64 * MiB, 0x1800, "console=ttyS0");
@@ -234,7 +209,7 @@ START_TEST(segments_entry_and_start_info)
 		ck_assert_uint_eq(mm[i].reserved, 0);
 	}
 	ck_assert_int_eq(plan__validate(&r.p), 0);
-	done(&r);
+	boot_test__done(&r);
 	free(e.buf);
 }
 END_TEST
@@ -243,7 +218,7 @@ START_TEST(elf32_with_a_4_byte_note)
 {
 	struct spec s = good;
 	struct elf e;
-	struct run r;
+	struct boot_run r;
 
 	s.cls = ELFCLASS32;
 	s.descsz = 4;
@@ -257,28 +232,28 @@ START_TEST(elf32_with_a_4_byte_note)
 	ck_assert_ptr_null(boot_test__op(&r.p, "initrd"));
 	ck_assert_int_eq(memcmp(boot_test__op_at(&r.p, 1 * MiB, 1)->data, e.buf + e.data[0],
 				0x3000), 0);
-	done(&r);
+	boot_test__done(&r);
 	free(e.buf);
 }
 END_TEST
 
 static void expect_error(const struct elf *e, size_t size, uint64_t mem, const char *what)
 {
-	struct run r;
+	struct boot_run r;
 
 	run(&r, e, size, mem, 0x1000, NULL);
 	ck_assert_int_eq(r.ret, -1);
 	ck_assert_msg(strstr(err__msg(), r.kernel) && strstr(err__msg(), what),
 		      "\"%s\" lacks \"%s\"", err__msg(), what);
 	ck_assert_ptr_null(strchr(err__msg(), '\n'));
-	done(&r);
+	boot_test__done(&r);
 }
 
 START_TEST(no_pvh_note)
 {
 	struct spec s = good;
 	struct elf e;
-	struct run r;
+	struct boot_run r;
 
 	s.note = false;
 	elf_build(&e, &s);
@@ -287,7 +262,7 @@ START_TEST(no_pvh_note)
 	ck_assert_ptr_eq(strstr(err__msg(), r.kernel), err__msg());
 	ck_assert_str_eq(err__msg() + strlen(r.kernel),
 			 ": ELF kernel has no PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY)");
-	done(&r);
+	boot_test__done(&r);
 	free(e.buf);
 }
 END_TEST
@@ -400,14 +375,14 @@ START_TEST(initrd_placement)
 {
 	struct spec s = good;
 	struct elf e;
-	struct run r;
+	struct boot_run r;
 
 	elf_build(&e, &good);
 	/* The 32-bit entry keeps the initrd below 4 GiB. */
 	run(&r, &e, e.size, 8 * GiB, 0x1000, NULL);
 	ck_assert_msg(r.ret == 0, "%s", err__msg());
 	ck_assert_uint_eq(initrd_at(&r), 3 * GiB - 0x1000);
-	done(&r);
+	boot_test__done(&r);
 	free(e.buf);
 
 	/* Not over a segment at the top of RAM. */
@@ -419,18 +394,18 @@ START_TEST(initrd_placement)
 	run(&r, &e, e.size, 8 * MiB, 0x3000, NULL);
 	ck_assert_msg(r.ret == 0, "%s", err__msg());
 	ck_assert_uint_eq(initrd_at(&r), 4 * MiB - 0x3000);
-	done(&r);
+	boot_test__done(&r);
 
 	/* [1, 4) MiB is all there is. */
 	run(&r, &e, e.size, 8 * MiB, 3 * MiB, NULL);
 	ck_assert_msg(r.ret == 0, "%s", err__msg());
 	ck_assert_uint_eq(initrd_at(&r), 1 * MiB);
-	done(&r);
+	boot_test__done(&r);
 	run(&r, &e, e.size, 8 * MiB, 3 * MiB + 1, NULL);
 	ck_assert_int_eq(r.ret, -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), r.initrd));
 	ck_assert_ptr_nonnull(strstr(err__msg(), "beside the kernel [0x400000, 0x800000)"));
-	done(&r);
+	boot_test__done(&r);
 	free(e.buf);
 }
 END_TEST
@@ -439,7 +414,7 @@ START_TEST(cmdline_limit)
 {
 	char *line = malloc(0x10001);
 	struct elf e;
-	struct run r;
+	struct boot_run r;
 
 	elf_build(&e, &good);
 	memset(line, 'a', 0x10000);
@@ -447,13 +422,13 @@ START_TEST(cmdline_limit)
 	run(&r, &e, e.size, 64 * MiB, 0, line);
 	ck_assert_msg(r.ret == 0, "%s", err__msg());
 	ck_assert_uint_eq(boot_test__op(&r.p, "cmdline")->len, 0x10000);
-	done(&r);
+	boot_test__done(&r);
 	line[0xffff] = 'a';
 	line[0x10000] = 0;
 	run(&r, &e, e.size, 64 * MiB, 0, line);
 	ck_assert_int_eq(r.ret, -1);
 	ck_assert_str_eq(err__msg(), "cmdline: 65536 bytes, the limit is 65535");
-	done(&r);
+	boot_test__done(&r);
 	free(line);
 	free(e.buf);
 }
