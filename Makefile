@@ -63,7 +63,7 @@ check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) $(BUILD)/cvm-unit
 
 check-integration: all
-	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) tests/integration/run-all.sh
+	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
 
 # Installs missing Debian packages (as root), builds, boots the test guest.
 deps:
