@@ -1,6 +1,7 @@
 #!/bin/sh
 # /init of the nested-KVM initramfs (test-nested-kvm.sh builds it): loads
-# KVM, runs cvm-run's boot cases, prints each one's output prefixed with its
+# KVM, runs cvm-run's boot cases (the test guest, then Debian's kernel up to
+# its Memory: line), prints each one's output prefixed with its
 # name and "== status NAME N", then powers off.
 export PATH=/bin
 mount -t proc proc /proc
@@ -46,5 +47,8 @@ case_ garbage -k "$guest.elf" -c 2 -p "cvmtest.garbage=2000 cvmtest.cpus=2" \
 	--memory-backend anon --timeout 300
 case_ timeout -k "$guest.elf" -p "cvmtest.garbage=1000000" --timeout 0.05 \
 	--memory-backend anon
+. /real-kernel.env
+case_ real-kernel -k /guest/vmlinux -i /guest/real-initrd -m "$RK_MEM" -p "$RK_CMDLINE" \
+	--memory-backend anon --timeout 300 --expect "$RK_EXPECT"
 echo "== done"
 poweroff -f

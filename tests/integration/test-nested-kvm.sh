@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # cvm-run on a real KVM where this host has none: Debian's kernel boots under
 # QEMU's TCG with emulated AMD SVM, loads kvm-amd, and runs nested-init.sh,
-# which boots the test guest through cvm-run (anonymous memory: the 6.1
-# kernel has no guest_memfd). Every case's status and lines are checked here.
+# which boots the test guest and Debian's kernel through cvm-run (anonymous
+# memory: the 6.1 kernel has no guest_memfd). Every case's status and lines
+# are checked here.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+. "$here/real-kernel.sh"
 
 QEMU=qemu-system-x86_64
 [ ! -e /dev/kvm ] || skip "/dev/kvm exists: the direct boot tests cover cvm-run"
@@ -50,6 +52,11 @@ for lib in $(ldd "$RUN" | grep -o '/[^ ]*'); do
 	cp -L "$lib" "root$lib"
 done
 cp "$BUILD"/guest/cvm-guest.{elf,bzimage} root/guest/
+# The real-kernel case: its vmlinux, initrd and cvm-run options.
+real_kernel__prepare "$dir"
+mv vmlinux root/guest/vmlinux
+cp "$RK_INITRD" root/guest/real-initrd
+printf 'RK_%s=%q\n' CMDLINE "$RK_CMDLINE" MEM "$RK_MEM" EXPECT "$RK_EXPECT" >root/real-kernel.env
 head -c 20000 /dev/urandom >root/initrd
 sum=$(cksum <root/initrd | cut -d' ' -f1)
 echo "$sum" >root/initrd.cksum
@@ -102,3 +109,7 @@ status garbage 0
 line garbage "cvm-guest: garbage done"
 status timeout 124
 line timeout "cvm-run: timeout after 0.05 s"
+status real-kernel 0
+sed -n 's/^real-kernel: //p' console.log >real-kernel.log
+real_kernel__check real-kernel.log
+grep "^== status real-kernel " console.log

@@ -1,0 +1,36 @@
+# Shared by test-real-kernel.sh and test-nested-kvm.sh: a stock Debian 6.1
+# kernel (not ours) through PVH with an initrd, and what its console must show.
+# shellcheck shell=bash
+
+# real_kernel__prepare DIR: the vmlinux in DIR/vmlinux; sets RK_CMDLINE,
+# RK_MEM, RK_EXPECT and RK_RAMDISK (the kernel's RAMDISK: line for the range
+# where the plan puts the initrd; the plan depends on the files, not the host).
+real_kernel__prepare() {
+	local dir=$1 start len
+	command -v lz4 >/dev/null || skip "lz4 is not installed"
+	"$(dirname "${BASH_SOURCE[0]}")/extract-vmlinux.sh" \
+		"$VEC/kernel/vmlinuz-6.1.0-56-cloud-amd64" "$dir/vmlinux" || fail "cannot extract vmlinux"
+	RK_INITRD=$VEC/kernel/initrd.bin
+	RK_CMDLINE="console=ttyS0 earlyprintk=serial,ttyS0 noapic cvm.test=$$"
+	RK_MEM=512M
+	RK_EXPECT="Memory: [0-9]+K/[0-9]+K available"
+	"$RUN" -k "$dir/vmlinux" -i "$RK_INITRD" -m "$RK_MEM" -p "$RK_CMDLINE" --dry-run >"$dir/plan" ||
+		fail "--dry-run failed"
+	read -r start len _ < <(grep ' initrd$' "$dir/plan")
+	[ -n "$start" ] || fail "no initrd op in the plan"
+	RK_RAMDISK=$(printf 'RAMDISK: [mem 0x%08x-0x%08x]' "$start" $((start + len - 1)))
+}
+
+# real_kernel__check FILE: FILE, the guest's console up to the --expect match,
+# shows the banner, our exact command line, the initrd where the plan put it
+# and a Memory: total consistent with RK_MEM (512M).
+real_kernel__check() {
+	local out=$1 total
+	grep -q "Linux version 6.1.0-" "$out" || fail "no Linux banner"
+	grep -qF "Command line: $RK_CMDLINE" "$out" || fail "kernel did not echo our command line"
+	grep -qF "$RK_RAMDISK" "$out" || { grep RAMDISK "$out"; fail "no '$RK_RAMDISK'"; }
+	# Total pages in the Memory: line: close to 512 MiB, below it.
+	total=$(sed -n 's/.*Memory: [0-9]*K\/\([0-9]*\)K available.*/\1/p' "$out")
+	[ -n "$total" ] && [ "$total" -gt $((480 * 1024)) ] && [ "$total" -le $((512 * 1024)) ] ||
+		fail "Memory: total '${total}K' is not consistent with -m $RK_MEM"
+}
