@@ -1,6 +1,8 @@
 /* The physical limit for VM set-up: the fewest ioctls that take a VM on
  * guest_memfd from nothing to its first exit, with the same guest and
- * memory size cvm-run is given.  Usage: bare-kvm MEM_MIB ENTRY_GPA IMAGE_BIN */
+ * memory size cvm-run is given.  Where KVM has no mmap-able guest_memfd
+ * (before Linux 6.18), anonymous memory, as cvm-run falls back to.
+ * Usage: bare-kvm MEM_MIB ENTRY_GPA IMAGE_BIN */
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -23,20 +25,25 @@ int main(int argc, char **argv)
 	int kvm = open("/dev/kvm", O_RDWR), vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	struct kvm_create_guest_memfd g = { .size = mem, .flags = 3 };
 	int gmem = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &g);
-	uint8_t *ram = mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_SHARED, gmem, 0);
-	struct kvm_userspace_memory_region2 r = { .slot = 0, .flags = KVM_MEM_GUEST_MEMFD,
+	uint8_t *ram = gmem >= 0 ? mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_SHARED, gmem, 0) :
+		mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		     -1, 0);
+	/* Anonymous slots through the v1 ioctl: its struct is the first 32
+	 * bytes of v2, and kernels without guest_memfd have no v2. */
+	unsigned long set = gmem >= 0 ? KVM_SET_USER_MEMORY_REGION2 : KVM_SET_USER_MEMORY_REGION;
+	uint32_t flags = gmem >= 0 ? KVM_MEM_GUEST_MEMFD : 0;
+	struct kvm_userspace_memory_region2 r = { .slot = 0, .flags = flags,
 		.memory_size = low, .userspace_addr = (uintptr_t)ram, .guest_memfd = gmem };
 	FILE *f = fopen(argv[3], "rb");
 
-	if (kvm < 0 || vm < 0 || gmem < 0 || ram == MAP_FAILED || !f ||
-	    ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r) < 0)
+	if (kvm < 0 || vm < 0 || ram == MAP_FAILED || !f || ioctl(vm, set, &r) < 0)
 		return 1;
 	if (mem > low) {
-		r = (struct kvm_userspace_memory_region2){ .slot = 1, .flags = KVM_MEM_GUEST_MEMFD,
+		r = (struct kvm_userspace_memory_region2){ .slot = 1, .flags = flags,
 			.guest_phys_addr = 1ull << 32, .memory_size = mem - low,
 			.userspace_addr = (uintptr_t)ram + low, .guest_memfd = gmem,
 			.guest_memfd_offset = low };
-		if (ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r) < 0)
+		if (ioctl(vm, set, &r) < 0)
 			return 1;
 	}
 	fread(ram + LOAD_ADDR, 1, 1 << 20, f);

@@ -10,9 +10,11 @@ need_kvm() {  # prints the skip line and exits 0: a benchmark is not a test
 	why=$("$RUN" check --quiet 2>&1) || { echo "$1: skipped: no usable KVM here: $why"; exit 0; }
 }
 
-# median_ms CMD...: median wall time of RUNS runs, in milliseconds (3 decimals).
+# median_ms CMD...: median wall time of RUNS runs, in milliseconds (3 decimals);
+# prints nothing and fails if a first, untimed run fails: that is no time.
 median_ms() {
 	local i t0 t1
+	"$@" > /dev/null 2>&1 || return 1
 	for ((i = 0; i < RUNS; i++)); do
 		t0=$(date +%s%N)
 		"$@" > /dev/null 2>&1
