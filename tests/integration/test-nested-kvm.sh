@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# cvm-run on a real KVM where this host has none: Debian's kernel boots under
+# cvm-run on a real KVM where this host has none: a Debian kernel boots under
 # QEMU's TCG with emulated AMD SVM, loads kvm-amd, and runs nested-init.sh,
-# which boots the test guest and Debian's kernel through cvm-run (anonymous
-# memory: the 6.1 kernel has no guest_memfd). Every case's status and lines
-# are checked here.
+# which boots the test guest and Debian's kernel through cvm-run.  The kernel
+# is sid's (>= 6.18: guest RAM on guest_memfd) when its packages can be
+# fetched, else the system's linux-image-amd64 (bookworm's 6.1: anonymous
+# memory, with the fallback notice); CVM_NESTED_SID=0 skips sid.  Every
+# case's status and lines are checked here.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -19,33 +21,89 @@ done
 dir=$BUILD/nested
 mkdir -p "$dir"
 cd "$dir" || fail "cannot enter $dir"
-if ! ls linux-image-*.deb busybox-static_*.deb >/dev/null 2>&1; then
-	kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+
+# kernel__download APT-OPTION...: linux-image-amd64's kernel package and the
+# packages it is split into (sid: linux-binary-*, linux-modules-*) into the
+# current directory; else says why.
+kernel__download() {
+	local kpkg parts
+	kpkg=$(apt-cache "$@" depends linux-image-amd64 2>/dev/null |
 	       awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-	[ -n "$kpkg" ] || skip "apt knows no linux-image-amd64 (apt-get update?)"
-	apt-get download "$kpkg" busybox-static >apt.log 2>&1 ||
-		skip "apt-get download $kpkg busybox-static failed: $(tail -n 1 apt.log)"
+	[ -n "$kpkg" ] || { echo "apt knows no linux-image-amd64 (apt-get update?)"; return 1; }
+	parts=$(apt-cache "$@" depends "$kpkg" | awk '/Depends: linux-(binary|modules)-[0-9]/ { print $2 }')
+	# shellcheck disable=SC2086 # one word per package
+	timeout 300 apt-get "$@" download "$kpkg" $parts >apt.log 2>&1 ||
+		{ echo "apt-get download $kpkg $parts failed: $(tail -n 1 apt.log)"; return 1; }
+}
+
+# sid__fetch: sid's kernel through a private apt state in ./apt (the
+# system's apt configuration is left alone); ./ok marks a complete set.
+sid__fetch() {
+	local a=$PWD/apt
+	mkdir -p apt/lists/partial apt/cache/archives/partial
+	echo "deb http://deb.debian.org/debian sid main" >apt/sources.list
+	set -- -o Dir::Etc::sourcelist="$a/sources.list" -o Dir::Etc::sourceparts=- \
+		-o Dir::State::Lists="$a/lists" -o Dir::Cache="$a/cache"
+	timeout 120 apt-get "$@" --error-on=any update -qq >apt.log 2>&1 ||
+		{ echo "apt-get update failed: $(grep -m 1 '^[WE]:' apt.log)"; return 1; }
+	kernel__download "$@" && touch ok
+}
+
+kdir=
+if [ "${CVM_NESTED_SID:-1}" != 0 ]; then
+	mkdir -p sid
+	if [ -f sid/ok ] || why=$(cd sid && sid__fetch); then
+		kdir=sid
+	else
+		echo "nested kernel: sid's cannot be fetched ($why); the system's instead"
+	fi
+fi
+if [ -z "$kdir" ]; then
+	kdir=system
+	mkdir -p system
+	[ -f system/ok ] || why=$(cd system && kernel__download && touch ok) || skip "$why"
+fi
+if ! ls busybox-static_*.deb >/dev/null 2>&1; then
+	apt-get download busybox-static >apt.log 2>&1 ||
+		skip "apt-get download busybox-static failed: $(tail -n 1 apt.log)"
 fi
 rm -rf pkg root
 mkdir -p pkg root/bin root/lib/modules root/guest root/proc root/sys root/dev root/tmp
-# Only the files the initramfs needs (the kernel package unpacks to 400 MB).
-for deb in linux-image-*.deb busybox-static_*.deb; do
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C pkg --wildcards './boot/vmlinuz-*' \
-		'*/irqbypass.ko' '*/ccp.ko' '*/kvm.ko' '*/kvm-amd.ko' './bin/busybox' 2>/dev/null
+# Only the files the initramfs needs (the kernel packages unpack to 400 MB);
+# bookworm's modules are plain .ko, sid's .ko.xz.
+mods="irqbypass ccp kvm kvm-amd"
+for deb in "$kdir"/*.deb busybox-static_*.deb; do
+	# shellcheck disable=SC2046 # one pattern per module
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C pkg --wildcards '*/vmlinuz*' './bin/busybox' \
+		$(for m in $mods; do echo "*/$m.ko*"; done) 2>/dev/null
 done
-kernel=$(ls pkg/boot/vmlinuz-* 2>/dev/null | head -n 1)
+kernel=$(find pkg -name 'vmlinuz*' | head -n 1)
 [ -n "$kernel" ] && [ -x pkg/bin/busybox ] || fail "no vmlinuz or busybox in the packages of $dir"
-
 # The initramfs: busybox, the KVM modules, cvm-run with its libraries, the
 # test guest and an initrd whose cksum the guest checks.
 busybox=pkg/bin/busybox
 cp "$busybox" root/bin/
 for a in $("$busybox" --list | grep -vx busybox); do ln -s busybox "root/bin/$a"; done
-for m in irqbypass ccp kvm kvm-amd; do
-	ko=$(find pkg/lib/modules -name "$m.ko" | head -n 1)
-	[ -n "$ko" ] || fail "no $m.ko in the kernel package"
-	cp "$ko" root/lib/modules/
+for m in $mods; do
+	ko=$(find pkg -path '*/lib/modules/*' -name "$m.ko*" | head -n 1)
+	# busybox's insmod reads no compressed module.
+	case $ko in
+	*.ko) cp "$ko" "root/lib/modules/$m.ko" ;;
+	*.ko.xz) xz -dc "$ko" >"root/lib/modules/$m.ko" ;;
+	*.ko.zst) zstd -dcq "$ko" >"root/lib/modules/$m.ko" ;;
+	*) fail "no $m.ko in the kernel packages of $dir/$kdir" ;;
+	esac || fail "cannot decompress $ko"
 done
+# The kernel's release from its modules' directory: guest_memfd with
+# MMAP|INIT_SHARED (KVM_CAP_GUEST_MEMFD_FLAGS) needs 6.18.
+release=$(find pkg -path '*/lib/modules/*' -name 'kvm.ko*' | sed 's,.*/lib/modules/\([^/]*\)/.*,\1,')
+IFS=. read -r major minor _ <<<"$release"
+if [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 18 ]; }; then
+	gmem=1 ram="guest_memfd"
+else
+	gmem=0 ram="anonymous memory (no guest_memfd before 6.18)"
+fi
+echo "nested kernel: Linux $release ($kdir), guest RAM on $ram"
 cp "$RUN" root/bin/
 for lib in $(ldd "$RUN" | grep -o '/[^ ]*'); do
 	mkdir -p "root$(dirname "$lib")"
@@ -90,19 +148,33 @@ grep -q "^== done" console.log || { tail -n 30 console.log; fail "the nested run
 ! grep -q "^== insmod" console.log || fail "$(grep "^== insmod" console.log)"
 status check 0
 line check "  plain, anonymous       yes"
+# With guest_memfd the boot cases ask for it (strict: status 3 without it)
+# and no case falls back; without it they ask for nothing and fall back.
+notice="cvm-run: no mmap-able guest_memfd on this host; guest RAM is anonymous memory"
+if [ $gmem = 1 ]; then
+	line check "guest_memfd            yes, flags 0x3 (MMAP INIT_SHARED)"
+	line check "  plain, guest_memfd     yes"
+	! grep -F "$notice" console.log || fail "a case fell back to anonymous memory"
+fi
+# boot NAME ENTRY CPUS: case NAME booted the test guest through ENTRY on
+# CPUS vCPUs, with the initrd.
+boot() {
+	status "$1" 0
+	line "$1" "cvm-guest: hello ($2 entry)"
+	line "$1" "cvm-guest: cmdline \"cvmtest.cpus=$3 cvmtest.initrd=$sum\""
+	line "$1" "cvm-guest: initrd 20000 bytes cksum $sum ok"
+	line "$1" "cvm-guest: cpus $3 of $3"
+	line "$1" "cvm-guest: verdict PASS"
+}
 for image in elf bzimage; do
 	case $image in elf) entry=pvh ;; bzimage) entry=linux64 ;; esac
 	for cpus in 1 4; do
-		name=$image-$cpus
-		status "$name" 0
-		line "$name" "cvm-run: no mmap-able guest_memfd on this host; guest RAM is anonymous memory"
-		line "$name" "cvm-guest: hello ($entry entry)"
-		line "$name" "cvm-guest: cmdline \"cvmtest.cpus=$cpus cvmtest.initrd=$sum\""
-		line "$name" "cvm-guest: initrd 20000 bytes cksum $sum ok"
-		line "$name" "cvm-guest: cpus $cpus of $cpus"
-		line "$name" "cvm-guest: verdict PASS"
+		boot "$image-$cpus" $entry $cpus
+		[ $gmem = 1 ] || line "$image-$cpus" "$notice"
 	done
 done
+boot anon pvh 2
+! grep -qxF "anon: $notice" console.log || fail "anon: the fallback notice"
 status exit7 7
 status expect 0
 status garbage 0
