@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,16 +75,22 @@ static void com1_irq(void *ctx, int level)
 
 static const struct uart_ops com1_ops = { .tx = com1_tx, .irq = com1_irq };
 
-/* Terminal input to COM1 until the VM stops. */
+/* Terminal input to COM1 until the VM stops; the stop pipe wakes it at
+ * once, so cvm-run's exit never waits on a poll timeout. */
 static void *input_thread(void *arg)
 {
 	struct vm *vm = arg;
-	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = vm->input_stop[0], .events = POLLIN },
+	};
 	uint8_t c;
 
 	while (!vm__stopping(vm)) {
-		if (poll(&pfd, 1, 100) <= 0)
+		if (poll(pfd, 2, -1) <= 0)
 			continue;
+		if (pfd[1].revents)
+			break;
 		if (read(STDIN_FILENO, &c, 1) != 1)
 			break;
 		while (!uart__input(&vm->com1, c) && !vm__stopping(vm))
@@ -168,6 +175,9 @@ static void teardown(struct vm *vm)
 	arch__vm_exit(vm);
 	guest__exit(&vm->mem);
 	kvm__close(&vm->kvm);
+	for (int i = 0; i < 2; i++)
+		if (vm->input_stop[i] >= 0)
+			close(vm->input_stop[i]);
 	if (vm->com1_ready)
 		uart__exit(&vm->com1);
 	console__exit(&vm->console);
@@ -191,7 +201,8 @@ static int print_plan(const struct plan *p)
 
 int vm__run(const struct vm_config *cfg)
 {
-	struct vm vm = { .cfg = cfg, .kvm = { .sys_fd = -1, .vm_fd = -1 } };
+	struct vm vm = { .cfg = cfg, .kvm = { .sys_fd = -1, .vm_fd = -1 },
+			 .input_stop = { -1, -1 } };
 	pthread_t input;
 	bool have_input = false;
 	int status;
@@ -213,7 +224,7 @@ int vm__run(const struct vm_config *cfg)
 	vm.com1_ready = true;
 	if (setup(&vm) < 0)
 		goto fail;
-	if (console__want_input(&vm.console))
+	if (console__want_input(&vm.console) && pipe2(vm.input_stop, O_CLOEXEC) == 0)
 		have_input = pthread_create(&input, NULL, input_thread, &vm) == 0;
 	for (unsigned i = 0; i < vm.nvcpus; i++)
 		if (vcpu__start(&vm.vcpus[i]) < 0)
@@ -221,8 +232,13 @@ int vm__run(const struct vm_config *cfg)
 	wait_end(&vm);
 	for (unsigned i = 0; i < vm.nvcpus; i++)
 		vcpu__join(&vm.vcpus[i]);
-	if (have_input)
+	if (have_input) {
+		/* A pipe with room never refuses one byte. */
+		ssize_t w = write(vm.input_stop[1], "", 1);
+
+		(void)w;
 		pthread_join(input, NULL);
+	}
 	status = vm.status;
 	if (vm.why[0])
 		fprintf(stderr, "cvm-run: %s\n", vm.why);

@@ -35,6 +35,7 @@ struct vm {
 	struct uart com1;
 	bool com1_ready;
 	struct vm_arch arch;
+	int input_stop[2];              /* pipe: wakes the terminal input thread */
 
 	pthread_mutex_t lock;           /* guards the end state below */
 	pthread_cond_t ended;
