@@ -1,9 +1,15 @@
 # cvm: a minimal VMM for confidential guests, and the tool that measures them.
 #
 # Sources are found by wildcard: a new file in vmm/, loader/, measure/ or
-# arch/x86/ is built into libcvm.a; a new tests/unit/test-*.c registers its
+# arch/*/ is built into libcvm.a; a new tests/unit/test-*.c registers its
 # own Check suite; a new tests/integration/*.sh is run by `make check`.
+#
+# ARCH is the host architecture cvm-run drives KVM on (x86 or arm64).  In
+# arch/<a>/, kvm*.c and ioport.c talk to KVM and are built for ARCH only;
+# every other file is a pure guest-format builder, built on every host so
+# that cvm-measure can measure any architecture's launch anywhere.
 
+ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 PREFIX   ?= /usr/local
 VERSION  := 0.1.0
 BUILD    ?= build
@@ -14,7 +20,7 @@ DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev lz4 pkg-confi
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
-            -D_GNU_SOURCE -I. -pthread -MMD -MP
+            -D_GNU_SOURCE -I. -Iarch/$(ARCH) -pthread -MMD -MP
 LDFLAGS  += -Wl,--as-needed
 LDLIBS   += -lelf -linih -lcrypto -pthread
 
@@ -24,10 +30,11 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRC  := $(filter-out vmm/main.c measure/main.c, \
-              $(wildcard vmm/*.c loader/*.c measure/*.c arch/x86/*.c))
+ARCH_HOST := $(wildcard $(foreach a,$(wildcard arch/*),$(a)/kvm*.c $(a)/ioport.c))
+LIB_SRC  := $(filter-out vmm/main.c measure/main.c $(filter-out arch/$(ARCH)/%,$(ARCH_HOST)), \
+              $(wildcard vmm/*.c loader/*.c measure/*.c arch/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-TEST_SRC := $(wildcard tests/unit/*.c)
+TEST_SRC := $(wildcard tests/unit/*.c tests/unit/fake/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)

@@ -9,6 +9,7 @@
 #include "loader/error.h"
 #include "loader/parse.h"
 #include "vmm/config.h"
+#include "vmm/tee.h"
 
 #define MAX_CPUS 254    /* MP-table APIC IDs, with one left for the IOAPIC */
 
@@ -121,6 +122,15 @@ static int set_backend(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
+static int set_tee(struct vm_config *c, const char *v, const char *n)
+{
+	if (!tee__known(v))
+		return err__set("%s: '%s': expected none, sw-protected, sev, sev-es, snp, tdx, pkvm "
+				"or realm", n, v);
+	c->tee = v;
+	return 0;
+}
+
 static int set_cpuid_disable(struct vm_config *c, const char *v, const char *n)
 {
 	(void)n;
@@ -146,7 +156,8 @@ static const struct option_def defs[] = {
 	{ "console", 0, "stdio|file:PATH", set_console, "where the serial console goes (default stdio)" },
 	{ "timeout", 0, "SECONDS", set_timeout, "stop the guest after this long; exit status 124" },
 	{ "expect", 0, "REGEX", set_expect, "stop with status 0 when the console matches (POSIX ERE)" },
-	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "guest RAM backing (default guest-memfd)" },
+	{ "tee", 0, "BACKEND", set_tee, "none|sw-protected|sev|sev-es|snp|tdx|pkvm|realm (default none)" },
+	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "plain VM RAM backing (default guest-memfd)" },
 	{ "cpuid-disable", 0, "FEATURE,...", set_cpuid_disable, "hide CPUID features by name (e.g. xsave,avx2)" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },
 };
@@ -258,6 +269,7 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	cfg->mem = 512ull << 20;
 	cfg->cpus = 1;
 	cfg->backend = MEM_GUEST_MEMFD;
+	cfg->tee = "none";
 
 	*sp++ = ':';
 	for (i = 0; i < (int)NDEFS; i++) {
@@ -326,6 +338,9 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 		return err__set("%s: unexpected argument", argv[optind]);
 	if (!cfg->kernel)
 		return err__set("--kernel: no kernel given (see --help)");
+	if (cfg->backend_explicit && strcmp(cfg->tee, "none"))
+		return err__set("--memory-backend: only for --tee none (--tee %s decides where RAM "
+				"lives)", cfg->tee);
 	return 0;
 }
 

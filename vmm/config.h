@@ -18,6 +18,7 @@ struct vm_config {
 	const char *console_file;       /* NULL: stdio */
 	double timeout;                 /* seconds, 0: none */
 	const char *expect;             /* POSIX extended regex, or NULL */
+	const char *tee;                /* --tee backend name, default "none" */
 	enum mem_backend backend;
 	bool backend_explicit;          /* no silent fallback when asked for by name */
 	const char *cpuid_disable;      /* "FEATURE,..." */

@@ -6,8 +6,8 @@
 #include "loader/error.h"
 #include "vmm/console.h"
 
-int console__init(struct console *c, const char *file, const char *expect,
-		  void (*on_match)(void *ctx), void *ctx)
+int console__init(struct console *c, const char *expect, void (*on_match)(void *ctx),
+		  void *ctx)
 {
 	int r;
 
@@ -25,16 +25,19 @@ int console__init(struct console *c, const char *file, const char *expect,
 		}
 		c->has_expect = true;
 	}
-	if (file) {
-		c->out_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (c->out_fd < 0) {
-			int e = errno;
+	return 0;
+}
 
-			console__exit(c);
-			return err__set("--console file:%s: %s", file, strerror(e));
-		}
-		c->own_fd = true;
+int console__open(struct console *c, const char *file)
+{
+	if (!file)
+		return 0;
+	c->out_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (c->out_fd < 0) {
+		c->out_fd = STDOUT_FILENO;
+		return err__set("--console file:%s: %s", file, strerror(errno));
 	}
+	c->own_fd = true;
 	return 0;
 }
 
