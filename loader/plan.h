@@ -64,6 +64,9 @@ struct plan {
 	size_t nops, cap;
 	struct plan_entry entry;
 	uint64_t mem_size;      /* guest RAM the plan was laid out for */
+	/* Guest memory outside RAM that ops load into: the firmware image
+	 * below 4 GiB.  Read-only to a plain guest, private to a TEE one. */
+	uint64_t fw_gpa, fw_size;
 	uint32_t vcpus;
 	struct plan_mem *mem;   /* buffers and mapped files the ops point into */
 };

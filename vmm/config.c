@@ -31,6 +31,14 @@ static int set_kernel(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
+static int set_firmware(struct vm_config *c, const char *v, const char *n)
+{
+	if (!*v)
+		return err__set("%s: empty file name", n);
+	c->firmware = v;
+	return 0;
+}
+
 static int set_initrd(struct vm_config *c, const char *v, const char *n)
 {
 	if (!*v)
@@ -150,6 +158,7 @@ static int set_dry_run(struct vm_config *c, const char *v, const char *n)
 static const struct option_def defs[] = {
 	{ "kernel", 'k', "FILE", set_kernel, "ELF kernel with a PVH note, or a bzImage" },
 	{ "initrd", 'i', "FILE", set_initrd, "initial ramdisk" },
+	{ "firmware", 0, "FILE", set_firmware, "OVMF/TDVF image, ending at 4 GiB, entered at its reset vector" },
 	{ "params", 'p', "CMDLINE", set_params, "kernel command line" },
 	{ "mem", 'm', "SIZE", set_mem, "guest RAM, e.g. 512M, 4G (default 512M)" },
 	{ "cpus", 'c', "N", set_cpus, "vCPUs (default 1)" },
@@ -336,8 +345,8 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	}
 	if (optind < argc)
 		return err__set("%s: unexpected argument", argv[optind]);
-	if (!cfg->kernel)
-		return err__set("--kernel: no kernel given (see --help)");
+	if (!cfg->kernel && !cfg->firmware)
+		return err__set("--kernel: no kernel or --firmware given (see --help)");
 	if (cfg->backend_explicit && strcmp(cfg->tee, "none"))
 		return err__set("--memory-backend: only for --tee none (--tee %s decides where RAM "
 				"lives)", cfg->tee);

@@ -12,6 +12,7 @@
 struct vm_config {
 	const char *kernel;
 	const char *initrd;
+	const char *firmware;           /* OVMF/TDVF image, or NULL */
 	const char *params;             /* kernel command line */
 	uint64_t mem;                   /* bytes, default 512 MiB */
 	uint32_t cpus;                  /* default 1 */

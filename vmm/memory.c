@@ -82,6 +82,7 @@ static int map_private(struct guest_mem *m, struct kvm *k)
 static int set_slot(struct guest_mem *m, struct kvm *k, int i)
 {
 	struct guest_slot *s = &m->slots[i];
+	bool own = s->own_map;
 	struct kvm_userspace_memory_region2 r = {
 		.slot = i,
 		.guest_phys_addr = s->gpa,
@@ -90,11 +91,14 @@ static int set_slot(struct guest_mem *m, struct kvm *k, int i)
 	};
 	unsigned long req = KVM_SET_USER_MEMORY_REGION2;
 
-	if (m->gmem_fd >= 0) {
+	if (own) {
+		r.flags = KVM_MEM_READONLY;
+	} else if (m->gmem_fd >= 0) {
 		r.flags = KVM_MEM_GUEST_MEMFD;
 		r.guest_memfd = m->gmem_fd;
 		r.guest_memfd_offset = s->off;
-	} else if (!k->caps.user_memory2) {
+	}
+	if (!k->caps.user_memory2 && !(r.flags & KVM_MEM_GUEST_MEMFD)) {
 		/* The v1 struct is the first 32 bytes of v2. */
 		req = KVM_SET_USER_MEMORY_REGION;
 	}
@@ -122,8 +126,24 @@ static int back_shared(struct guest_mem *m, struct kvm *k, const struct guest_me
 	return m->backend == MEM_GUEST_MEMFD ? map_gmem(m, k) : map_anon(m);
 }
 
+/* A MEM_SHARED ROM range: anonymous memory of its own, mapped read-only
+ * into the guest. */
+static int map_rom(struct guest_slot *s)
+{
+	void *p = sys->mmap(NULL, s->size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return err__set_status(CVM_EXIT_FAIL, "mmap(%llu bytes of firmware ROM): %s",
+				       (unsigned long long)s->size, strerror(errno));
+	s->hva = p;
+	s->own_map = true;
+	return 0;
+}
+
 int guest__init(struct guest_mem *m, struct kvm *k, const struct guest_mem_cfg *cfg)
 {
+	uint64_t off = 0;
 	int i, r;
 
 	memset(m, 0, sizeof(*m));
@@ -135,15 +155,20 @@ int guest__init(struct guest_mem *m, struct kvm *k, const struct guest_mem_cfg *
 	if (cfg->nranges > GUEST_MAX_SLOTS)
 		return err__set_status(CVM_EXIT_FAIL, "too many RAM ranges (%d)", cfg->nranges);
 	for (i = 0; i < cfg->nranges; i++)
-		m->size += cfg->ranges[i].size;
+		if (!cfg->ranges[i].rom || m->model == MEM_PRIVATE)
+			m->size += cfg->ranges[i].size;
 	r = m->model == MEM_PRIVATE ? map_private(m, k) : back_shared(m, k, cfg);
 	for (i = 0; r == 0 && i < cfg->nranges; i++) {
-		uint64_t off = i ? m->slots[i - 1].off + m->slots[i - 1].size : 0;
+		struct guest_slot *s = &m->slots[i];
 
-		m->slots[i] = (struct guest_slot){ cfg->ranges[i].gpa, cfg->ranges[i].size,
-						   m->base + off, off };
+		*s = (struct guest_slot){ cfg->ranges[i].gpa, cfg->ranges[i].size, m->base + off, off };
 		m->nslots = i + 1;
-		r = set_slot(m, k, i);
+		if (cfg->ranges[i].rom && m->model == MEM_SHARED)
+			r = map_rom(s);
+		else
+			off += s->size;
+		if (r == 0)
+			r = set_slot(m, k, i);
 	}
 	return r;
 }
@@ -152,6 +177,9 @@ void guest__exit(struct guest_mem *m)
 {
 	if (!m->ready)
 		return;
+	for (int i = 0; i < m->nslots; i++)
+		if (m->slots[i].own_map)
+			sys->munmap(m->slots[i].hva, m->slots[i].size);
 	if (m->base)
 		sys->munmap(m->base, m->size);
 	if (m->gmem_fd >= 0)

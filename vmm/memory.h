@@ -3,6 +3,9 @@
  *
  *   MEM_SHARED   plain VMs: one guest_memfd (MMAP | INIT_SHARED) or one
  *                anonymous mapping, as the user chose (--memory-backend);
+ *                a firmware range is a read-only slot of its own (KVM
+ *                refuses read-only guest_memfd slots), whose writes exit
+ *                as MMIO and are dropped;
  *   MEM_PRIVATE  private-memory VMs: each slot binds a guest_memfd created
  *                with flags 0 (private pages, never mapped here) and a memfd
  *                that cvm-run maps (shared pages); KVM's memory attributes
@@ -28,16 +31,18 @@ struct kvm;
 enum mem_model { MEM_SHARED, MEM_PRIVATE };
 enum mem_backend { MEM_GUEST_MEMFD, MEM_ANON };
 
-#define GUEST_MAX_SLOTS 4
+#define GUEST_MAX_SLOTS 5         /* RAM around the MMIO hole, firmware */
 
 struct guest_range {
 	uint64_t gpa, size;
+	bool rom;                   /* firmware: read-only to a MEM_SHARED guest */
 };
 
 struct guest_slot {
 	uint64_t gpa, size;
 	uint8_t *hva;               /* shared side */
 	uint64_t off;               /* offset in the guest_memfd / memfd */
+	bool own_map;               /* MEM_SHARED ROM: hva is a mapping of its own */
 };
 
 struct guest_mem {

@@ -157,6 +157,9 @@ static int setup(struct vm *vm)
 	if (tee->vm_init && tee->vm_init(vm) < 0)
 		return -1;
 	mem.nranges = arch__ram_ranges(c->mem, ranges);
+	if (vm->plan.fw_size)
+		ranges[mem.nranges++] = (struct guest_range){ vm->plan.fw_gpa, vm->plan.fw_size,
+							      .rom = true };
 	if (guest__init(&vm->mem, &vm->kvm, &mem) < 0 || arch__vm_init(vm) < 0)
 		return -1;
 	vm->vcpus = calloc(c->cpus, sizeof(*vm->vcpus));

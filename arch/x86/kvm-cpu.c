@@ -159,8 +159,9 @@ int arch__vcpu_init(struct vcpu *v)
 {
 	if (set_cpuid(v) < 0 || set_msrs(v) < 0 || set_lapic(v) < 0)
 		return -1;
-	/* The APs wait in the in-kernel LAPIC for the guest's INIT-SIPI. */
-	return v->id == 0 ? set_entry_regs(v) : 0;
+	/* The APs wait in the in-kernel LAPIC for the guest's INIT-SIPI;
+	 * firmware starts from the power-on state. */
+	return v->id == 0 && v->vm->plan.entry.mode != PLAN_ENTRY_NONE ? set_entry_regs(v) : 0;
 }
 
 void arch__vcpu_where(struct vcpu *v, char *buf, size_t len)

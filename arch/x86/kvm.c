@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "arch/x86/boot.h"
+#include "arch/x86/firmware.h"
 #include "arch/x86/memmap.h"
 #include "arch/x86/kvm-abi.h"
 #include "loader/error.h"
@@ -41,6 +42,11 @@ int arch__prepare(struct vm *vm)
 
 	if (c->cpuid_disable && x86__cpuid_parse_disable(c->cpuid_disable, &vm->arch.cpuid) < 0)
 		return -1;
+	if (c->firmware && c->kernel)
+		return err__set_status(CVM_EXIT_NOHOST, "--firmware with --kernel: a plain VM serves "
+				       "the kernel through fw_cfg, not in this build yet");
+	if (c->firmware)
+		return x86__firmware_plan(&vm->plan, c->firmware, c->mem, c->cpus);
 	return x86__build_boot_plan(&vm->plan, &boot);
 }
 
