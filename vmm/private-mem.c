@@ -11,9 +11,9 @@
 
 #define PAGE_MASK 0xfffull
 
-static int punch(int fd, const struct sys_ops *ops, uint64_t off, uint64_t len)
+static int punch(int fd, uint64_t off, uint64_t len)
 {
-	return ops->fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
+	return sys->fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off,
 			      (off_t)len);
 }
 
@@ -53,10 +53,10 @@ enum convert_result private_mem__convert(struct vm *vm, uint64_t gpa, uint64_t s
 	 * leaves RAM held twice but never exposes old data: the attribute
 	 * decides which side the guest sees. */
 	if (to_private) {
-		punch(m->shared_fd, &sys_libc, off, size);
+		punch(m->shared_fd, off, size);
 		range_set__add(&m->private, gpa, gpa + size);
 	} else {
-		punch(m->gmem_fd, sys, off, size);
+		punch(m->gmem_fd, off, size);
 		range_set__remove(&m->private, gpa, gpa + size);
 	}
 out:
