@@ -373,6 +373,45 @@ START_TEST(expect_without_match_times_out)
 }
 END_TEST
 
+/* A smoke test must not pass a guest that died before its marker: any end
+ * of the guest before --expect matched is status 125, with the reason; the
+ * guest's own debug-exit byte still wins; after a match the end is 0. */
+START_TEST(expect_unmatched_end_is_a_failure)
+{
+	static const struct {
+		void (*script)(void);
+		const char *err;
+	} ends[] = {
+		{ triple_fault, "guest reset (triple fault on vCPU 0) before --expect matched" },
+		{ event_shutdown, "guest powered off before --expect matched" },
+		{ event_reset, "guest reset before --expect matched" },
+		{ i8042_reset, "guest reset (i8042) before --expect matched" },
+		{ cf9_reset, "guest reset (port 0xcf9) before --expect matched" },
+	};
+	char want[256];
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		fake__uninstall();
+		fake__install();
+		fake__io(0, true, 0x3f8, 1, 6, "hello\n");
+		ends[i].script();
+		ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "--expect", "world"), CVM_EXIT_NOMATCH);
+		snprintf(want, sizeof(want), "cvm-run: %s\n", ends[i].err);
+		ck_assert_str_eq(t.err, want);
+	}
+	fake__uninstall();
+	fake__install();
+	fake__out(0, 0xf4, 3);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "--expect", "world"), 3);
+	fake__uninstall();
+	fake__install();
+	fake__io(0, true, 0x3f8, 1, 6, "world\n");
+	triple_fault();
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "--expect", "world"), 0);
+	ck_assert_str_eq(t.err, "");
+}
+END_TEST
+
 /* ---- COM1's interrupt ---------------------------------------------------- */
 
 /* The levels given to KVM_IRQ_LINE between KVM_RUN number FROM and the
@@ -445,6 +484,7 @@ static Suite *vm_exits_suite(void)
 	tcase_add_test(end, timeout_ends_a_guest_that_never_exits);
 	tcase_add_test(end, expect_match_ends_the_vm);
 	tcase_add_test(end, expect_without_match_times_out);
+	tcase_add_test(end, expect_unmatched_end_is_a_failure);
 	suite_add_tcase(s, end);
 	return s;
 }
