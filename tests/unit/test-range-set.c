@@ -65,7 +65,7 @@ START_TEST(agrees_with_a_bitmap)
 	unsigned x = 1;
 
 	range_set__init(&s);
-	for (int op = 0; op < 20000; op++) {
+	for (int op = 0; op < 5000; op++) {
 		uint64_t a, b;
 
 		x = x * 1103515245 + 12345;
@@ -115,6 +115,7 @@ static Suite *range_set_suite(void)
 	Suite *s = suite_create("range-set");
 	TCase *tc = tcase_create("ops");
 
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, adds_merge_and_removes_split);
 	tcase_add_test(tc, agrees_with_a_bitmap);
 	suite_add_tcase(s, tc);
