@@ -15,7 +15,7 @@ VERSION  := 0.1.0
 BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
-DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev lz4 pkg-config gcc make
+DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev lz4 pkg-config gcc make help2man man-db
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
@@ -39,7 +39,13 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
-.PHONY: all check check-unit check-integration demo deps install clean bench guest
+BINDIR   := $(PREFIX)/bin
+MANDIR   := $(PREFIX)/share/man/man1
+COMPDIR  := $(PREFIX)/share/bash-completion/completions
+DOCDIR   := $(PREFIX)/share/doc/cvm
+PROGS    := cvm-run cvm-measure
+
+.PHONY: all check check-unit check-integration demo deps install uninstall man clean bench guest
 
 all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
 
@@ -101,9 +107,28 @@ demo: deps
 bench: all
 	bench/run-all.sh $(BUILD)
 
-install: $(BUILD)/cvm-run $(BUILD)/cvm-measure
-	install -D -m 0755 $(BUILD)/cvm-run $(DESTDIR)$(PREFIX)/bin/cvm-run
-	install -D -m 0755 $(BUILD)/cvm-measure $(DESTDIR)$(PREFIX)/bin/cvm-measure
+# The man pages are generated from --help and --version, plus the sections
+# in doc/PROG.h2m: they cannot drift from the programs.
+man: $(PROGS:%=$(BUILD)/man/%.1)
+
+$(BUILD)/man/%.1: $(BUILD)/% doc/%.h2m
+	@mkdir -p $(dir $@)
+	help2man --no-info --include doc/$*.h2m --output $@ $(BUILD)/$*
+
+# make install PREFIX=/usr DESTDIR=/tmp/root: binaries, man pages, bash
+# completion, the example configs.
+install: $(PROGS:%=$(BUILD)/%) man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR) \
+		$(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(PROGS:%=$(BUILD)/man/%.1) $(DESTDIR)$(MANDIR)
+	for p in $(PROGS); do install -m 0644 completion/cvm.bash $(DESTDIR)$(COMPDIR)/$$p; done
+	install -m 0644 configs/*.ini $(DESTDIR)$(DOCDIR)/examples
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) $(PROGS:%=$(DESTDIR)$(MANDIR)/%.1) \
+		$(PROGS:%=$(DESTDIR)$(COMPDIR)/%) $(wildcard $(DESTDIR)$(DOCDIR)/examples/*.ini)
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san

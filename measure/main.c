@@ -117,8 +117,8 @@ static void usage(FILE *f)
 	size_t n;
 	const struct vcpu_model *m = vcpu__models(&n);
 
-	fputs("usage: cvm-measure --mode MODE --ovmf PATH [options]\n"
-	      "       cvm-measure firmware-info --ovmf PATH [--json]\n"
+	fputs("Usage: cvm-measure --mode MODE --ovmf PATH [options]\n"
+	      "   or: cvm-measure firmware-info --ovmf PATH [--json]\n"
 	      "Computes the launch measurement of an AMD SEV/SEV-ES/SEV-SNP or Intel TDX guest.\n"
 	      "The SEV options are those of sev-snp-measure 0.0.13, with the same meaning.\n"
 	      "Each option belongs to the modes in parentheses (none: every mode).\n\n", f);
@@ -371,7 +371,7 @@ static int firmware_info(int argc, char **argv)
 		case 'o': ovmf = optarg; break;
 		case 'j': json = true; break;
 		case 'h':
-			puts("usage: cvm-measure firmware-info --ovmf PATH [--json]\n"
+			puts("Usage: cvm-measure firmware-info --ovmf PATH [--json]\n"
 			     "Prints the firmware's footer table, SEV metadata and TDVF sections.");
 			return 0;
 		default:

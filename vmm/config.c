@@ -186,9 +186,11 @@ static const struct option_def *find(const char *name)
 
 void config__usage(FILE *f)
 {
-	fprintf(f, "usage: cvm-run [options] -k KERNEL    boot KERNEL in a VM on guest_memfd\n"
-		   "       cvm-run check [--quiet]       what this host's KVM supports\n\n"
-		   "options (also keys of section [vm] in a --config INI file):\n");
+	fprintf(f, "Usage: cvm-run [options] -k KERNEL\n"
+		   "   or: cvm-run check [--quiet]\n"
+		   "Boots KERNEL in a VM on guest_memfd; check tells what this host's KVM supports.\n\n"
+		   "Options (also keys of section [vm] in a --config INI file; paths there are\n"
+		   "relative to the file):\n");
 	for (size_t i = 0; i < NDEFS; i++) {
 		char lhs[64];
 
@@ -201,9 +203,9 @@ void config__usage(FILE *f)
 	fprintf(f, "  %-38s %s\n  %-38s %s\n  %-38s %s\n",
 		"    --config FILE.ini", "read options from FILE (the command line wins)",
 		"-h, --help", "this text", "    --version", "print the version");
-	fprintf(f, "\nexit status: the byte the guest wrote to port 0xf4; 0 on --expect match,\n"
-		   "guest shutdown or reset; 124 on timeout; 2 bad input; 3 host lacks a feature;\n"
-		   "1 VMM or guest failure (reason on stderr).\n");
+	fprintf(f, "\nSizes: K, M, G, T are powers of 1024.  Exit status: the byte the guest wrote\n"
+		   "to port 0xf4; 0 on --expect match, guest shutdown or reset; 124 on timeout;\n"
+		   "2 bad input; 3 host lacks a feature; 1 VMM or guest failure (reason on stderr).\n");
 }
 
 struct ini_ctx {
