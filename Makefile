@@ -45,13 +45,14 @@ COMPDIR  := $(PREFIX)/share/bash-completion/completions
 DOCDIR   := $(PREFIX)/share/doc/cvm
 PROGS    := cvm-run cvm-measure
 
-.PHONY: all check check-unit check-integration demo deps install uninstall man clean bench guest
+.PHONY: all check check-unit check-integration check-standalone demo deps install uninstall \
+        man clean bench guest
 
 all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcvm.a: $(LIB_OBJ)
 	@rm -f $@
@@ -74,6 +75,13 @@ check: check-unit check-integration
 
 check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) $(BUILD)/cvm-unit
+
+# The unit suites that need neither ../shared nor KVM (what a Debian package
+# build can run).
+STANDALONE := $(patsubst tests/unit/test-%.c,%, \
+                $(shell grep -L 'test__shared\|test__build' tests/unit/test-*.c))
+check-standalone: $(BUILD)/cvm-unit
+	@for s in $(STANDALONE); do CK_RUN_SUITE=$$s $(BUILD)/cvm-unit || exit 1; done
 
 check-integration: all
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
