@@ -342,6 +342,14 @@ START_TEST(verbose_and_formats)
 	ck_assert_int_eq(measure("--mode sev " AMD " --output-format base64"), 0);
 	ck_assert_str_eq(out, "Pk/Qs/47Lb5IHD2emUGKA0F08my+H1WqISsPGMEtLW8=\n");
 
+	/* --vmm-type in any case, as the same VMM. */
+	ck_assert_int_eq(measure(SNP1 " --vmm-type gce"), 0);
+	snprintf(plain, sizeof(plain), "%s", out);
+	ck_assert_int_eq(measure(SNP1 " --vmm-type GCE"), 0);
+	ck_assert_str_eq(out, plain);
+	ck_assert_int_eq(measure(SNP1 " --vmm-type qemu --output-format json"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"vmm_type\": \"QEMU\""));
+
 	ck_assert_int_eq(measure("--help"), 0);
 	for (const char *const *o = (const char *const[]){
 		     "--mode", "--vcpus", "--vcpu-type", "--vcpu-sig", "--vcpu-family",
