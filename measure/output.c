@@ -67,26 +67,13 @@ int out__parse_hex(const char *s, uint8_t *d, size_t n)
 	return 0;
 }
 
-/* The JSON text of a string, in BUF (truncated escapes cannot happen: the
- * caller's values are short, and a too long one is cut before escaping). */
-static void json_text(char *buf, size_t cap, const char *s)
-{
-	FILE *f = fmemopen(buf, cap, "w");
-
-	if (!f) {
-		snprintf(buf, cap, "null");
-		return;
-	}
-	out__json_str(f, s);
-	if (fclose(f) != 0 || strlen(buf) >= cap - 1)
-		snprintf(buf, cap, "null");
-}
-
+/* The next option; the commands add fewer than OUT_MAX_OPTIONS. */
 static struct out_option *opt_add(struct out_doc *d, const char *key)
 {
 	struct out_option *o = &d->opt[d->nopt < OUT_MAX_OPTIONS ? d->nopt++ : OUT_MAX_OPTIONS - 1];
 
 	o->key = key;
+	o->str = NULL;
 	return o;
 }
 
@@ -94,9 +81,8 @@ void out__opt_str(struct out_doc *d, const char *key, const char *s)
 {
 	struct out_option *o = opt_add(d, key);
 
-	if (s)
-		json_text(o->json, sizeof(o->json), s);
-	else
+	o->str = s;
+	if (!s)
 		snprintf(o->json, sizeof(o->json), "null");
 }
 
@@ -263,8 +249,13 @@ static void print_json(FILE *f, const struct out_doc *d)
 		fputc('}', f);
 	}
 	fputs(d->nin ? "\n  ],\n  \"options\": {" : "],\n  \"options\": {", f);
-	for (size_t i = 0; i < d->nopt; i++)
-		fprintf(f, "%s\"%s\": %s", i ? ", " : "", d->opt[i].key, d->opt[i].json);
+	for (size_t i = 0; i < d->nopt; i++) {
+		fprintf(f, "%s\"%s\": ", i ? ", " : "", d->opt[i].key);
+		if (d->opt[i].str)
+			out__json_str(f, d->opt[i].str);
+		else
+			fputs(d->opt[i].json, f);
+	}
 	if (d->axis == OUT_SINGLE) {
 		fputs("},\n  \"values\": ", f);
 		json_values(f, &d->res[0]);

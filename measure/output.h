@@ -35,7 +35,8 @@ struct out_input {
 
 struct out_option {
 	const char *key;
-	char json[160];                 /* the value as JSON text */
+	const char *str;                /* a string value, escaped when printed ... */
+	char json[112];                 /* ... or the value as JSON text */
 };
 
 struct out_value {
@@ -68,7 +69,8 @@ struct out_doc {
 	const struct rtmr_log *events;  /* ... or RTMR events (TDX); both NULL: null */
 };
 
-/* Options, in the order added; a NULL string or digest is JSON null. */
+/* Options, in the order added (at most OUT_MAX_OPTIONS); a NULL string or
+ * digest is JSON null.  A string must live until out__print(). */
 void out__opt_str(struct out_doc *d, const char *key, const char *s);
 void out__opt_u64(struct out_doc *d, const char *key, uint64_t v);
 void out__opt_hexnum(struct out_doc *d, const char *key, uint64_t v);     /* "0x21" */

@@ -63,9 +63,6 @@ static int check_companions(const struct measure_opts *o)
 
 	if (!o->ovmf)
 		return err__set("--mode tdx needs --ovmf");
-	if (o->kernel_hash || o->initrd_hash)
-		return err__set("%s: not usable with --mode tdx (the kernel's Authenticode digest and the initrd need the files)",
-				o->kernel_hash ? "--kernel-hash" : "--initrd-hash");
 	if (o->dump_td_hob && !o->memory)
 		return err__set("--dump-td-hob needs --memory");
 	if (!o->kernel) {

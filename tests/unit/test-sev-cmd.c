@@ -249,6 +249,16 @@ START_TEST(json_output)
 	ck_assert_ptr_nonnull(strstr(out, "\"append\": null"));
 	ck_assert_int_eq(measure(SNP1 " --kernel kernel/empty --append '' --output-format json"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\"append\": \"\""));
+	/* A long command line in full, escaped. */
+	{
+		char args[2048], line[1100];
+
+		memset(line, 'a', 1000);
+		snprintf(line + 1000, sizeof(line) - 1000, "\\\"\"");
+		snprintf(args, sizeof(args), SNP1 " --kernel kernel/empty --append '%.1000s\"' --output-format json", line);
+		ck_assert_int_eq(measure(args), 0);
+		ck_assert_msg(strstr(out, line), "%s", out);
+	}
 }
 END_TEST
 
