@@ -10,6 +10,10 @@ for o in --kernel --initrd --params --mem --cpus --console --timeout --expect \
 	--config --memory-backend --cpuid-disable; do
 	grep -q -- "$o" "$tmp/out" || fail "--help does not document $o"
 done
+# Units and ranges: -m in MiB or with a unit, the vCPU range, seconds.
+grep -q -- "--mem SIZE .*MiB, or with a unit K/M/G/T.*16M-64T" "$tmp/out" || fail "--help: -m units"
+grep -q -- "--cpus N .*vCPUs, 1-[0-9]" "$tmp/out" || fail "--help: --cpus range"
+grep -q -- "--timeout SECONDS .*seconds" "$tmp/out" || fail "--help: --timeout unit"
 
 bad() {  # bad NEEDLE ARGS...: exit 2, one stderr line naming NEEDLE, no stdout
 	local needle=$1; shift

@@ -371,6 +371,10 @@ START_TEST(verbose_and_formats)
 		     "--dump-td-hob", "EPYC-Milan-v2", NULL }; *o; o++)
 		ck_assert_msg(strstr(out, *o), "--help lacks %s", *o);
 	ck_assert_ptr_nonnull(strstr(out, "sev-snp-measure 0.0.13"));
+	/* Units and ranges. */
+	ck_assert_ptr_nonnull(strstr(out, "vCPUs, 0-65536"));
+	ck_assert_ptr_nonnull(strstr(out, "guest RAM: MiB, or with a unit K/M/G/T"));
+	ck_assert_ptr_nonnull(strstr(out, "vCPU stepping, 0-15"));
 	ck_assert_int_eq(measure("--version"), 0);
 	ck_assert_str_eq(out, "cvm-measure " CVM_VERSION "\n");
 }
