@@ -15,14 +15,14 @@ VERSION  := 0.1.0
 BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
-DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev lz4 pkg-config gcc make
+DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev lz4 pkg-config gcc make help2man man-db
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -D_GNU_SOURCE -I. -Iarch/$(ARCH) -pthread -MMD -MP
 LDFLAGS  += -Wl,--as-needed
-LDLIBS   += -lelf -linih -lcrypto -pthread
+LDLIBS   += -lelf -lcrypto -pthread
 
 ifeq ($(SAN),1)
 BUILD    := build-san
@@ -39,13 +39,20 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
-.PHONY: all check check-unit check-integration demo deps install clean bench guest
+BINDIR   := $(PREFIX)/bin
+MANDIR   := $(PREFIX)/share/man/man1
+COMPDIR  := $(PREFIX)/share/bash-completion/completions
+DOCDIR   := $(PREFIX)/share/doc/cvm
+PROGS    := cvm-run cvm-measure
+
+.PHONY: all check check-unit check-integration check-standalone demo deps install uninstall \
+        man clean bench guest
 
 all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcvm.a: $(LIB_OBJ)
 	@rm -f $@
@@ -68,6 +75,13 @@ check: check-unit check-integration
 
 check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) $(BUILD)/cvm-unit
+
+# The unit suites that need neither ../shared nor KVM (what a Debian package
+# build can run).
+STANDALONE := $(patsubst tests/unit/test-%.c,%, \
+                $(shell grep -L 'test__shared\|test__build' tests/unit/test-*.c))
+check-standalone: $(BUILD)/cvm-unit
+	@for s in $(STANDALONE); do CK_RUN_SUITE=$$s $(BUILD)/cvm-unit || exit 1; done
 
 check-integration: all
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
@@ -101,9 +115,28 @@ demo: deps
 bench: all
 	bench/run-all.sh $(BUILD)
 
-install: $(BUILD)/cvm-run $(BUILD)/cvm-measure
-	install -D -m 0755 $(BUILD)/cvm-run $(DESTDIR)$(PREFIX)/bin/cvm-run
-	install -D -m 0755 $(BUILD)/cvm-measure $(DESTDIR)$(PREFIX)/bin/cvm-measure
+# The man pages are generated from --help and --version, plus the sections
+# in doc/PROG.h2m: they cannot drift from the programs.
+man: $(PROGS:%=$(BUILD)/man/%.1)
+
+$(BUILD)/man/%.1: $(BUILD)/% doc/%.h2m
+	@mkdir -p $(dir $@)
+	help2man --no-info --include doc/$*.h2m --output $@ $(BUILD)/$*
+
+# make install PREFIX=/usr DESTDIR=/tmp/root: binaries, man pages, bash
+# completion, the example configs.
+install: $(PROGS:%=$(BUILD)/%) man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR) \
+		$(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(PROGS:%=$(BUILD)/man/%.1) $(DESTDIR)$(MANDIR)
+	for p in $(PROGS); do install -m 0644 completion/cvm.bash $(DESTDIR)$(COMPDIR)/$$p; done
+	install -m 0644 configs/*.ini $(DESTDIR)$(DOCDIR)/examples
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) $(PROGS:%=$(DESTDIR)$(MANDIR)/%.1) \
+		$(PROGS:%=$(DESTDIR)$(COMPDIR)/%) $(wildcard $(DESTDIR)$(DOCDIR)/examples/*.ini)
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san

@@ -48,6 +48,10 @@ struct tdvf_digests {
  * err__set() when the firmware has no CFV section. */
 int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *jobs,
 		      size_t *n);
+/* The kernel's job alone, into D, for another memory size of a boot whose
+ * other digests are known (the Authenticode digest of QEMU's patched kernel
+ * depends on the RAM below 4 GiB). */
+void tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job);
 /* Once the jobs ran: LOG in log order.  -1 with err__set() on a malformed
  * variable store. */
 int tdvf_events__log(const struct tdvf_digests *d, struct rtmr_log *log);
