@@ -107,66 +107,6 @@ struct kvm_pre_fault_memory {
 #define KVM_PRE_FAULT_MEMORY	_IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)
 #endif
 
-/* ---- Memslots backed by guest_memfd ---------------------------------- */
-
-#ifndef KVM_MEM_GUEST_MEMFD
-#define KVM_MEM_GUEST_MEMFD		(1UL << 2)
-#endif
-
-#ifndef KVM_SET_USER_MEMORY_REGION2
-struct kvm_userspace_memory_region2 {
-	__u32 slot;			/* bits 31:16 = address space */
-	__u32 flags;
-	__u64 guest_phys_addr;
-	__u64 memory_size;
-	__u64 userspace_addr;		/* shared side */
-	__u64 guest_memfd_offset;
-	__u32 guest_memfd;		/* private side (or gmem-only slot) */
-	__u32 pad1;
-	__u64 pad2[14];
-};
-#define KVM_SET_USER_MEMORY_REGION2 \
-	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
-#endif
-
-#ifndef KVM_CREATE_GUEST_MEMFD
-struct kvm_create_guest_memfd {
-	__u64 size;
-	__u64 flags;
-	__u64 reserved[6];
-};
-#define KVM_CREATE_GUEST_MEMFD	_IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)
-#endif
-#ifndef GUEST_MEMFD_FLAG_MMAP
-#define GUEST_MEMFD_FLAG_MMAP		(1ULL << 0)
-#endif
-#ifndef GUEST_MEMFD_FLAG_INIT_SHARED
-#define GUEST_MEMFD_FLAG_INIT_SHARED	(1ULL << 1)
-#endif
-
-#ifndef KVM_SET_MEMORY_ATTRIBUTES
-struct kvm_memory_attributes {
-	__u64 address;
-	__u64 size;
-	__u64 attributes;
-	__u64 flags;
-};
-#define KVM_SET_MEMORY_ATTRIBUTES _IOW(KVMIO, 0xd2, struct kvm_memory_attributes)
-#endif
-#ifndef KVM_MEMORY_ATTRIBUTE_PRIVATE
-#define KVM_MEMORY_ATTRIBUTE_PRIVATE	(1ULL << 3)
-#endif
-
-#ifndef KVM_PRE_FAULT_MEMORY
-struct kvm_pre_fault_memory {
-	__u64 gpa;		/* advanced by the kernel as it makes progress */
-	__u64 size;		/* shrunk likewise: loop until 0 */
-	__u64 flags;
-	__u64 padding[5];
-};
-#define KVM_PRE_FAULT_MEMORY	_IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)
-#endif
-
 /* ---- Exits ------------------------------------------------------------ */
 
 #ifndef KVM_EXIT_MEMORY_FAULT
