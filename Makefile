@@ -15,7 +15,7 @@ VERSION  := 0.1.0
 BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
-DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev lz4 pkg-config gcc make
+DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev lz4 pkg-config gcc make python3
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"

@@ -1,4 +1,4 @@
-/* cvm-measure: launch measurements for SEV, SEV-ES, SEV-SNP and TDX guests.
+/* cvm-measure: launch measurements for SEV, SEV-ES, SEV-SNP, TDX and CCA guests.
  * The one option table: names and meanings follow sev-snp-measure 0.0.13,
  * plus --kernel-hash/--initrd-hash and the TDX options. */
 #include <getopt.h>
@@ -20,7 +20,7 @@ enum {
 	OPT_GUEST_FEATURES, OPT_OUTPUT_FORMAT, OPT_SNP_OVMF_HASH, OPT_DUMP_VMSA, OPT_SVSM,
 	OPT_VARS_SIZE, OPT_VARS_FILE, OPT_VERSION, OPT_KERNEL_HASH, OPT_INITRD_HASH,
 	OPT_TDX_PAGE_ORDER, OPT_MEMORY, OPT_ACPI_TABLES, OPT_ACPI_RSDP, OPT_ACPI_LOADER,
-	OPT_TDX_SEPARATOR, OPT_DUMP_TD_HOB,
+	OPT_TDX_SEPARATOR, OPT_DUMP_TD_HOB, OPT_REALM_OPS, OPT_RMM, OPT_HASH,
 };
 
 static const struct option options[] = {
@@ -55,6 +55,9 @@ static const struct option options[] = {
 	{ "acpi-loader", required_argument, NULL, OPT_ACPI_LOADER },
 	{ "tdx-separator", required_argument, NULL, OPT_TDX_SEPARATOR },
 	{ "dump-td-hob", required_argument, NULL, OPT_DUMP_TD_HOB },
+	{ "realm-ops", required_argument, NULL, OPT_REALM_OPS },
+	{ "rmm", required_argument, NULL, OPT_RMM },
+	{ "hash", required_argument, NULL, OPT_HASH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -64,9 +67,11 @@ static void usage(FILE *f)
 	const struct vcpu_model *m = vcpu__models(&n);
 
 	fputs("usage: cvm-measure --mode MODE --ovmf PATH [options]\n"
+	      "       cvm-measure --mode cca --realm-ops FILE [--rmm 1.0|2.0] [--hash ALGO]\n"
 	      "       cvm-measure firmware-info --ovmf PATH [--json]\n"
-	      "Computes the launch measurement of an AMD SEV/SEV-ES/SEV-SNP or Intel TDX guest.\n\n"
-	      "  --mode MODE            sev | seves | snp | snp:ovmf-hash | snp:svsm | tdx (required)\n"
+	      "Computes the launch measurement of an AMD SEV/SEV-ES/SEV-SNP or Intel TDX guest,\n"
+	      "or the Realm Initial Measurement of an Arm CCA realm.\n\n"
+	      "  --mode MODE            sev | seves | snp | snp:ovmf-hash | snp:svsm | tdx | cca (required)\n"
 	      "  --ovmf PATH            the OVMF/TDVF firmware image (required)\n"
 	      "  --kernel PATH          kernel booted directly (QEMU -kernel, kernel-hashes=on)\n"
 	      "  --initrd PATH          initrd (needs --kernel)\n"
@@ -84,7 +89,8 @@ static void usage(FILE *f)
 	      "  --vcpu-stepping N      vCPU stepping\n"
 	      "  --vmm-type TYPE        QEMU (default) | ec2 | gce\n"
 	      "  --guest-features VALUE SNP VMSA SEV_FEATURES (default 0x1; 0x21 on 6.6-6.7 hosts)\n"
-	      "  --output-format FMT    hex (default) | base64 | json (snp:ovmf-hash prints hex)\n"
+	      "  --output-format FMT    hex (default) | base64 | json | corim (cca: a CoMID for cocli;\n"
+	      "                         snp:ovmf-hash prints hex)\n"
 	      "  --snp-ovmf-hash HEX    snp: start from this snp:ovmf-hash value, skip the firmware pages\n"
 	      "  --dump-vmsa            write each measured VMSA to vmsa<N>.bin (seves, snp, snp:svsm)\n"
 	      "  --svsm PATH            snp:svsm: the Coconut-SVSM image\n"
@@ -97,6 +103,9 @@ static void usage(FILE *f)
 	      "  --acpi-loader FILE     tdx: QEMU etc/table-loader fw_cfg blob\n"
 	      "  --tdx-separator ERA    tdx: post-202411 (default) | pre-202411 OVMF separator events\n"
 	      "  --dump-td-hob FILE     tdx: write the TD HOB that was measured\n"
+	      "  --realm-ops FILE       cca: the realm's RMI calls as an operation script\n"
+	      "  --rmm 1.0|2.0          cca: whose semantics (1.0 measures RIPAS entries, 2.0 does not)\n"
+	      "  --hash ALGO            cca: sha256 | sha384 | sha512, checked against the create line\n"
 	      "  -v, --verbose          one line per launch update on stderr\n"
 	      "  --version              print the version\n"
 	      "  -h, --help             this text\n", f);
@@ -132,9 +141,11 @@ static int choice(const char *opt, const char *val, const char *const *choices)
 static int parse_opt(int c, const char *arg, struct measure_opts *o)
 {
 	static const char *const modes[] = { "sev", "seves", "snp", "snp:ovmf-hash", "snp:svsm",
-					      "tdx", NULL };
+					      "tdx", "cca", NULL };
 	static const char *const vmms[] = { "QEMU", "ec2", "gce", NULL };
-	static const char *const formats[] = { "hex", "base64", "json", NULL };
+	static const char *const formats[] = { "hex", "base64", "json", "corim", NULL };
+	static const char *const rmms[] = { "1.0", "2.0", NULL };
+	static const char *const hashes[] = { "sha256", "sha384", "sha512", NULL };
 	uint64_t v;
 	int ret = 0;
 
@@ -190,7 +201,7 @@ static int parse_opt(int c, const char *arg, struct measure_opts *o)
 		break;
 	case OPT_OUTPUT_FORMAT:
 		ret = choice("--output-format", arg, formats);
-		o->format = !strcmp(arg, "json") ? FORMAT_JSON :
+		o->format = !strcmp(arg, "json") ? FORMAT_JSON : !strcmp(arg, "corim") ? FORMAT_CORIM :
 			    !strcmp(arg, "base64") ? FORMAT_BASE64 : FORMAT_HEX;
 		break;
 	case OPT_SNP_OVMF_HASH: o->snp_ovmf_hash = arg; break;
@@ -218,6 +229,15 @@ static int parse_opt(int c, const char *arg, struct measure_opts *o)
 	case OPT_ACPI_LOADER: o->acpi_loader = arg; break;
 	case OPT_TDX_SEPARATOR: o->tdx_separator = arg; break;
 	case OPT_DUMP_TD_HOB: o->dump_td_hob = arg; break;
+	case OPT_REALM_OPS: o->realm_ops = arg; break;
+	case OPT_RMM:
+		ret = choice("--rmm", arg, rmms);
+		o->rmm = arg;
+		break;
+	case OPT_HASH:
+		ret = choice("--hash", arg, hashes);
+		o->hash = arg;
+		break;
 	}
 	return ret;
 }
@@ -271,15 +291,44 @@ static int firmware_info(int argc, char **argv)
 	return measure__firmware_info(ovmf, json);
 }
 
+/* Options only --mode cca takes, and those it shares with every mode. */
+static bool cca_only_option(int c)
+{
+	return c == OPT_REALM_OPS || c == OPT_RMM || c == OPT_HASH;
+}
+
+static bool cca_option(int c)
+{
+	return cca_only_option(c) || c == OPT_MODE || c == OPT_OUTPUT_FORMAT || c == 'v';
+}
+
+/* Options given to a mode that has no use for them are refused, not ignored. */
+static int check_mode_options(const struct measure_opts *o, const char *non_cca, const char *cca_only)
+{
+	bool cca = !strcmp(o->mode, "cca");
+
+	if (cca && non_cca) {
+		fprintf(stderr, "cvm-measure: --%s: not used by --mode cca\n", non_cca);
+		return CVM_EXIT_BADINPUT;
+	}
+	if (!cca && (cca_only || o->format == FORMAT_CORIM)) {
+		fprintf(stderr, "cvm-measure: %s%s: only with --mode cca\n",
+			cca_only ? "--" : "--output-format corim", cca_only ? cca_only : "");
+		return CVM_EXIT_BADINPUT;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct measure_opts o = { .format = FORMAT_HEX, .guest_features = 0x1 };
-	int c, ret;
+	const char *non_cca = NULL, *cca_only = NULL;
+	int c, ret, idx = 0;
 
 	opterr = 0;
 	if (argc > 1 && !strcmp(argv[1], "firmware-info"))
 		return firmware_info(argc - 1, argv + 1);
-	while ((c = getopt_long(argc, argv, ":vh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":vh", options, &idx)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
 			return 0;
@@ -293,11 +342,19 @@ int main(int argc, char **argv)
 		ret = parse_opt(c, optarg, &o);
 		if (ret)
 			return ret;
+		if (!cca_option(c) && !non_cca)
+			non_cca = options[idx].name;
+		if (cca_only_option(c) && !cca_only)
+			cca_only = options[idx].name;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "cvm-measure: %s: unexpected argument\n", argv[optind]);
 		return CVM_EXIT_BADINPUT;
 	}
+	if (o.mode && (ret = check_mode_options(&o, non_cca, cca_only)))
+		return ret;
+	if (o.mode && !strcmp(o.mode, "cca"))
+		return measure__cca_cmd(&o);
 	if (!o.mode || !o.ovmf) {
 		fprintf(stderr, "cvm-measure: the following arguments are required:%s%s\n",
 			o.mode ? "" : " --mode", o.ovmf ? "" : " --ovmf");
