@@ -97,6 +97,8 @@ static unsigned spans_overlap(struct spans *s, unsigned *earlier, uint64_t *at)
 {
 	unsigned best = 0;
 
+	if (s->n < 2)
+		return 0;
 	qsort(s->s, s->n, sizeof(*s->s), cmp_span);
 	for (size_t i = 1; i < s->n; i++) {
 		const struct span *a = &s->s[i - 1], *b = &s->s[i];
