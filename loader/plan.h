@@ -48,7 +48,7 @@ struct plan_op {
 	uint64_t gpa;
 	uint64_t len;           /* bytes; SNP and TDX kinds use whole pages */
 	const uint8_t *data;    /* len bytes, or NULL for zeros; owned by the plan */
-	uint32_t vcpu;          /* PLAN_VMSA only */
+	uint32_t vcpu;          /* PLAN_VMSA and PLAN_REALM_REC */
 	char what[32];          /* "firmware", "kernel", "vmsa1", "TD_HOB" ... */
 	const struct plan_realm_rec *rec; /* PLAN_REALM_REC only; owned by the plan */
 };
