@@ -106,7 +106,8 @@ int plan__validate(const struct plan *p)
 	for (i = 0; i < p->nops; i++) {
 		const struct plan_op *op = &p->ops[i];
 
-		if (op->kind == PLAN_VMSA || op->len == 0)
+		/* RIPAS entries cover the granules populated inside them. */
+		if (op->kind == PLAN_VMSA || op->kind == PLAN_REALM_RIPAS || op->len == 0)
 			continue;
 		if (op->gpa + op->len < op->gpa) {
 			ret = err__set("%s: [%#llx, +%#llx) wraps the address space", op->what,
@@ -139,6 +140,8 @@ const char *plan__kind_name(enum plan_kind kind)
 		[PLAN_SECRETS] = "secrets",   [PLAN_CPUID] = "cpuid",
 		[PLAN_VMSA] = "vmsa",         [PLAN_TDX_ADD] = "tdx-add",
 		[PLAN_TDX_EXTEND] = "tdx-add+extend", [PLAN_TDX_AUG] = "tdx-aug",
+		[PLAN_REALM_DATA] = "realm-data", [PLAN_REALM_DATA_UNMEASURED] = "realm-data-unmeasured",
+		[PLAN_REALM_RIPAS] = "realm-ripas", [PLAN_REALM_REC] = "realm-rec",
 	};
 
 	return kind < PLAN_KIND_COUNT ? names[kind] : "?";
