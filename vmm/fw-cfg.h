@@ -1,10 +1,12 @@
 /* QEMU's firmware configuration device (docs/specs/fw_cfg.rst) as a pure
  * model: port accesses in, guest-memory copies through a callback out.
  *
- * The caller hands over every item as plain data (struct fw_cfg_item): the
+ * The caller hands over every item as plain data (loader/fw-cfg.h): the
  * legacy numbered items (RAM size, vCPUs, kernel, setup, initrd, command
  * line...) and the named files ("etc/acpi/tables", "etc/e820"...), which is
- * what the launch plan carries so measure/ hashes exactly what is served.
+ * what the launch plan carries so measure/ hashes exactly what is served;
+ * the data must outlive the device.
+ *
  * The model adds the signature, the feature bitmap (traditional + DMA) and
  * the file directory, whose entries are sorted by name (strcmp) and keyed
  * from 0x20 in that order, as QEMU does.  Every item is read-only: a DMA
@@ -19,11 +21,12 @@
 #ifndef CVM_FW_CFG_H
 #define CVM_FW_CFG_H
 
-#include <linux/qemu_fw_cfg.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "loader/fw-cfg.h"
 
 /* The x86 port layout from the device's base port (0x510): selector
  * (16-bit writes) at 0, data (8-bit reads) at 0 and 1, the big-endian DMA
@@ -31,17 +34,6 @@
  * half starts the transfer).  Reading the DMA register gives "QEMU CFG". */
 #define FW_CFG_IO_SIZE     12
 #define FW_CFG_IO_DMA      4
-
-/* One item.  KEY selects a legacy item (below FW_CFG_FILE_FIRST, optionally
- * with FW_CFG_ARCH_LOCAL) and NAME must be empty; KEY 0 makes it a named
- * file.  DATA (LEN bytes, below 4 GiB) stays the caller's and must outlive
- * the device. */
-struct fw_cfg_item {
-	uint16_t key;
-	char name[FW_CFG_MAX_FILE_PATH];
-	const uint8_t *data;
-	size_t len;
-};
 
 struct fw_cfg_guest {
 	void *(*ptr)(void *ctx, uint64_t gpa, uint64_t len);
