@@ -52,21 +52,9 @@ static size_t grow(struct acpi_builder *b, struct acpi_blob *x, const void *data
 {
 	size_t off = x->len;
 
-	if (b->failed)
+	if (b->failed || !bytes__reserve(&x->data, &x->cap, x->len + len)) {
+		b->failed = true;
 		return 0;
-	if (x->len + len > x->cap) {
-		size_t cap = x->cap ? x->cap : 4096;
-		uint8_t *d;
-
-		while (cap < x->len + len)
-			cap *= 2;
-		d = realloc(x->data, cap);
-		if (!d) {
-			b->failed = true;
-			return 0;
-		}
-		x->data = d;
-		x->cap = cap;
 	}
 	if (data)
 		memcpy(x->data + off, data, len);

@@ -42,21 +42,9 @@ void aml__exit(struct aml *a)
 /* Makes room for N bytes at POS (the end, or inside for PkgLengths). */
 static uint8_t *insert(struct aml *a, size_t pos, size_t n)
 {
-	if (a->failed)
+	if (a->failed || !bytes__reserve(&a->buf, &a->cap, a->len + n)) {
+		a->failed = true;
 		return NULL;
-	if (a->len + n > a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 1024;
-		uint8_t *b;
-
-		while (cap < a->len + n)
-			cap *= 2;
-		b = realloc(a->buf, cap);
-		if (!b) {
-			a->failed = true;
-			return NULL;
-		}
-		a->buf = b;
-		a->cap = cap;
 	}
 	memmove(a->buf + pos + n, a->buf + pos, a->len - pos);
 	a->len += n;

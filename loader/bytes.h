@@ -1,10 +1,13 @@
-/* Fixed-endian loads and stores on byte buffers, whatever the host's byte
- * order or alignment: firmware tables are little-endian, fw_cfg's directory
- * and DMA descriptors big-endian. */
+/* Byte buffers: fixed-endian loads and stores whatever the host's byte
+ * order or alignment (firmware tables are little-endian, fw_cfg's directory
+ * and DMA descriptors big-endian), and growing a buffer by doubling. */
 #ifndef CVM_BYTES_H
 #define CVM_BYTES_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 static inline uint64_t bytes__get_le(const uint8_t *p, unsigned n)
 {
@@ -36,6 +39,25 @@ static inline void bytes__put_be(uint8_t *p, unsigned n, uint64_t v)
 		p[n] = (uint8_t)v;
 		v >>= 8;
 	}
+}
+
+/* Makes *BUF (*CAP bytes) hold at least NEED bytes, doubling from 1 KiB;
+ * false when out of memory, the buffer left as it was. */
+static inline bool bytes__reserve(uint8_t **buf, size_t *cap, size_t need)
+{
+	size_t c = *cap ? *cap : 1024;
+	uint8_t *b;
+
+	if (need <= *cap)
+		return true;
+	while (c < need)
+		c *= 2;
+	b = realloc(*buf, c);
+	if (!b)
+		return false;
+	*buf = b;
+	*cap = c;
+	return true;
 }
 
 #endif
