@@ -213,7 +213,7 @@ static uint8_t *copy_out(struct plan *p, const struct acpi_blob *x, size_t pad, 
 	return d;
 }
 
-int acpi__fw_cfg(const struct acpi_builder *b, struct plan *p, struct fw_cfg_list *l)
+int acpi__fw_cfg(const struct acpi_builder *b, struct plan *p)
 {
 	size_t len;
 	uint8_t *d;
@@ -222,14 +222,14 @@ int acpi__fw_cfg(const struct acpi_builder *b, struct plan *p, struct fw_cfg_lis
 		return err__set_status(CVM_EXIT_FAIL, "ACPI tables: out of memory");
 	for (unsigned i = 0; i < b->nblobs; i++) {
 		d = copy_out(p, &b->blob[i], b->blob[i].pad, &len);
-		if (!d || fw_cfg_list__add_file(l, b->blob[i].name, d, len) < 0)
+		if (!d || plan__add_file(p, b->blob[i].name, d, len) < 0)
 			return -1;
 	}
 	/* QEMU pads the script to a page (ACPI_BUILD_ALIGN_SIZE). */
 	d = copy_out(p, &b->script, 4096, &len);
 	if (!d)
 		return -1;
-	return fw_cfg_list__add_file(l, ACPI_FILE_LOADER, d, len);
+	return plan__add_file(p, ACPI_FILE_LOADER, d, len);
 }
 
 int acpi__place(const struct acpi_builder *b, struct plan *p, const uint64_t *gpa,

@@ -107,9 +107,9 @@ void acpi__rsdp(struct acpi_builder *b, unsigned rsdp, unsigned tables, size_t x
 /* The sum that makes LEN bytes at P sum to zero with it. */
 uint8_t acpi__checksum_of(const uint8_t *p, size_t len);
 
-/* Appends the blobs and the script to L as fw_cfg files, copied into
- * memory P owns and padded as QEMU pads them.  -1 + err__set(). */
-int acpi__fw_cfg(const struct acpi_builder *b, struct plan *p, struct fw_cfg_list *l);
+/* Adds the blobs and the script to P's fw_cfg files, copied into memory P
+ * owns and padded as QEMU pads them.  -1 + err__set(). */
+int acpi__fw_cfg(const struct acpi_builder *b, struct plan *p);
 
 /* A blob placed in guest memory. */
 struct acpi_placed {

@@ -54,6 +54,8 @@ int fw_cfg_list__add_file(struct fw_cfg_list *l, const char *name, const void *d
 	if (strlen(name) >= sizeof(it->name))
 		return err__set("fw_cfg file %s: longer than %zu characters", name,
 				sizeof(it->name) - 1);
+	if (fw_cfg_list__find(l, 0, name))
+		return err__set("fw_cfg file %s: given twice", name);
 	it = add(l, data, len);
 	if (!it)
 		return -1;

@@ -2,7 +2,8 @@
  * numbered items and the named files.  The launch plan carries this list,
  * the device model (vmm/fw-cfg.c) serves it and measure/ hashes it, so the
  * three see the same bytes.  Builders (arch/x86/fw-cfg.c, loader/acpi.c)
- * append to a list with their data allocated from the plan. */
+ * append to the plan's list (plan.fw_cfg) with their data allocated from
+ * the plan. */
 #ifndef CVM_LOADER_FW_CFG_H
 #define CVM_LOADER_FW_CFG_H
 
@@ -30,7 +31,7 @@ void fw_cfg_list__exit(struct fw_cfg_list *l);
 /* Appends the legacy item KEY; -1 + err__set() when out of memory. */
 int fw_cfg_list__add_key(struct fw_cfg_list *l, uint16_t key, const void *data, size_t len);
 /* Appends the named file NAME; -1 + err__set() when the name does not fit
- * (55 characters) or out of memory. */
+ * (55 characters), is there already, or out of memory. */
 int fw_cfg_list__add_file(struct fw_cfg_list *l, const char *name, const void *data, size_t len);
 /* The item with KEY, or the file NAME when KEY is 0; NULL when absent. */
 const struct fw_cfg_item *fw_cfg_list__find(const struct fw_cfg_list *l, uint16_t key,

@@ -25,6 +25,7 @@ void plan__exit(struct plan *p)
 		free(m);
 	}
 	free(p->ops);
+	fw_cfg_list__exit(&p->fw_cfg);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -84,6 +85,11 @@ int plan__map(struct plan *p, const char *path, struct blob *out)
 		return -1;
 	*out = m->blob;
 	return 0;
+}
+
+int plan__add_file(struct plan *p, const char *name, const void *data, size_t len)
+{
+	return fw_cfg_list__add_file(&p->fw_cfg, name, data, len);
 }
 
 static int cmp_gpa(const void *a, const void *b)

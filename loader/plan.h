@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "loader/blob.h"
+#include "loader/fw-cfg.h"
 
 enum plan_kind {
 	PLAN_LOAD,        /* plain VM: bytes copied, no launch-measurement meaning */
@@ -113,6 +114,10 @@ struct plan {
 	 * below 4 GiB.  Read-only to a plain guest, private to a TEE one. */
 	uint64_t fw_gpa, fw_size;
 	uint32_t vcpus;
+	/* What the VMM serves through fw_cfg (firmware boots): the legacy
+	 * items and the named files ("etc/acpi/tables" ...), their bytes owned
+	 * by the plan.  The device serves exactly these; measure/ hashes them. */
+	struct fw_cfg_list fw_cfg;
 	const struct plan_realm *realm; /* realm launches only; owned by the plan */
 	struct plan_mem *mem;   /* buffers and mapped files the ops point into */
 };
@@ -128,6 +133,9 @@ struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
 void *plan__alloc(struct plan *p, size_t len);
 /* Maps a file for the plan's life; -1 with err__set() on failure. */
 int plan__map(struct plan *p, const char *path, struct blob *out);
+/* Adds the fw_cfg file NAME (DATA as for plan__add) to p->fw_cfg; -1 with
+ * err__set() when the name is too long or already there. */
+int plan__add_file(struct plan *p, const char *name, const void *data, size_t len);
 /* Rejects ops that overlap each other or wrap (VMSAs excepted: they have no
  * guest address; so are realm RIPAS entries, which cover populated granules);
  * -1 with a message naming both ops. */

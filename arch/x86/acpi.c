@@ -234,7 +234,7 @@ int x86__acpi_build(struct acpi_builder *b, const struct x86_acpi_cfg *cfg)
 	return 0;
 }
 
-int x86__acpi_fw_cfg(struct plan *p, struct fw_cfg_list *l, const struct x86_acpi_cfg *cfg)
+int x86__acpi_fw_cfg(struct plan *p, const struct x86_acpi_cfg *cfg)
 {
 	struct acpi_builder b;
 	int ret;
@@ -242,7 +242,7 @@ int x86__acpi_fw_cfg(struct plan *p, struct fw_cfg_list *l, const struct x86_acp
 	acpi__init(&b);
 	ret = x86__acpi_build(&b, cfg);
 	if (!ret)
-		ret = acpi__fw_cfg(&b, p, l);
+		ret = acpi__fw_cfg(&b, p);
 	acpi__exit(&b);
 	return ret;
 }

@@ -33,9 +33,8 @@ struct x86_acpi_cfg {
  * vCPU count is outside 1..X86_ACPI_MAX_CPUS or memory runs out. */
 int x86__acpi_build(struct acpi_builder *b, const struct x86_acpi_cfg *cfg);
 
-/* Builds the tables and appends the three fw_cfg files to L, their data
- * owned by P. */
-int x86__acpi_fw_cfg(struct plan *p, struct fw_cfg_list *l, const struct x86_acpi_cfg *cfg);
+/* Builds the tables and adds the three fw_cfg files to P. */
+int x86__acpi_fw_cfg(struct plan *p, const struct x86_acpi_cfg *cfg);
 
 /* For direct boots: the RSDP and the tables, linked where the memory map
  * puts them, their bytes owned by P, for the boot planner to add as plan

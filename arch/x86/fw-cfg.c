@@ -12,17 +12,17 @@
 #define SETUP_SECTS offsetof(struct boot_params, hdr.setup_sects)
 
 /* A little-endian integer item of SIZE bytes. */
-static int add_int(struct plan *p, struct fw_cfg_list *l, uint16_t key, uint64_t v, unsigned size)
+static int add_int(struct plan *p, uint16_t key, uint64_t v, unsigned size)
 {
 	uint8_t *d = plan__alloc(p, size);
 
 	if (!d)
 		return -1;
 	bytes__put_le(d, size, v);
-	return fw_cfg_list__add_key(l, key, d, size);
+	return fw_cfg_list__add_key(&p->fw_cfg, key, d, size);
 }
 
-int x86__fw_cfg_machine(struct plan *p, struct fw_cfg_list *l, uint64_t mem, uint32_t vcpus)
+int x86__fw_cfg_machine(struct plan *p, uint64_t mem, uint32_t vcpus)
 {
 	struct x86_ram_range r[2];
 	size_t n = x86__ram_ranges(mem, r);
@@ -38,18 +38,18 @@ int x86__fw_cfg_machine(struct plan *p, struct fw_cfg_list *l, uint64_t mem, uin
 		bytes__put_le(e + 8, 8, r[i].size);
 		bytes__put_le(e + 16, 4, E820_TYPE_RAM);
 	}
-	if (add_int(p, l, FW_CFG_NB_CPUS, vcpus, 2) < 0 ||
-	    add_int(p, l, FW_CFG_MAX_CPUS, vcpus, 2) < 0 ||
-	    add_int(p, l, FW_CFG_RAM_SIZE, mem, 8) < 0 ||
-	    add_int(p, l, FW_CFG_NOGRAPHIC, 1, 2) < 0 ||
-	    add_int(p, l, FW_CFG_BOOT_MENU, 0, 2) < 0 ||
-	    add_int(p, l, FW_CFG_IRQ0_OVERRIDE, 1, 4) < 0 ||
-	    fw_cfg_list__add_key(l, FW_CFG_UUID, uuid, 16) < 0)
+	if (add_int(p, FW_CFG_NB_CPUS, vcpus, 2) < 0 ||
+	    add_int(p, FW_CFG_MAX_CPUS, vcpus, 2) < 0 ||
+	    add_int(p, FW_CFG_RAM_SIZE, mem, 8) < 0 ||
+	    add_int(p, FW_CFG_NOGRAPHIC, 1, 2) < 0 ||
+	    add_int(p, FW_CFG_BOOT_MENU, 0, 2) < 0 ||
+	    add_int(p, FW_CFG_IRQ0_OVERRIDE, 1, 4) < 0 ||
+	    fw_cfg_list__add_key(&p->fw_cfg, FW_CFG_UUID, uuid, 16) < 0)
 		return -1;
-	return fw_cfg_list__add_file(l, FW_CFG_FILE_E820, e820, n * FW_CFG_E820_ENTRY);
+	return plan__add_file(p, FW_CFG_FILE_E820, e820, n * FW_CFG_E820_ENTRY);
 }
 
-int x86__fw_cfg_linux(struct plan *p, struct fw_cfg_list *l, const struct x86_fw_cfg_linux *k)
+int x86__fw_cfg_linux(struct plan *p, const struct x86_fw_cfg_linux *k)
 {
 	const struct blob *b = k->kernel;
 	const char *cmdline = k->cmdline ? k->cmdline : "";
@@ -81,17 +81,17 @@ int x86__fw_cfg_linux(struct plan *p, struct fw_cfg_list *l, const struct x86_fw
 	if (k->setup_head)
 		memcpy(setup, k->setup_head, k->setup_head_len);
 
-	if (add_int(p, l, FW_CFG_SETUP_SIZE, setup_len, 4) < 0 ||
-	    fw_cfg_list__add_key(l, FW_CFG_SETUP_DATA, setup, setup_len) < 0 ||
-	    add_int(p, l, FW_CFG_KERNEL_SIZE, b->size - setup_len, 4) < 0 ||
-	    fw_cfg_list__add_key(l, FW_CFG_KERNEL_DATA, b->data + setup_len,
+	if (add_int(p, FW_CFG_SETUP_SIZE, setup_len, 4) < 0 ||
+	    fw_cfg_list__add_key(&p->fw_cfg, FW_CFG_SETUP_DATA, setup, setup_len) < 0 ||
+	    add_int(p, FW_CFG_KERNEL_SIZE, b->size - setup_len, 4) < 0 ||
+	    fw_cfg_list__add_key(&p->fw_cfg, FW_CFG_KERNEL_DATA, b->data + setup_len,
 				 b->size - setup_len) < 0 ||
-	    add_int(p, l, FW_CFG_CMDLINE_SIZE, cmdline_len, 4) < 0 ||
-	    fw_cfg_list__add_key(l, FW_CFG_CMDLINE_DATA, cmd, cmdline_len) < 0)
+	    add_int(p, FW_CFG_CMDLINE_SIZE, cmdline_len, 4) < 0 ||
+	    fw_cfg_list__add_key(&p->fw_cfg, FW_CFG_CMDLINE_DATA, cmd, cmdline_len) < 0)
 		return -1;
 	if (!k->initrd)
 		return 0;
-	if (add_int(p, l, FW_CFG_INITRD_SIZE, k->initrd->size, 4) < 0)
+	if (add_int(p, FW_CFG_INITRD_SIZE, k->initrd->size, 4) < 0)
 		return -1;
-	return fw_cfg_list__add_key(l, FW_CFG_INITRD_DATA, k->initrd->data, k->initrd->size);
+	return fw_cfg_list__add_key(&p->fw_cfg, FW_CFG_INITRD_DATA, k->initrd->data, k->initrd->size);
 }

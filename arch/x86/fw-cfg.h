@@ -25,8 +25,9 @@
  * rest: vCPUs (NB_CPUS, MAX_CPUS: APIC ids are 0..vcpus-1), RAM_SIZE,
  * UUID (zero), NOGRAPHIC (1), BOOT_MENU (0), IRQ0_OVERRIDE (1) and
  * "etc/e820" with the RAM ranges of x86__ram_ranges(MEM); firmware carves
- * its own holes (legacy VGA/BIOS) as with QEMU's map.  Data owned by P. */
-int x86__fw_cfg_machine(struct plan *p, struct fw_cfg_list *l, uint64_t mem, uint32_t vcpus);
+ * its own holes (legacy VGA/BIOS) as with QEMU's map.  All added to
+ * p->fw_cfg, their data owned by P. */
+int x86__fw_cfg_machine(struct plan *p, uint64_t mem, uint32_t vcpus);
 
 struct x86_fw_cfg_linux {
 	const struct blob *kernel;      /* a bzImage */
@@ -41,8 +42,9 @@ struct x86_fw_cfg_linux {
 
 /* SETUP_SIZE/DATA: the first (setup_sects + 1) * 512 bytes (setup_sects 0
  * meaning 4); KERNEL_SIZE/DATA: the rest; CMDLINE_SIZE/DATA with its NUL;
- * INITRD_SIZE/DATA when there is one.  -1 + err__set() naming the kernel
- * when it is no bzImage or its setup reaches past the file. */
-int x86__fw_cfg_linux(struct plan *p, struct fw_cfg_list *l, const struct x86_fw_cfg_linux *k);
+ * INITRD_SIZE/DATA when there is one; added to p->fw_cfg.  -1 + err__set()
+ * naming the kernel when it is no bzImage or its setup reaches past the
+ * file. */
+int x86__fw_cfg_linux(struct plan *p, const struct x86_fw_cfg_linux *k);
 
 #endif

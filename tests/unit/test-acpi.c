@@ -155,26 +155,23 @@ END_TEST
 START_TEST(fw_cfg_files_padded_as_qemu)
 {
 	struct acpi_builder b;
-	struct fw_cfg_list l;
 	struct plan p;
 
 	small_build(&b);
 	plan__init(&p);
-	fw_cfg_list__init(&l);
-	ck_assert_int_eq(acpi__fw_cfg(&b, &p, &l), 0);
-	ck_assert_uint_eq(l.n, 3);
-	ck_assert_str_eq(l.items[0].name, ACPI_FILE_RSDP);
-	ck_assert_uint_eq(l.items[0].len, ACPI_RSDP_SIZE);
-	ck_assert_str_eq(l.items[1].name, ACPI_FILE_TABLES);
-	ck_assert_uint_eq(l.items[1].len, 0x20000);
-	ck_assert_int_eq(memcmp(l.items[1].data, b.blob[1].data, b.blob[1].len), 0);
+	ck_assert_int_eq(acpi__fw_cfg(&b, &p), 0);
+	ck_assert_uint_eq(p.fw_cfg.n, 3);
+	ck_assert_str_eq(p.fw_cfg.items[0].name, ACPI_FILE_RSDP);
+	ck_assert_uint_eq(p.fw_cfg.items[0].len, ACPI_RSDP_SIZE);
+	ck_assert_str_eq(p.fw_cfg.items[1].name, ACPI_FILE_TABLES);
+	ck_assert_uint_eq(p.fw_cfg.items[1].len, 0x20000);
+	ck_assert_int_eq(memcmp(p.fw_cfg.items[1].data, b.blob[1].data, b.blob[1].len), 0);
 	for (size_t i = b.blob[1].len; i < 0x20000; i++)
-		ck_assert_uint_eq(l.items[1].data[i], 0);
-	ck_assert_str_eq(l.items[2].name, ACPI_FILE_LOADER);
-	ck_assert_uint_eq(l.items[2].len, 4096);
-	ck_assert_uint_eq(l.items[2].key, 0);
-	ck_assert_ptr_eq(fw_cfg_list__find(&l, 0, ACPI_FILE_LOADER), &l.items[2]);
-	fw_cfg_list__exit(&l);
+		ck_assert_uint_eq(p.fw_cfg.items[1].data[i], 0);
+	ck_assert_str_eq(p.fw_cfg.items[2].name, ACPI_FILE_LOADER);
+	ck_assert_uint_eq(p.fw_cfg.items[2].len, 4096);
+	ck_assert_uint_eq(p.fw_cfg.items[2].key, 0);
+	ck_assert_ptr_eq(fw_cfg_list__find(&p.fw_cfg, 0, ACPI_FILE_LOADER), &p.fw_cfg.items[2]);
 	plan__exit(&p);
 	acpi__exit(&b);
 }

@@ -250,18 +250,16 @@ START_TEST(fw_cfg_equals_direct)
 {
 	struct x86_acpi_cfg cfg = { .vcpus = 4, .fw_cfg = true };
 	const struct fw_cfg_item *r, *tb, *ld;
-	struct fw_cfg_list l;
 	struct tables t;
 	struct acpi_placed f[2];
 	uint8_t *rsdp, *tables;
 
 	build(&t, 4, true);
-	fw_cfg_list__init(&l);
-	ck_assert_int_eq(x86__acpi_fw_cfg(&t.p, &l, &cfg), 0);
-	ck_assert_uint_eq(l.n, 3);
-	r = fw_cfg_list__find(&l, 0, ACPI_FILE_RSDP);
-	tb = fw_cfg_list__find(&l, 0, ACPI_FILE_TABLES);
-	ld = fw_cfg_list__find(&l, 0, ACPI_FILE_LOADER);
+	ck_assert_int_eq(x86__acpi_fw_cfg(&t.p, &cfg), 0);
+	ck_assert_uint_eq(t.p.fw_cfg.n, 3);
+	r = fw_cfg_list__find(&t.p.fw_cfg, 0, ACPI_FILE_RSDP);
+	tb = fw_cfg_list__find(&t.p.fw_cfg, 0, ACPI_FILE_TABLES);
+	ld = fw_cfg_list__find(&t.p.fw_cfg, 0, ACPI_FILE_LOADER);
 	ck_assert(r && tb && ld);
 	ck_assert_uint_eq(tb->len, 0x20000);
 	ck_assert_uint_eq(ld->len % 4096, 0);
@@ -279,7 +277,6 @@ START_TEST(fw_cfg_equals_direct)
 	ck_assert_int_eq(memcmp(tables, t.d.blob[1].data, t.d.blob[1].len), 0);
 	free(rsdp);
 	free(tables);
-	fw_cfg_list__exit(&l);
 	plan__exit(&t.p);
 }
 END_TEST

@@ -78,7 +78,6 @@ START_TEST(machine_items)
 	} cases[] = { { 512ull << 20, 2, 1 }, { 3ull << 30, 1, 1 }, { 8ull << 30, 254, 2 } };
 
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		struct fw_cfg_list l;
 		struct fw_cfg f;
 		struct plan p;
 		const uint8_t *e;
@@ -86,9 +85,8 @@ START_TEST(machine_items)
 		uint16_t key;
 
 		plan__init(&p);
-		fw_cfg_list__init(&l);
-		ck_assert_int_eq(x86__fw_cfg_machine(&p, &l, cases[c].mem, cases[c].vcpus), 0);
-		ck_assert_int_eq(fw_cfg__init(&f, l.items, l.n, &guest), 0);
+		ck_assert_int_eq(x86__fw_cfg_machine(&p, cases[c].mem, cases[c].vcpus), 0);
+		ck_assert_int_eq(fw_cfg__init(&f, p.fw_cfg.items, p.fw_cfg.n, &guest), 0);
 		ck_assert_uint_eq(read_int(&f, FW_CFG_NB_CPUS, 2), cases[c].vcpus);
 		ck_assert_uint_eq(read_int(&f, FW_CFG_MAX_CPUS, 2), cases[c].vcpus);
 		ck_assert_uint_eq(read_int(&f, FW_CFG_RAM_SIZE, 8), cases[c].mem);
@@ -112,7 +110,6 @@ START_TEST(machine_items)
 			ck_assert_uint_eq(bytes__get_le(e + 36, 4), 1);
 		}
 		fw_cfg__exit(&f);
-		fw_cfg_list__exit(&l);
 		plan__exit(&p);
 	}
 }
@@ -122,7 +119,6 @@ END_TEST
 START_TEST(linux_split_as_qemu)
 {
 	struct blob k, i;
-	struct fw_cfg_list l;
 	struct fw_cfg f;
 	struct plan p;
 	struct x86_fw_cfg_linux cfg = { &k, &i, "console=ttyS0 root=/dev/vda1", NULL, 0 };
@@ -131,9 +127,8 @@ START_TEST(linux_split_as_qemu)
 	ck_assert_int_eq(blob__open(&k, test__shared(KERNEL)), 0);
 	ck_assert_int_eq(blob__open(&i, test__shared(INITRD)), 0);
 	plan__init(&p);
-	fw_cfg_list__init(&l);
-	ck_assert_msg(x86__fw_cfg_linux(&p, &l, &cfg) == 0, "%s", err__msg());
-	ck_assert_int_eq(fw_cfg__init(&f, l.items, l.n, &guest), 0);
+	ck_assert_msg(x86__fw_cfg_linux(&p, &cfg) == 0, "%s", err__msg());
+	ck_assert_int_eq(fw_cfg__init(&f, p.fw_cfg.items, p.fw_cfg.n, &guest), 0);
 
 	setup = read_int(&f, FW_CFG_SETUP_SIZE, 4);
 	ck_assert_uint_eq(setup, (k.data[0x1f1] + 1) * 512u);
@@ -146,10 +141,9 @@ START_TEST(linux_split_as_qemu)
 	ck_assert_uint_eq(read_int(&f, FW_CFG_INITRD_SIZE, 4), i.size);
 	ck_assert_int_eq(memcmp(dma_read(&f, FW_CFG_INITRD_DATA, i.size), i.data, i.size), 0);
 	/* Not served: the load addresses (SeaBIOS only). */
-	ck_assert_ptr_null(fw_cfg_list__find(&l, FW_CFG_KERNEL_ADDR, NULL));
-	ck_assert_ptr_null(fw_cfg_list__find(&l, FW_CFG_SETUP_ADDR, NULL));
+	ck_assert_ptr_null(fw_cfg_list__find(&p.fw_cfg, FW_CFG_KERNEL_ADDR, NULL));
+	ck_assert_ptr_null(fw_cfg_list__find(&p.fw_cfg, FW_CFG_SETUP_ADDR, NULL));
 	fw_cfg__exit(&f);
-	fw_cfg_list__exit(&l);
 	plan__exit(&p);
 	blob__close(&k);
 	blob__close(&i);
@@ -162,7 +156,6 @@ START_TEST(linux_patched_head)
 {
 	struct qemu_linux q = { "", false, 0, 3ull << 30 };
 	uint8_t head[QEMU_SETUP_HEAD];
-	struct fw_cfg_list l;
 	struct plan p;
 	struct blob k;
 	struct x86_fw_cfg_linux cfg = { &k, NULL, NULL, head, sizeof(head) };
@@ -171,18 +164,16 @@ START_TEST(linux_patched_head)
 	ck_assert_int_eq(blob__open(&k, test__shared(KERNEL)), 0);
 	ck_assert_int_eq(qemu_setup__patch(k.path, k.data, k.size, &q, head), 0);
 	plan__init(&p);
-	fw_cfg_list__init(&l);
-	ck_assert_int_eq(x86__fw_cfg_linux(&p, &l, &cfg), 0);
-	s = fw_cfg_list__find(&l, FW_CFG_SETUP_DATA, NULL);
+	ck_assert_int_eq(x86__fw_cfg_linux(&p, &cfg), 0);
+	s = fw_cfg_list__find(&p.fw_cfg, FW_CFG_SETUP_DATA, NULL);
 	ck_assert_int_eq(memcmp(s->data, head, sizeof(head)), 0);
 	ck_assert_int_eq(memcmp(s->data + sizeof(head), k.data + sizeof(head),
 				s->len - sizeof(head)), 0);
 	ck_assert_int_ne(memcmp(s->data, k.data, sizeof(head)), 0);
-	c = fw_cfg_list__find(&l, FW_CFG_CMDLINE_DATA, NULL);
+	c = fw_cfg_list__find(&p.fw_cfg, FW_CFG_CMDLINE_DATA, NULL);
 	ck_assert_uint_eq(c->len, 1);
 	ck_assert_uint_eq(c->data[0], 0);
-	ck_assert_ptr_null(fw_cfg_list__find(&l, FW_CFG_INITRD_SIZE, NULL));
-	fw_cfg_list__exit(&l);
+	ck_assert_ptr_null(fw_cfg_list__find(&p.fw_cfg, FW_CFG_INITRD_SIZE, NULL));
 	plan__exit(&p);
 	blob__close(&k);
 }
@@ -193,26 +184,23 @@ START_TEST(linux_refuses)
 	static uint8_t img[0x1000];
 	struct blob k = { "k", img, sizeof(img) };
 	struct x86_fw_cfg_linux cfg = { &k, NULL, NULL, NULL, 0 };
-	struct fw_cfg_list l;
 	struct plan p;
 
 	plan__init(&p);
-	fw_cfg_list__init(&l);
 	memcpy(img, "\x7f" "ELF", 4);
-	ck_assert_int_eq(x86__fw_cfg_linux(&p, &l, &cfg), -1);
+	ck_assert_int_eq(x86__fw_cfg_linux(&p, &cfg), -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "k: not a bzImage"));
 	memcpy(img + 0x202, "HdrS", 4);
 	img[0x1f1] = 7;                         /* 4 KiB of setup: nothing left */
-	ck_assert_int_eq(x86__fw_cfg_linux(&p, &l, &cfg), -1);
+	ck_assert_int_eq(x86__fw_cfg_linux(&p, &cfg), -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "setup_sects"));
 	img[0x1f1] = 0;                         /* 0 means 4: 2.5 KiB */
 	cfg.setup_head = img;
 	cfg.setup_head_len = 0xa01;
-	ck_assert_int_eq(x86__fw_cfg_linux(&p, &l, &cfg), -1);
+	ck_assert_int_eq(x86__fw_cfg_linux(&p, &cfg), -1);
 	cfg.setup_head_len = 0xa00;
-	ck_assert_int_eq(x86__fw_cfg_linux(&p, &l, &cfg), 0);
-	ck_assert_uint_eq(fw_cfg_list__find(&l, FW_CFG_KERNEL_DATA, NULL)->len, 0x600);
-	fw_cfg_list__exit(&l);
+	ck_assert_int_eq(x86__fw_cfg_linux(&p, &cfg), 0);
+	ck_assert_uint_eq(fw_cfg_list__find(&p.fw_cfg, FW_CFG_KERNEL_DATA, NULL)->len, 0x600);
 	plan__exit(&p);
 }
 END_TEST
@@ -222,17 +210,15 @@ END_TEST
 START_TEST(all_items_one_device)
 {
 	struct x86_acpi_cfg acpi = { .vcpus = 2, .fw_cfg = true };
-	struct fw_cfg_list l;
 	struct fw_cfg f;
 	struct plan p;
 	uint32_t size;
 	uint16_t key;
 
 	plan__init(&p);
-	fw_cfg_list__init(&l);
-	ck_assert_int_eq(x86__fw_cfg_machine(&p, &l, 1ull << 30, 2), 0);
-	ck_assert_int_eq(x86__acpi_fw_cfg(&p, &l, &acpi), 0);
-	ck_assert_int_eq(fw_cfg__init(&f, l.items, l.n, &guest), 0);
+	ck_assert_int_eq(x86__fw_cfg_machine(&p, 1ull << 30, 2), 0);
+	ck_assert_int_eq(x86__acpi_fw_cfg(&p, &acpi), 0);
+	ck_assert_int_eq(fw_cfg__init(&f, p.fw_cfg.items, p.fw_cfg.n, &guest), 0);
 	/* Sorted: etc/acpi/rsdp, etc/acpi/tables, etc/e820, etc/table-loader. */
 	ck_assert_uint_eq(find_file(&f, "etc/acpi/rsdp", &size), FW_CFG_FILE_FIRST);
 	ck_assert_uint_eq(size, 36);
@@ -245,7 +231,6 @@ START_TEST(all_items_one_device)
 	ck_assert_uint_eq(size, 4096);
 	ck_assert_uint_eq(bytes__get_le(dma_read(&f, key, 4), 4), 1);   /* ALLOCATE */
 	fw_cfg__exit(&f);
-	fw_cfg_list__exit(&l);
 	plan__exit(&p);
 }
 END_TEST
