@@ -204,6 +204,15 @@ static int print_plan(const struct plan *p)
 		printf("%#018llx %#12llx %-14s %s\n", (unsigned long long)p->ops[i].gpa,
 		       (unsigned long long)p->ops[i].len, plan__kind_name(p->ops[i].kind),
 		       p->ops[i].what);
+	for (size_t i = 0; i < p->fw_cfg.n; i++) {
+		const struct fw_cfg_item *it = &p->fw_cfg.items[i];
+
+		/* In the ops' columns: no address, the size, key or file. */
+		if (it->key)
+			printf("%-18s %#12zx %-14s %#06x\n", "fw_cfg", it->len, "key", it->key);
+		else
+			printf("%-18s %#12zx %-14s %s\n", "fw_cfg", it->len, "file", it->name);
+	}
 	printf("entry: %s at %#llx, arg %#llx\n", plan__entry_name(p->entry.mode),
 	       (unsigned long long)p->entry.pc, (unsigned long long)p->entry.arg);
 	return 0;

@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "arch/x86/acpi.h"
 #include "arch/x86/boot.h"
 #include "arch/x86/bzimage.h"
 #include "arch/x86/mptable.h"
@@ -118,6 +119,24 @@ static int add_initrd(struct plan *p, const char *path, const struct x86_e820 *m
 	return plan__add(p, PLAN_LOAD, info->initrd, b.size, b.data, "initrd") ? 0 : -1;
 }
 
+/* The ACPI tables a firmware boot gets through fw_cfg, placed in the BIOS
+ * area: every vCPU, poweroff and the PM timer for kernels with ACPI (a
+ * stock distribution kernel has no MP-table parser). */
+static int add_acpi(struct plan *p, uint32_t vcpus, struct x86_boot_info *info)
+{
+	static const char *const what[2] = { "acpi-rsdp", "acpi-tables" };
+	struct x86_acpi_cfg cfg = { .vcpus = vcpus };
+	struct x86_acpi_direct d;
+
+	if (x86__acpi_direct(p, &cfg, &d) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (!plan__add(p, PLAN_LOAD, d.blob[i].gpa, d.blob[i].len, d.blob[i].data, what[i]))
+			return -1;
+	info->rsdp = d.rsdp;
+	return 0;
+}
+
 int x86__build_boot_plan(struct plan *p, const struct x86_boot_cfg *cfg)
 {
 	struct x86_boot_info info = { 0 };
@@ -152,7 +171,11 @@ int x86__build_boot_plan(struct plan *p, const struct x86_boot_cfg *cfg)
 		return -1;
 	if (k.mode == PLAN_ENTRY_X86_64 && add_page_tables(p) < 0)
 		return -1;
-	if (x86__mptable_add(p, cfg->vcpus) < 0)
+	if (add_acpi(p, cfg->vcpus, &info) < 0)
+		return -1;
+	/* Kernels without ACPI find up to 40 vCPUs in the MP table; above
+	 * that only the ACPI tables describe them. */
+	if (cfg->vcpus <= X86_MPTABLE_MAX_CPUS && x86__mptable_add(p, cfg->vcpus) < 0)
 		return -1;
 	if ((bz ? bzimage__add_boot_params(p, &kb, &info) : pvh__add_start_info(p, &info)) < 0)
 		return -1;

@@ -47,6 +47,7 @@ struct x86_kernel {
 struct x86_boot_info {
 	uint64_t cmdline;        /* GPA of the NUL-terminated command line */
 	uint64_t initrd, initrd_size;   /* size 0: no initrd */
+	uint64_t rsdp;           /* GPA of the ACPI RSDP */
 	const struct x86_e820 *map;
 };
 

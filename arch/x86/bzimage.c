@@ -154,6 +154,7 @@ int bzimage__add_boot_params(struct plan *p, const struct blob *b,
 		bp->e820_table[i].type = m->e[i].type;
 	}
 	bp->e820_entries = m->n;
+	bp->acpi_rsdp_addr = info->rsdp;       /* boot protocol 2.14; else the BIOS-area scan */
 	return plan__add(p, PLAN_LOAD, X86_BOOT_PARAMS_ADDR, sizeof(*bp), bp, "boot_params") ?
 		0 : -1;
 }

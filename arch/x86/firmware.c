@@ -1,4 +1,6 @@
+#include "arch/x86/acpi.h"
 #include "arch/x86/firmware.h"
+#include "arch/x86/fw-cfg.h"
 #include "arch/x86/memmap.h"
 #include "loader/blob.h"
 #include "loader/error.h"
@@ -22,4 +24,27 @@ int x86__firmware_plan(struct plan *p, const char *path, uint64_t mem_size, uint
 	if (!plan__add(p, PLAN_LOAD, p->fw_gpa, fw.size, fw.data, "firmware"))
 		return -1;
 	return plan__validate(p);
+}
+
+int x86__firmware_fw_cfg(struct plan *p, const struct x86_boot_cfg *cfg)
+{
+	struct x86_acpi_cfg acpi = { .vcpus = cfg->vcpus, .fw_cfg = true };
+	struct blob kernel, initrd;
+	struct x86_fw_cfg_linux k = { .kernel = &kernel, .cmdline = cfg->cmdline };
+
+	if (!cfg->kernel && (cfg->initrd || cfg->cmdline))
+		return err__set("--%s: a firmware boot takes it only with --kernel",
+				cfg->initrd ? "initrd" : "params");
+	if (x86__fw_cfg_machine(p, cfg->mem_size, cfg->vcpus) < 0 ||
+	    x86__acpi_fw_cfg(p, &acpi) < 0)
+		return -1;
+	if (!cfg->kernel)
+		return 0;
+	if (plan__map(p, cfg->kernel, &kernel) < 0 ||
+	    (cfg->initrd && plan__map(p, cfg->initrd, &initrd) < 0))
+		return -1;
+	/* An empty initrd is no initrd, as on a direct boot. */
+	if (cfg->initrd && initrd.size)
+		k.initrd = &initrd;
+	return x86__fw_cfg_linux(p, &k);
 }

@@ -1,16 +1,27 @@
 /* A firmware boot of an x86 VM: the OVMF/TDVF image ends at 4 GiB, as a
  * PC's flash does, and the BSP starts at its reset vector (0xfffffff0)
- * in the vCPU's power-on state. */
+ * in the vCPU's power-on state.  On a plain VM the firmware finds the rest
+ * through fw_cfg, as under QEMU's pc machine: the machine's items, the ACPI
+ * tables with their table-loader script, and the kernel, initrd and command
+ * line of -k/-i/-p the way QEMU's -kernel/-initrd/-append serve them. */
 #ifndef CVM_X86_FIRMWARE_H
 #define CVM_X86_FIRMWARE_H
 
 #include <stdint.h>
 
+#include "arch/x86/boot.h"
 #include "loader/plan.h"
 
 /* Adds the image at PATH as a PLAN_LOAD op at 4 GiB - its size and sets
  * the plan's firmware window and entry; -1 + err__set() naming the file
  * when its size is not whole pages between 64 KiB and X86_FW_MAX. */
 int x86__firmware_plan(struct plan *p, const char *path, uint64_t mem_size, uint32_t vcpus);
+
+/* Adds what a plain VM's firmware is served to p->fw_cfg: the machine
+ * items for CFG's RAM and vCPUs, the ACPI tables, and with cfg->kernel (a
+ * bzImage) the kernel, initrd and command line.  -1 + err__set() naming the
+ * file or option: a kernel that is no bzImage, an initrd or command line
+ * without a kernel. */
+int x86__firmware_fw_cfg(struct plan *p, const struct x86_boot_cfg *cfg);
 
 #endif

@@ -220,6 +220,7 @@ int pvh__add_start_info(struct plan *p, const struct x86_boot_info *info)
 	pg->info.magic = XEN_HVM_START_MAGIC_VALUE;
 	pg->info.version = 1;
 	pg->info.cmdline_paddr = info->cmdline;
+	pg->info.rsdp_paddr = info->rsdp;
 	if (info->initrd_size) {
 		pg->initrd.paddr = info->initrd;
 		pg->initrd.size = info->initrd_size;

@@ -68,8 +68,8 @@ START_TEST(memory_and_vcpus)
 	cfg.mem_size = 128 * MiB;
 	cfg.vcpus = 0;
 	expect_error(&cfg, "vcpus: 0");
-	cfg.vcpus = 41;
-	expect_error(&cfg, "vcpus: 41");
+	cfg.vcpus = 255;
+	expect_error(&cfg, "vcpus: 255 is not within 1..254 (ACPI MADT)");
 }
 END_TEST
 
@@ -261,6 +261,46 @@ START_TEST(plan_summary)
 }
 END_TEST
 
+/* The MADT inside the plan's direct-boot tables. */
+static const uint8_t *madt(const struct plan *p)
+{
+	const struct plan_op *t = boot_test__op(p, "acpi-tables");
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(t->gpa, 0xf0040);
+	for (size_t off = 0; off + 8 <= t->len; off++)
+		if (!memcmp(t->data + off, "APIC", 4))
+			return t->data + off;
+	ck_abort_msg("no MADT");
+	return NULL;
+}
+
+/* Up to 40 vCPUs the MP table and ACPI both list them; above, ACPI alone. */
+START_TEST(acpi_lifts_the_mp_table_limit)
+{
+	struct x86_boot_cfg cfg = { .kernel = vmlinuz(), .mem_size = 256 * MiB };
+	static const uint32_t counts[] = { 1, 40, 41, 254 };
+	struct plan p;
+
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		uint32_t n = counts[i], len;
+
+		cfg.vcpus = n;
+		ck_assert_msg(build(&p, &cfg) == 0, "%u vCPUs: %s", n, err__msg());
+		if (n <= 40)
+			ck_assert_ptr_nonnull(boot_test__op(&p, "mptable"));
+		else
+			ck_assert_ptr_null(boot_test__op(&p, "mptable"));
+		ck_assert_int_eq(memcmp(boot_test__gpa(&p, 0xf0000, 8), "RSD PTR ", 8), 0);
+		/* Header, LAPIC address and flags, one LAPIC each, the IOAPIC,
+		 * two overrides, the NMI. */
+		memcpy(&len, madt(&p) + 4, 4);
+		ck_assert_uint_eq(len, 44 + 8 * n + 12 + 2 * 10 + 6);
+		plan__exit(&p);
+	}
+}
+END_TEST
+
 static Suite *boot_suite(void)
 {
 	Suite *s = suite_create("boot");
@@ -273,6 +313,7 @@ static Suite *boot_suite(void)
 	tcase_add_test(t, cmdline_op);
 	tcase_add_test(t, initrd_files);
 	tcase_add_test(t, plan_summary);
+	tcase_add_test(t, acpi_lifts_the_mp_table_limit);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -121,8 +121,11 @@ START_TEST(zero_page_fields)
 	ck_assert_uint_eq(bp->ext_cmd_line_ptr, 0);
 	ck_assert_str_eq(boot_test__gpa(&r.p, 0x20000, 20), "console=ttyS0 quiet");
 	ck_assert_uint_eq(initrd_at(&r), 256 * MiB - 0x2000);
-	/* Nothing else of the zero page is set. */
-	ck_assert_int_eq(memcmp(bp, zero, 0x1e8), 0);
+	/* The ACPI RSDP in the BIOS area; nothing else of the zero page is set. */
+	ck_assert_uint_eq(bp->acpi_rsdp_addr, 0xf0000);
+	ck_assert_int_eq(memcmp(boot_test__gpa(&r.p, 0xf0000, 8), "RSD PTR ", 8), 0);
+	ck_assert_int_eq(memcmp(bp, zero, offsetof(struct boot_params, acpi_rsdp_addr)), 0);
+	ck_assert_int_eq(memcmp(&bp->acpi_rsdp_addr + 1, zero, 0x1e8 - 0x78), 0);
 	ck_assert_uint_eq(bp->sentinel, 0);
 
 	x86__e820_build(&map, 256 * MiB);

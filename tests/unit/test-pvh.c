@@ -194,7 +194,9 @@ START_TEST(segments_entry_and_start_info)
 	ck_assert_uint_eq(si->magic, 0x336ec578);
 	ck_assert_uint_eq(si->version, 1);
 	ck_assert_uint_eq(si->flags, 0);
-	ck_assert_uint_eq(si->rsdp_paddr, 0);
+	/* The ACPI RSDP in the BIOS area. */
+	ck_assert_uint_eq(si->rsdp_paddr, 0xf0000);
+	ck_assert_int_eq(memcmp(boot_test__gpa(&r.p, 0xf0000, 8), "RSD PTR ", 8), 0);
 	ck_assert_uint_eq(si->cmdline_paddr, 0x20000);
 	ck_assert_str_eq(boot_test__gpa(&r.p, si->cmdline_paddr, 14), "console=ttyS0");
 	ck_assert_uint_eq(initrd_at(&r), 64 * MiB - 0x2000);
