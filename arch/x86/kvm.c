@@ -14,11 +14,6 @@
 #include "vmm/tee.h"
 #include "vmm/vm.h"
 
-/* VMX needs three pages for the real-mode TSS and one for the identity map
- * of unrestricted-guest-less hosts: inside the MMIO hole, never RAM. */
-#define X86_TSS_ADDR          0xfffbd000ul
-#define X86_IDENTITY_MAP_ADDR 0xfffbc000ull
-
 size_t arch__ram_ranges(uint64_t mem, struct guest_range *out)
 {
 	struct x86_ram_range r[2];

@@ -15,6 +15,7 @@
  *                ELF segments at their physical addresses)
  *   top of low RAM, page aligned down: initrd
  *   0xc000_0000  32-bit MMIO hole (LAPIC 0xfee00000, IOAPIC 0xfec00000) to 4 GiB
+ *   0xfeff_c000  KVM's identity-map page and real-mode TSS (VMX), 4 pages
  *   4 GiB - size  firmware (--firmware), up to X86_FW_MAX, ending at 4 GiB
  *   0x1_0000_0000  RAM above the hole when -m exceeds 3 GiB
  *
@@ -45,6 +46,12 @@
 #define X86_IOAPIC_ADDR       0xfec00000ull
 #define X86_LAPIC_ADDR        0xfee00000ull
 #define X86_FW_MAX            (16ull << 20)  /* below the LAPIC/IOAPIC pages: 0xff000000 up */
+/* VMX hosts without unrestricted guest need a page for the identity map
+ * and three for the real-mode TSS: in the hole, below the largest firmware
+ * window (QEMU's addresses). */
+#define X86_IDENTITY_MAP_ADDR 0xfeffc000ull
+#define X86_TSS_ADDR          0xfeffd000ull
+_Static_assert(X86_TSS_ADDR + 3 * 4096 <= X86_4G - X86_FW_MAX, "TSS below the firmware");
 #define X86_ACPI_RSDP_ADDR    0xf0000ull     /* direct boots; 16-byte aligned, F segment */
 #define X86_ACPI_TABLES_ADDR  0xf0040ull     /* 64-byte aligned (FACS), up to X86_HIGH_MEM */
 
