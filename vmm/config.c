@@ -42,6 +42,14 @@ static int set_firmware(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
+static int set_firmware_log(struct vm_config *c, const char *v, const char *n)
+{
+	if (!*v)
+		return err__set("%s: empty file name", n);
+	c->firmware_log = v;
+	return 0;
+}
+
 static int set_initrd(struct vm_config *c, const char *v, const char *n)
 {
 	if (!*v)
@@ -163,6 +171,7 @@ static const struct option_def defs[] = {
 	{ "kernel", 'k', "FILE", set_kernel, "ELF kernel with a PVH note, or a bzImage", "" },
 	{ "initrd", 'i', "FILE", set_initrd, "initial ramdisk", "" },
 	{ "firmware", 0, "FILE", set_firmware, "OVMF/TDVF image, ending at 4 GiB, entered at its reset vector", "" },
+	{ "firmware-log", 0, "FILE", set_firmware_log, "write the debug port 0x402 (OVMF's log) to FILE", "" },
 	{ "params", 'p', "CMDLINE", set_params, "kernel command line" },
 	{ "mem", 'm', "SIZE", set_mem, "guest RAM: MiB, or with a unit K/M/G/T (512, 1.5G); 16M-64T in whole 4 KiB pages (default 512M)" },
 	{ "cpus", 'c', "N", set_cpus, "vCPUs, 1-" STR(MAX_CPUS) " (default 1)" },

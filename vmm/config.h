@@ -13,6 +13,7 @@ struct vm_config {
 	const char *kernel;
 	const char *initrd;
 	const char *firmware;           /* OVMF/TDVF image, or NULL */
+	const char *firmware_log;       /* --firmware-log: debug port 0x402 into this file */
 	const char *params;             /* kernel command line */
 	uint64_t mem;                   /* bytes, default 512 MiB */
 	uint32_t cpus;                  /* default 1 */

@@ -1,7 +1,13 @@
-/* The x86 port devices of cvm-run's PC: COM1, the debug-exit port and the
- * two reset paths.  The PIC, PIT and speaker port live in KVM. */
+/* The x86 port devices of cvm-run's PC: COM1, the debug-exit port, the
+ * i8042's reset, and the i440FX + PIIX4 ports the ACPI tables describe
+ * (PCI configuration with the reset register, the ACPI PM block, the
+ * CMOS RTC) on every VM; fw_cfg only when the plan has fw_cfg items (a
+ * firmware boot), the debug console only with --firmware-log.  The PIC,
+ * PIT and speaker port live in KVM. */
+#include <errno.h>
 #include <string.h>
 
+#include "arch/x86/memmap.h"
 #include "loader/error.h"
 #include "vmm/arch.h"
 #include "vmm/vm.h"
@@ -10,7 +16,6 @@
 #define I8042_DATA    0x60
 #define I8042_CMD     0x64
 #define I8042_RESET   0xfe      /* pulse the reset line: Linux reboot=k */
-#define RESET_CONTROL 0xcf9     /* Linux reboot=pci: bit 2 resets */
 
 static void com1_io(void *ctx, uint64_t off, bool is_write, uint8_t *data, unsigned size)
 {
@@ -73,13 +78,72 @@ static void i8042_cmd(void *ctx, uint64_t off, bool is_write, uint8_t *data, uns
 		vm__guest_ended(ctx, "guest reset (i8042)");
 }
 
-static void reset_control(void *ctx, uint64_t off, bool is_write, uint8_t *data, unsigned size)
+/* Through the PIIX reset control register 0xcf9 (bit 2): Linux's
+ * reboot=pci and the FADT's reset register. */
+static void pc_reset(void *ctx)
 {
-	(void)off;
-	if (!is_write)
-		memset(data, 0xff, size);
-	else if (data[0] & 0x4)
-		vm__guest_ended(ctx, "guest reset (port 0xcf9)");
+	vm__guest_ended(ctx, "guest reset (port 0xcf9)");
+}
+
+/* SLP_EN with _S5's sleep type in PM1a control. */
+static void pc_poweroff(void *ctx)
+{
+	vm__guest_ended(ctx, "guest powered off");
+}
+
+static const struct pci_host_ops pci_ops = { .reset = pc_reset };
+static const struct acpi_pm_ops pm_ops = { .poweroff = pc_poweroff,
+					   .clock_ns = acpi_pm__host_clock };
+
+/* fw_cfg DMA reaches guest RAM, never the firmware's read-only window
+ * (the same guest__ptr would hand out its backing). */
+static void *fw_cfg_ptr(void *ctx, uint64_t gpa, uint64_t len)
+{
+	struct vm *vm = ctx;
+	const struct plan *p = &vm->plan;
+
+	if (p->fw_size && gpa < p->fw_gpa + p->fw_size && p->fw_gpa < gpa + len)
+		return NULL;
+	return guest__ptr(&vm->mem, gpa, len);
+}
+
+static void fw_log_out(void *ctx, uint8_t byte)
+{
+	putc(byte, ctx);
+}
+
+/* The ports the i440FX + PIIX4 machine and its ACPI tables promise. */
+static int pc_init(struct vm *vm)
+{
+	struct vm_arch *a = &vm->arch;
+
+	pci_host__init(&a->pci, &pci_ops, vm);
+	acpi_pm__init(&a->pm, &pm_ops, vm);
+	cmos__init(&a->cmos, vm->cfg->mem, cmos__host_clock, NULL);
+	a->pc_ready = true;
+	if (io__register(&vm->io, IO_PIO, X86_PORT_PCI_CONFIG, X86_PORT_PCI_CONFIG_LEN,
+			 pci_host__io, &a->pci) < 0 ||
+	    io__register(&vm->io, IO_PIO, X86_PORT_ACPI_PM, X86_PORT_ACPI_PM_LEN, acpi_pm__io,
+			 &a->pm) < 0 ||
+	    io__register(&vm->io, IO_PIO, X86_PORT_CMOS, X86_PORT_CMOS_LEN, cmos__io, &a->cmos) < 0)
+		return -1;
+	if (vm->plan.fw_cfg.n) {
+		struct fw_cfg_guest g = { .ptr = fw_cfg_ptr, .ctx = vm };
+
+		if (fw_cfg__init(&a->fw_cfg, vm->plan.fw_cfg.items, vm->plan.fw_cfg.n, &g) < 0)
+			return -1;
+		a->fw_cfg_ready = true;
+		if (io__register(&vm->io, IO_PIO, X86_PORT_FW_CFG, X86_PORT_FW_CFG_LEN, fw_cfg__io,
+				 &a->fw_cfg) < 0)
+			return -1;
+	}
+	if (!vm->cfg->firmware_log)
+		return 0;
+	a->fw_log = fopen(vm->cfg->firmware_log, "we");
+	if (!a->fw_log)
+		return err__set("--firmware-log %s: %s", vm->cfg->firmware_log, strerror(errno));
+	a->debugcon = (struct debugcon){ .out = fw_log_out, .ctx = a->fw_log };
+	return io__register(&vm->io, IO_PIO, X86_PORT_DEBUGCON, 1, debugcon__io, &a->debugcon);
 }
 
 int x86__ioport_init(struct vm *vm)
@@ -92,7 +156,7 @@ int x86__ioport_init(struct vm *vm)
 	       io__register(&vm->io, IO_PIO, DEBUG_EXIT, 1, debug_exit, vm) < 0 ||
 	       io__register(&vm->io, IO_PIO, I8042_DATA, 1, i8042_data, vm) < 0 ||
 	       io__register(&vm->io, IO_PIO, I8042_CMD, 1, i8042_cmd, vm) < 0 ||
-	       io__register(&vm->io, IO_PIO, RESET_CONTROL, 1, reset_control, vm) < 0 ? -1 : 0;
+	       pc_init(vm) < 0 ? -1 : 0;
 }
 
 void x86__ioport_exit(struct vm *vm)
@@ -100,4 +164,16 @@ void x86__ioport_exit(struct vm *vm)
 	if (vm->arch.com1_ready)
 		uart__exit(&vm->arch.com1);
 	vm->arch.com1_ready = false;
+	if (vm->arch.fw_cfg_ready)
+		fw_cfg__exit(&vm->arch.fw_cfg);
+	vm->arch.fw_cfg_ready = false;
+	if (vm->arch.pc_ready) {
+		pci_host__exit(&vm->arch.pci);
+		acpi_pm__exit(&vm->arch.pm);
+		cmos__exit(&vm->arch.cmos);
+	}
+	vm->arch.pc_ready = false;
+	if (vm->arch.fw_log)
+		fclose(vm->arch.fw_log);
+	vm->arch.fw_log = NULL;
 }

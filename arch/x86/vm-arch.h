@@ -3,8 +3,14 @@
 #define CVM_X86_VM_ARCH_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
+#include "arch/x86/acpi-pm.h"
+#include "arch/x86/cmos.h"
 #include "arch/x86/cpuid.h"
+#include "arch/x86/debugcon.h"
+#include "arch/x86/pci-host.h"
+#include "vmm/fw-cfg.h"
 #include "vmm/uart.h"
 
 struct kvm_cpuid2;
@@ -15,6 +21,15 @@ struct vm_arch {
 	struct uart com1;
 	bool com1_ready;
 	bool hypercall_exits;           /* MAP_GPA_RANGE is forwarded to us */
+	/* The i440FX + PIIX4 ports (arch/x86/ioport.c). */
+	struct pci_host pci;
+	struct acpi_pm pm;
+	struct cmos cmos;
+	bool pc_ready;
+	struct fw_cfg fw_cfg;           /* serves plan.fw_cfg */
+	bool fw_cfg_ready;
+	struct debugcon debugcon;       /* port 0x402 into fw_log */
+	FILE *fw_log;                   /* --firmware-log */
 };
 
 struct vm;

@@ -161,10 +161,10 @@ static void run_vm(void *arg)
 
 int vm_test__run(struct vm_test *t, const char *const *args)
 {
-	char console[256], *argv[48] = { "cvm-run", "--kernel", t->kernel, "--initrd", t->initrd,
-					 "--console", console };
+	char console[256], *argv[48] = { "cvm-run", "--console", console, "--kernel", t->kernel,
+					 "--initrd", t->initrd };
 	struct run_ctx x = { .t = t };
-	int argc = 7;
+	int argc = t->no_kernel ? 3 : 7;
 
 	snprintf(console, sizeof(console), "file:%s", t->console);
 	while (*args) {

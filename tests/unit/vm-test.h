@@ -5,6 +5,7 @@
 #ifndef CVM_TESTS_VM_TEST_H
 #define CVM_TESTS_VM_TEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,12 +24,14 @@ struct vm_test {
 	char err[4096];                         /* its stderr */
 	char out[4096];                         /* the console file */
 	double seconds;                         /* how long vm__run took */
+	bool no_kernel;         /* run without --kernel and --initrd (firmware boots) */
 };
 
 void vm_test__init(struct vm_test *t);
 void vm_test__exit(struct vm_test *t);
 /* vm__run on "--kernel K --initrd I --console file:C ARGS..." (the fake
- * installed); returns the exit status. */
+ * installed; without the kernel and initrd when t->no_kernel); returns the
+ * exit status. */
 int vm_test__run(struct vm_test *t, const char *const *args);
 #define VM_TEST_RUN(t, ...) vm_test__run(t, (const char *const[]){ __VA_ARGS__, NULL })
 

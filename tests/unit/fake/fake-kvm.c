@@ -368,11 +368,33 @@ static void take_reply(struct fake_vcpu *v, const struct obj *o)
 	memcpy(s->reply, o->view, FAKE_RUN_SIZE);
 }
 
+/* With the lock held: the guest stores S's poke bytes in its RAM. */
+static void poke(const struct obj *vm, const struct fake_step *s)
+{
+	for (unsigned i = 0; i < MAX_SLOTS; i++) {
+		const struct kvm_userspace_memory_region2 *m = &vm->slots[i];
+		struct obj *g = fake__obj(m->guest_memfd);
+
+		if (!m->memory_size || !(m->flags & KVM_MEM_GUEST_MEMFD) || !g ||
+		    s->poke_gpa < m->guest_phys_addr ||
+		    s->poke_gpa + s->poke_len > m->guest_phys_addr + m->memory_size)
+			continue;
+		memcpy(g->view + m->guest_memfd_offset + (s->poke_gpa - m->guest_phys_addr),
+		       s->poke, s->poke_len);
+		return;
+	}
+	fake__die("poke at %#llx: no guest_memfd slot holds it",
+		  (unsigned long long)s->poke_gpa);
+}
+
 /* With the lock held: the guest ran until step S. */
 static void play(struct fake_vcpu *v, struct obj *o, struct fake_step *s)
 {
 	struct kvm_run *r = (struct kvm_run *)o->view;
 	uint64_t off = s->run.io.data_offset;
+
+	if (s->poke_len)
+		poke(o->vm, s);
 
 	r->exit_reason = s->run.exit_reason;
 	memcpy((uint8_t *)r + KVM_RUN_EXIT_UNION_OFFSET,

@@ -66,6 +66,11 @@ struct fake_step {
 	 * an OUT carries, or for an IN what the VMM has to overwrite. */
 	uint8_t data[FAKE_IO_MAX];
 	uint32_t data_len;
+	/* What the guest wrote to its RAM before this exit: poke_len bytes of
+	 * POKE at guest-physical POKE_GPA, inside one guest_memfd slot. */
+	uint64_t poke_gpa;
+	uint8_t poke[FAKE_IO_MAX];
+	uint32_t poke_len;
 	/* The guest state at this exit: KVM_GET_REGS / GET_SREGS / TRANSLATE
 	 * answer these from then on (TRANSLATE is the identity otherwise). */
 	bool has_regs, has_sregs, has_xlate;

@@ -1,0 +1,253 @@
+/* The i440FX + PIIX4 ports, fw_cfg and the debug console wired into the VM,
+ * against the fake KVM: which ranges answer on which boot, fw_cfg DMA into
+ * guest RAM (and hostile descriptors refused), the firmware log, and ACPI
+ * poweroff ending the VM. */
+#include <linux/qemu_fw_cfg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "loader/bytes.h"
+#include "loader/error.h"
+#include "tests/unit/boot-test.h"
+#include "tests/unit/fake/fake-kvm.h"
+#include "tests/unit/test.h"
+#include "tests/unit/vm-test.h"
+
+#define MIB (1ull << 20)
+#define PM1_CNT 0xb004
+#define SLP_EN 0x2000
+
+static struct vm_test t;
+static char *fw, *log_file;
+
+static void setup(void)
+{
+	fake__install();
+	vm_test__init(&t);
+	/* A 64 KiB image: the fake never runs it, the VMM only places it. */
+	fw = boot_test__file("", 0, 64 << 10);
+	log_file = boot_test__file("", 0, 0);
+}
+
+static void teardown(void)
+{
+	boot_test__remove(fw);
+	boot_test__remove(log_file);
+	vm_test__exit(&t);
+	fake__uninstall();
+}
+
+static const uint8_t *io_reply(const struct fake_step *s)
+{
+	ck_assert_ptr_nonnull(s->reply);
+	return (const uint8_t *)s->reply + s->run.io.data_offset;
+}
+
+static void out32(uint16_t port, uint32_t v)
+{
+	uint8_t b[4];
+
+	bytes__put_le(b, 4, v);
+	fake__io(0, true, port, 4, 1, b);
+}
+
+static struct fake_step *in(uint16_t port, uint8_t size)
+{
+	return fake__io(0, false, port, size, 1, NULL);
+}
+
+static void poweroff(void)
+{
+	uint8_t b[2];
+
+	bytes__put_le(b, 2, SLP_EN);
+	fake__io(0, true, PM1_CNT, 2, 1, b);
+}
+
+/* On a direct boot: PCI configuration, the PM block and the CMOS answer
+ * (the ACPI tables point at them); fw_cfg and the debug console do not. */
+START_TEST(direct_boot_ports)
+{
+	struct fake_step *id, *pmba, *cmos, *cnt, *fwcfg, *dbg;
+
+	out32(0xcf8, 0x80000000);
+	id = in(0xcfc, 4);
+	out32(0xcf8, 0x80000b40);               /* 00:01.3, PMBA */
+	pmba = in(0xcfc, 4);
+	fake__out(0, 0x70, 0x15);               /* base memory, KiB, low byte */
+	cmos = in(0x71, 1);
+	cnt = in(PM1_CNT, 2);
+	fwcfg = in(0x514, 4);
+	dbg = in(0x402, 1);
+	poweroff();
+	fake__out(0, 0xf4, 9);                  /* never reached */
+
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), 0);
+	ck_assert_str_eq(t.err, "cvm-run: guest powered off\n");
+	ck_assert_uint_eq(fake__played(0), 10);
+	ck_assert_uint_eq(bytes__get_le(io_reply(id), 4), 0x12378086);
+	ck_assert_uint_eq(bytes__get_le(io_reply(pmba), 4), 0xb001);
+	ck_assert_uint_eq(io_reply(cmos)[0], 640 & 0xff);
+	ck_assert_uint_eq(bytes__get_le(io_reply(cnt), 2), 1);         /* SCI_EN */
+	ck_assert_uint_eq(bytes__get_le(io_reply(fwcfg), 4), 0xffffffff);
+	ck_assert_uint_eq(io_reply(dbg)[0], 0xff);
+}
+END_TEST
+
+/* Only _S5's sleep type powers off; a smoke test never passes a guest that
+ * powered off before its marker. */
+START_TEST(poweroff_rules)
+{
+	uint8_t s3[2];
+
+	bytes__put_le(s3, 2, SLP_EN | 1 << 10);
+	fake__io(0, true, PM1_CNT, 2, 1, s3);
+	fake__out(0, 0xf4, 3);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), 3);
+	ck_assert_str_eq(t.err, "");
+
+	fake__uninstall();
+	fake__install();
+	poweroff();
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "--expect", "never"), 125);
+	ck_assert_str_eq(t.err, "cvm-run: guest powered off before --expect matched\n");
+}
+END_TEST
+
+/* A DMA descriptor the guest wrote at DESC, then the two halves of the
+ * address register (big-endian, high first; the low half starts it). */
+static void dma(uint64_t desc, uint32_t control, uint32_t len, uint64_t addr)
+{
+	uint8_t b[4];
+	struct fake_step *s;
+
+	bytes__put_be(b, 4, desc >> 32);
+	s = fake__io(0, true, 0x514, 4, 1, b);
+	s->poke_gpa = desc;
+	s->poke_len = 16;
+	bytes__put_be(s->poke, 4, control);
+	bytes__put_be(s->poke + 4, 4, len);
+	bytes__put_be(s->poke + 8, 8, addr);
+	bytes__put_be(b, 4, (uint32_t)desc);
+	fake__io(0, true, 0x518, 4, 1, b);
+}
+
+/* The address register alone: a descriptor nowhere in RAM. */
+static void dma_at(uint64_t desc)
+{
+	uint8_t b[8];
+
+	bytes__put_be(b, 8, desc);
+	fake__io(0, true, 0x514, 4, 1, b);
+	fake__io(0, true, 0x518, 4, 1, b + 4);
+}
+
+#define SELECT_READ(key) (FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ | (uint32_t)(key) << 16)
+
+/* A firmware boot with -k/-p: the plan's fw_cfg items served at 0x510, by
+ * port and by DMA into guest RAM; descriptors that point at the firmware,
+ * past RAM or ask to write are refused with the error bit; port 0x402 goes
+ * to --firmware-log. */
+START_TEST(firmware_boot_fw_cfg)
+{
+	static const char *const names[] = { "etc/acpi/rsdp", "etc/acpi/tables", "etc/e820",
+					      "etc/table-loader" };
+	const char *cmdline = "console=ttyS0 cvm.test=1";
+	struct fake_step *sig, *dma_sig, *dma_sig2, *dbg;
+	const uint8_t *mem;
+	uint64_t size;
+	char log[16] = { 0 };
+	FILE *f;
+
+	fake__io(0, true, 0x510, 2, 1, "\0\0");                 /* FW_CFG_SIGNATURE */
+	sig = fake__io(0, false, 0x511, 1, 4, NULL);            /* rep insb */
+	dma_sig = in(0x514, 4);
+	dma_sig2 = in(0x518, 4);
+	dma(0x10000, SELECT_READ(FW_CFG_FILE_DIR), 4 + 64 * 4, 0x11000);
+	dma(0x10100, SELECT_READ(FW_CFG_CMDLINE_DATA), 64, 0x12000);
+	dma(0x10200, SELECT_READ(FW_CFG_KERNEL_DATA), 16, 0xffff0000);  /* into the firmware */
+	dma(0x10300, SELECT_READ(FW_CFG_KERNEL_DATA), 16, 64 * MIB - 8); /* past RAM */
+	dma(0x10400, FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_WRITE | FW_CFG_SETUP_DATA << 16, 4,
+	    0x13000);
+	/* 4 GiB - 1: the item lands, the zero tail past RAM is refused. */
+	dma(0x10500, SELECT_READ(FW_CFG_KERNEL_DATA), 0xffffffff, 0x14000);
+	dma_at(0xffff0000);                                     /* descriptor in the firmware */
+	dma_at(0xfffffffffffffff8ull);                          /* wraps */
+	fake__io(0, true, 0x402, 1, 3, "ok\n");
+	dbg = in(0x402, 1);
+	poweroff();
+
+	t.no_kernel = true;
+	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "--firmware-log", log_file, "-k",
+				     test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"),
+				     "-p", cmdline, "-m", "64M"), 0);
+	ck_assert_str_eq(t.err, "cvm-run: guest powered off\n");
+	ck_assert_mem_eq(io_reply(sig), "QEMU", 4);
+	ck_assert_mem_eq(io_reply(dma_sig), "QEMU", 4);
+	ck_assert_mem_eq(io_reply(dma_sig2), " CFG", 4);
+	ck_assert_uint_eq(io_reply(dbg)[0], 0xe9);
+
+	mem = fake__guest_memory(&size);
+	ck_assert_uint_eq(size, 64 * MIB);
+	/* The directory: four files, sorted by name, keys from 0x20. */
+	ck_assert_uint_eq(bytes__get_be(mem + 0x10000, 4), 0);
+	ck_assert_uint_eq(bytes__get_be(mem + 0x11000, 4), 4);
+	for (unsigned i = 0; i < 4; i++) {
+		const uint8_t *e = mem + 0x11004 + 64 * i;
+
+		ck_assert_uint_eq(bytes__get_be(e + 4, 2), FW_CFG_FILE_FIRST + i);
+		ck_assert_str_eq((const char *)e + 8, names[i]);
+	}
+	/* The command line as -p gave it, NUL included, zeros after. */
+	ck_assert_uint_eq(bytes__get_be(mem + 0x10100, 4), 0);
+	ck_assert_str_eq((const char *)mem + 0x12000, cmdline);
+	/* Refused: the error bit, nothing written where they pointed. */
+	for (uint64_t d = 0x10200; d <= 0x10500; d += 0x100)
+		ck_assert_msg(bytes__get_be(mem + d, 4) == FW_CFG_DMA_CTL_ERROR,
+			      "descriptor %#llx: control %#x", (unsigned long long)d,
+			      (unsigned)bytes__get_be(mem + d, 4));
+	for (size_t i = 0; i < 8; i++)
+		ck_assert_uint_eq(mem[64 * MIB - 8 + i], 0);
+	ck_assert_uint_eq(mem[0x13000], 0);
+
+	f = fopen(log_file, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(log, 1, sizeof(log) - 1, f), 3);
+	fclose(f);
+	ck_assert_str_eq(log, "ok\n");
+}
+END_TEST
+
+/* What a firmware boot refuses before KVM is touched. */
+START_TEST(firmware_boot_bad_input)
+{
+	t.no_kernel = true;
+	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "-p", "quiet"), 2);
+	ck_assert_str_eq(t.err, "cvm-run: --params: a firmware boot takes it only with --kernel\n");
+	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "-i", t.initrd), 2);
+	ck_assert_str_eq(t.err, "cvm-run: --initrd: a firmware boot takes it only with --kernel\n");
+	/* fw_cfg serves a bzImage; a PVH ELF is refused. */
+	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "-k", t.kernel), 2);
+	ck_assert_ptr_nonnull(strstr(t.err, "not a bzImage"));
+	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "--firmware-log", "/nonexistent/log"),
+			 2);
+	ck_assert_str_eq(t.err, "cvm-run: --firmware-log /nonexistent/log: No such file or "
+				"directory\n");
+	ck_assert_uint_eq(fake__played(0), 0);
+}
+END_TEST
+
+static Suite *vm_pc_suite(void)
+{
+	Suite *s = suite_create("vm-pc");
+	TCase *c = tcase_create("core");
+
+	tcase_add_checked_fixture(c, setup, teardown);
+	tcase_add_test(c, direct_boot_ports);
+	tcase_add_test(c, poweroff_rules);
+	tcase_add_test(c, firmware_boot_fw_cfg);
+	tcase_add_test(c, firmware_boot_bad_input);
+	suite_add_tcase(s, c);
+	return s;
+}
+TEST_SUITE(vm_pc_suite)
