@@ -157,11 +157,17 @@ static int set_entry_regs(struct vcpu *v)
 
 int arch__vcpu_init(struct vcpu *v)
 {
-	if (set_cpuid(v) < 0 || set_msrs(v) < 0 || set_lapic(v) < 0)
+	if (set_cpuid(v) < 0 || set_msrs(v) < 0)
 		return -1;
-	/* The APs wait in the in-kernel LAPIC for the guest's INIT-SIPI;
-	 * firmware starts from the power-on state. */
-	return v->id == 0 && v->vm->plan.entry.mode != PLAN_ENTRY_NONE ? set_entry_regs(v) : 0;
+	/* Firmware starts from the power-on state and programs the LAPIC
+	 * itself (OVMF's virtual-wire set-up); a direct boot gets what
+	 * firmware would have left.  The APs wait in the in-kernel LAPIC for
+	 * the guest's INIT-SIPI. */
+	if (v->vm->plan.entry.mode == PLAN_ENTRY_NONE)
+		return 0;
+	if (set_lapic(v) < 0)
+		return -1;
+	return v->id == 0 ? set_entry_regs(v) : 0;
 }
 
 void arch__vcpu_where(struct vcpu *v, char *buf, size_t len)

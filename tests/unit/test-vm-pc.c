@@ -182,6 +182,9 @@ START_TEST(firmware_boot_fw_cfg)
 				     test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"),
 				     "-p", cmdline, "-m", "64M"), 0);
 	ck_assert_str_eq(t.err, "cvm-run: guest powered off\n");
+	/* The power-on state: OVMF programs the registers and the LAPIC. */
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_REGS), 0);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_LAPIC), 0);
 	ck_assert_mem_eq(io_reply(sig), "QEMU", 4);
 	ck_assert_mem_eq(io_reply(dma_sig), "QEMU", 4);
 	ck_assert_mem_eq(io_reply(dma_sig2), " CFG", 4);
