@@ -22,6 +22,7 @@ static const struct {
 	{ 0x0f4, 0x0f7 },	/* the exit port */
 	{ 0x3f8, 0x3ff },	/* COM1: our output */
 	{ 0xcf8, 0xcff },	/* PCI config; 0xcf9 resets */
+	{ 0xb004, 0xb005 },	/* ACPI PM1a control: SLP_EN powers off */
 };
 
 static uint64_t rng;

@@ -63,14 +63,14 @@ START_TEST(hostile_guest_does_not_bring_the_vmm_down)
 	mmio = fake__mmio(0, 0xfed00000, false, NULL, 4);
 	memcpy(mmio->run.mmio.data, mark, sizeof(mark));
 	fake__mmio(0, 0xfec00000, true, "\x01\x02\x03\x04", 4);
-	/* Garbage to random ports, none of them an exit or reset port. */
+	/* Garbage to random ports, none of them an exit, reset or poweroff port. */
 	for (int i = 0; i < 24; i++) {
 		uint8_t data[4];
 		uint16_t port;
 
 		x = x * 1103515245 + 12345;
 		port = x >> 16;
-		if (port == 0xf4 || port == 0x64 || port == 0xcf9)
+		if (port == 0xf4 || port == 0x64 || port == 0xcf9 || (port & ~1) == 0xb004)
 			port ^= 0x100;
 		memcpy(data, &x, sizeof(data));
 		fake__io(0, i % 3 != 0, port, 1 << (i % 3), 1, data);
