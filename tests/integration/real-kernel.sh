@@ -2,6 +2,8 @@
 # kernel (not ours) through PVH with an initrd, and what its console must show.
 # shellcheck shell=bash
 
+RK_VMLINUZ=$VEC/kernel/vmlinuz-6.1.0-56-cloud-amd64
+
 # real_kernel__prepare DIR: the vmlinux in DIR/vmlinux; sets RK_CMDLINE,
 # RK_MEM, RK_EXPECT and RK_RAMDISK (the kernel's RAMDISK: line for the range
 # where the plan puts the initrd; the plan depends on the files, not the host).
@@ -9,11 +11,10 @@ real_kernel__prepare() {
 	local dir=$1 start len
 	command -v lz4 >/dev/null || skip "lz4 is not installed"
 	"$(dirname "${BASH_SOURCE[0]}")/extract-vmlinux.sh" \
-		"$VEC/kernel/vmlinuz-6.1.0-56-cloud-amd64" "$dir/vmlinux" || fail "cannot extract vmlinux"
+		"$RK_VMLINUZ" "$dir/vmlinux" || fail "cannot extract vmlinux"
 	RK_INITRD=$VEC/kernel/initrd.bin
-	# noapic changes nothing here: Debian's cloud kernel has no MP-table
-	# parser (CONFIG_X86_MPPARSE off) and we give it no ACPI, so it skips the
-	# IO-APIC anyway (it boots to its root-mount panic in ~8 s nested either way).
+	# noapic: the IO-APIC the ACPI tables describe is not needed to reach
+	# the Memory: line (it boots to its root-mount panic in ~8 s nested).
 	RK_CMDLINE="console=ttyS0 earlyprintk=serial,ttyS0 noapic cvm.test=$$"
 	RK_MEM=512M
 	RK_EXPECT="Memory: [0-9]+K/[0-9]+K available"
@@ -36,4 +37,34 @@ real_kernel__check() {
 	total=$(sed -n 's/.*Memory: [0-9]*K\/\([0-9]*\)K available.*/\1/p' "$out")
 	[ -n "$total" ] && [ "$total" -gt $((480 * 1024)) ] && [ "$total" -le $((512 * 1024)) ] ||
 		fail "Memory: total '${total}K' is not consistent with -m $RK_MEM"
+}
+
+# real_kernel__initramfs OUT: a gzipped initramfs for the stock kernel, a
+# static busybox with linux-init.sh as /init (marker, online CPUs, poweroff).
+real_kernel__initramfs() {
+	local out=$1 tree bb
+	bb=$(command -v busybox) || skip "busybox is not installed (Debian busybox-static)"
+	tree=$(mktemp -d)
+	mkdir -p "$tree"/{bin,proc,sys,dev}
+	cp "$bb" "$tree/bin/busybox"
+	for a in sh mount nproc poweroff; do ln -s busybox "$tree/bin/$a"; done
+	install -m 755 "$(dirname "${BASH_SOURCE[0]}")/linux-init.sh" "$tree/init"
+	(cd "$tree" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$out"
+	local st=$?
+	rm -rf "$tree"
+	[ $st -eq 0 ] || fail "cannot pack the stock kernel's initramfs"
+}
+
+# real_kernel__userspace LOG NAME CMDLINE CPUS: case NAME of LOG (lines
+# "NAME: ...") booted the kernel with exactly CMDLINE, reached userspace with
+# CPUS online and powered off (status 0).
+real_kernel__userspace() {
+	local log=$1 name=$2 cmdline=$3 cpus=$4 out
+	out=$(sed -n "s/^$name: \(\[ *[0-9.]*\] \)\{0,1\}//p" "$log")
+	grep -q "^Linux version 6.1.0-" <<<"$out" || fail "$name: no Linux banner"
+	grep -qxF "Kernel command line: $cmdline" <<<"$out" ||
+		{ grep "command line" <<<"$out"; fail "$name: not our exact command line"; }
+	for l in "cvm-init: userspace" "cvm-init: cpus $cpus" "cvm-run: guest powered off"; do
+		grep -qxF "$l" <<<"$out" || { tail -n 20 <<<"$out"; fail "$name: no line '$l'"; }
+	done
 }

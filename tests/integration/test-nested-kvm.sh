@@ -4,7 +4,8 @@
 # (nested-x86.sh), and nested-init.sh's cases inside it: private memory
 # and conversions on a software-protected VM, the same guest refused on a
 # plain VM, the boot cases on guest_memfd and anonymous memory, exit
-# statuses, and Debian's kernel up to its Memory: line.
+# statuses, Debian's kernel up to its Memory: line, and the same kernel to
+# userspace on 2 vCPUs by a direct PVH boot and through Debian's OVMF.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -21,8 +22,14 @@ nested__root "$dir"
 real_kernel__prepare "$dir"
 mv "$dir/vmlinux" "$dir/root/guest/vmlinux"
 cp "$RK_INITRD" "$dir/root/guest/real-initrd"
-printf 'RK_%s=%q\n' CMDLINE "$RK_CMDLINE" MEM "$RK_MEM" EXPECT "$RK_EXPECT" \
-	>"$dir/root/real-kernel.env"
+# Userspace: lean console (loglevel 6 still prints the banner and the
+# command line), the firmware and the bzImage for fw_cfg.
+LK_CMDLINE="console=ttyS0 loglevel=6 cvm.test=$$"
+real_kernel__initramfs "$dir/root/guest/linux-initrd"
+cp "$VEC/firmware/bookworm_OVMF.fd" "$dir/root/guest/OVMF.fd"
+cp "$RK_VMLINUZ" "$dir/root/guest/vmlinuz"
+printf '%s=%q\n' RK_CMDLINE "$RK_CMDLINE" RK_MEM "$RK_MEM" RK_EXPECT "$RK_EXPECT" \
+	LK_CMDLINE "$LK_CMDLINE" >"$dir/root/real-kernel.env"
 head -c 20000 /dev/urandom >"$dir/root/initrd"
 sum=$(cksum <"$dir/root/initrd" | cut -d' ' -f1)
 echo "$sum" >"$dir/root/initrd.cksum"
@@ -82,4 +89,11 @@ line timeout "cvm-run: timeout after 0.05 s"
 status real-kernel 0
 sed -n 's/^real-kernel: //p' "$log" >"$dir/real-kernel.log"
 real_kernel__check "$dir/real-kernel.log"
+# Debian's kernel to userspace on 2 vCPUs: ACPI in guest memory (PVH), and
+# through OVMF, which reads kernel, initrd and command line from fw_cfg and
+# appends " initrd=initrd" (its loader's, as under QEMU -kernel -initrd).
+status linux-pvh 0
+real_kernel__userspace "$log" linux-pvh "$LK_CMDLINE" 2
+status linux-ovmf 0
+real_kernel__userspace "$log" linux-ovmf "$LK_CMDLINE initrd=initrd" 2
 grep "^== status " "$log" | sed 's/^== status /  /'

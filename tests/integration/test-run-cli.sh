@@ -7,7 +7,7 @@ guest=$BUILD/guest/cvm-guest.elf
 
 "$RUN" --help > "$tmp/out" || fail "--help failed"
 for o in --kernel --initrd --params --mem --cpus --console --timeout --expect \
-	--config --memory-backend --cpuid-disable; do
+	--config --memory-backend --cpuid-disable --firmware --firmware-log; do
 	grep -q -- "$o" "$tmp/out" || fail "--help does not document $o"
 done
 # Units and ranges: -m in MiB or with a unit, the vCPU range, seconds.
@@ -36,6 +36,9 @@ printf 'MZ not a kernel' > "$tmp/junk"
 bad "$tmp/junk" -k "$tmp/junk"
 printf '[vm]\nkernel = %s\ncpus = many\n' "$guest" > "$tmp/bad.ini"
 bad "$tmp/bad.ini:3: cpus" --config "$tmp/bad.ini"
+ovmf=$VEC/firmware/bookworm_OVMF.fd
+bad "--params: a firmware boot takes it only with --kernel" --firmware "$ovmf" -p quiet
+bad "$guest: not a bzImage" --firmware "$ovmf" -k "$guest"
 printf '[vm]\nkernel = %s\nmem = 1G ; one gig\n' "$guest" > "$tmp/bad.ini"
 bad "$tmp/bad.ini:3: mem: ';' after a blank" --config "$tmp/bad.ini"
 printf '[vm]\nparams = a\n  b\n' > "$tmp/bad.ini"
@@ -58,6 +61,16 @@ grep -q "entry: x86 PVH" "$tmp/plan" || fail "--dry-run: no PVH entry"
 grep -q " initrd$" "$tmp/plan" || fail "--dry-run: no initrd op"
 "$RUN" -k "$BUILD/guest/cvm-guest.bzimage" --dry-run > "$tmp/plan" || fail "bzImage --dry-run failed"
 grep -q "entry: x86 64-bit Linux" "$tmp/plan" || fail "--dry-run: no 64-bit entry"
+grep -q " acpi-rsdp$" "$tmp/plan" || fail "--dry-run: no ACPI tables on a direct boot"
+# A firmware boot: the image below 4 GiB, everything else a fw_cfg item.
+"$RUN" --firmware "$ovmf" -k "$BUILD/guest/cvm-guest.bzimage" -i "$guest" -p hello -c 2 \
+	--dry-run > "$tmp/plan" || fail "firmware --dry-run failed"
+grep -q "^0x00000000ffe00000 *0x200000 load *firmware$" "$tmp/plan" || fail "--dry-run: firmware"
+for f in etc/e820 etc/acpi/rsdp etc/acpi/tables etc/table-loader; do
+	grep -q "^fw_cfg .* file *$f$" "$tmp/plan" || fail "--dry-run: no fw_cfg file $f"
+done
+[ "$(grep -c "^fw_cfg .* key " "$tmp/plan")" -eq 15 ] || fail "--dry-run: not 15 fw_cfg keys"
+grep -q "entry: reset state" "$tmp/plan" || fail "--dry-run: firmware entry"
 
 "$RUN" check > "$tmp/out" 2> "$tmp/err"
 st=$?

@@ -25,5 +25,7 @@ vg 0 "$MEASURE" firmware-info --ovmf firmware/OVMF.amdsev.fd --json
 vg 0 "$MEASURE" --mode cca --realm-ops cca/ops/pub-kvmtool-fw.ops --rmm 1.0 --output-format json -v
 vg 2 "$MEASURE" --mode cca --realm-ops cca/ops/pub-qemu-bios.ops
 vg 0 "$RUN" -k "$BUILD/guest/cvm-guest.bzimage" -i kernel/initrd.bin -p x -c 4 --dry-run
+vg 0 "$RUN" --firmware firmware/bookworm_OVMF.fd -k kernel/vmlinuz-6.1.0-56-cloud-amd64 \
+	-i kernel/initrd.bin -p x -c 2 --dry-run
 vg 2 "$RUN" -k kernel/initrd.bin
 exit 0
