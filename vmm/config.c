@@ -196,6 +196,7 @@ static const struct option_def *find(const char *name)
 void config__usage(FILE *f)
 {
 	fprintf(f, "Usage: cvm-run [options] -k KERNEL\n"
+		   "   or: cvm-run [options] --firmware OVMF.fd [-k BZIMAGE]\n"
 		   "   or: cvm-run check [--quiet]\n"
 		   "Boots KERNEL in a VM on guest_memfd; check tells what this host's KVM supports.\n\n"
 		   "Options (also keys of section [vm] in a --config INI file; paths there are\n"
