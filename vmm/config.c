@@ -11,7 +11,7 @@
 #include "vmm/ini.h"
 #include "vmm/tee.h"
 
-#define MAX_CPUS 254    /* MP-table APIC IDs, with one left for the IOAPIC */
+#define MAX_CPUS 254    /* 8-bit APIC IDs (MADT), with one left for the IOAPIC */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test guest through both boot protocols, on 1 and 4 vCPUs, on
-# guest_memfd and on anonymous memory: exit status and console lines.
+# guest_memfd and on anonymous memory: exit status and console lines; and
+# 64 vCPUs, beyond the MP table.
 . "$(dirname "$0")/lib.sh"
 need_kvm
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -30,3 +31,12 @@ for image in elf bzimage; do
 		done
 	done
 done
+
+# Above the MP table's 40 vCPUs: only ACPI lists them, and they all start.
+"$RUN" -k "$BUILD/guest/cvm-guest.elf" -c 64 -m 256M -p "cvmtest.cpus=64" --timeout 120 \
+	> "$tmp/out" 2> "$tmp/err"
+st=$?
+[ $st -eq 0 ] || { cat "$tmp/out" "$tmp/err"; fail "64 vCPUs: exit status $st"; }
+"$RUN" -k "$BUILD/guest/cvm-guest.elf" -c 64 --dry-run | grep -q " mptable$" &&
+	fail "64 vCPUs: an MP table"
+grep -qF "cvm-guest: cpus 64 of 64" "$tmp/out" || { cat "$tmp/out"; fail "64 vCPUs: not all started"; }
