@@ -1,5 +1,6 @@
-/* cvm-measure --mode tdx: MRTD from the launch plan, RTMR0-3 from the TDVF
- * direct-boot event model, their large digests computed side by side. */
+/* cvm-measure --mode tdx: options and output around measure/tdx-measure.c
+ * (MRTD from the launch plan, RTMR0-3 from the TDVF direct-boot event
+ * model), with QEMU's q35 memory layout and its fw_cfg ACPI blobs. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,27 +9,12 @@
 
 #include "loader/error.h"
 #include "loader/tdx.h"
-#include "measure/jobs.h"
-#include "measure/mrtd.h"
 #include "measure/options.h"
 #include "measure/output.h"
-#include "measure/tdvf-events.h"
+#include "measure/tdx-measure.h"
 
 /* MRTD does not depend on the memory size; the plan still needs one. */
 #define TDX_DEFAULT_MEM (2ull << 30)
-
-struct mrtd_job {
-	const struct plan *plan;
-	enum mrtd_order order;
-	uint8_t mrtd[MRTD_SIZE];
-};
-
-static int mrtd_run(void *arg)
-{
-	struct mrtd_job *j = arg;
-
-	return mrtd__replay(j->plan, j->order, j->mrtd);
-}
 
 static int parse_choice(const char *opt, const char *val, const char *const names[2], int *out)
 {
@@ -118,31 +104,20 @@ static void print_plan(FILE *f, const struct plan *p)
 			(unsigned long long)p->ops[i].len);
 }
 
-static void print_value(FILE *f, enum measure_format fmt, const char *key, const uint8_t *d)
-{
-	fprintf(f, "%s=", key);
-	if (fmt == FORMAT_BASE64)
-		out__base64(f, d, MRTD_SIZE);
-	else
-		out__hex(f, d, MRTD_SIZE);
-	fputc('\n', f);
-}
-
-static void print_json(FILE *f, const uint8_t *mrtd, const struct rtmr_log *log,
-		       uint8_t rtmr[RTMR_COUNT][RTMR_SIZE])
+static void print_json(FILE *f, const struct tdx_measurement *m)
 {
 	fputs("{\"mrtd\": \"", f);
-	out__hex(f, mrtd, MRTD_SIZE);
+	out__hex(f, m->mrtd, MRTD_SIZE);
 	fputc('"', f);
-	if (log) {
+	if (m->has_rtmr) {
 		for (int i = 0; i < RTMR_COUNT; i++) {
 			fprintf(f, ", \"rtmr%d\": \"", i);
-			out__hex(f, rtmr[i], RTMR_SIZE);
+			out__hex(f, m->rtmr[i], RTMR_SIZE);
 			fputc('"', f);
 		}
 		fputs(", \"events\": [", f);
-		for (size_t i = 0; i < log->n; i++) {
-			const struct rtmr_event *e = &log->ev[i];
+		for (size_t i = 0; i < m->log.n; i++) {
+			const struct rtmr_event *e = &m->log.ev[i];
 
 			fprintf(f, "%s{\"register\": %u, \"type\": \"%s\", \"digest\": \"", i ? ", " : "",
 				e->reg, rtmr__type_name(e->type));
@@ -156,48 +131,35 @@ static void print_json(FILE *f, const uint8_t *mrtd, const struct rtmr_log *log,
 	fputs("}\n", f);
 }
 
-static void print_result(const struct measure_opts *o, const uint8_t *mrtd,
-			 const struct rtmr_log *log)
+/* The kernel and initrd the RTMR events hash, mapped for the plan's life;
+ * the ACPI blobs become the plan's fw_cfg files, as QEMU serves them. */
+static int map_inputs(struct plan *p, const struct measure_opts *o, struct blob *kernel,
+		      struct blob *initrd)
 {
-	uint8_t rtmr[RTMR_COUNT][RTMR_SIZE];
-	char key[8];
+	const char *files[3][2] = {
+		{ TDVF_FILE_LOADER, o->acpi_loader }, { TDVF_FILE_RSDP, o->acpi_rsdp },
+		{ TDVF_FILE_TABLES, o->acpi_tables },
+	};
+	struct blob b;
 
-	if (log)
-		rtmr__replay(log, rtmr);
-	if (o->format == FORMAT_JSON) {
-		print_json(stdout, mrtd, log, rtmr);
-		return;
-	}
-	print_value(stdout, o->format, "mrtd", mrtd);
-	for (int i = 0; log && i < RTMR_COUNT; i++) {
-		snprintf(key, sizeof(key), "rtmr%d", i);
-		print_value(stdout, o->format, key, rtmr[i]);
-	}
-}
-
-/* The files the RTMR events hash, mapped for the plan's life. */
-static int map_inputs(struct plan *p, const struct measure_opts *o, struct blob b[5])
-{
-	if (plan__map(p, o->kernel, &b[0]) < 0 || plan__map(p, o->acpi_tables, &b[1]) < 0 ||
-	    plan__map(p, o->acpi_rsdp, &b[2]) < 0 || plan__map(p, o->acpi_loader, &b[3]) < 0)
+	if (plan__map(p, o->kernel, kernel) < 0)
 		return -1;
-	return o->initrd ? plan__map(p, o->initrd, &b[4]) : 0;
+	for (int i = 0; i < 3; i++)
+		if (plan__map(p, files[i][1], &b) < 0 ||
+		    plan__add_file(p, files[i][0], b.data, b.size) < 0)
+			return -1;
+	return o->initrd ? plan__map(p, o->initrd, initrd) : 0;
 }
 
-static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log *log,
-		   uint8_t mrtd[MRTD_SIZE])
+static int measure(const struct measure_opts *o, struct plan *p, struct tdx_measurement *m)
 {
 	static const char *const orders[2] = { "single-pass", "two-pass" };
 	static const char *const separators[2] = { "post-202411", "pre-202411" };
 	struct tdx_launch cfg = { o->ovmf, o->memory ? o->memory : TDX_DEFAULT_MEM };
-	struct mrtd_job mj = { .plan = p };
 	int order = MRTD_SINGLE_PASS, sep = TDVF_SEPARATOR_POST_202411;
-	struct job jobs[1 + TDVF_JOBS];
 	struct tdx_layout layout;
-	struct tdvf_digests d;
-	struct blob files[5];
+	struct blob kernel, initrd;
 	struct tdvf_boot boot;
-	size_t n = 0;
 
 	if (check_companions(o) < 0 ||
 	    parse_choice("--tdx-page-order", o->tdx_page_order, orders, &order) < 0 ||
@@ -209,51 +171,39 @@ static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log
 		return -1;
 	if (o->verbose)
 		print_plan(stderr, p);
-
-	/* MRTD is one sequential stream, independent of the RTMR events: all
-	 * large digests run as parallel jobs, the longest first. */
-	mj.order = order;
-	jobs[n++] = (struct job){ .fn = mrtd_run, .arg = &mj, .cost = mrtd__stream_bytes(p) };
 	if (o->kernel) {
-		size_t k;
-
-		if (map_inputs(p, o, files) < 0)
+		if (map_inputs(p, o, &kernel, &initrd) < 0)
 			return -1;
 		boot = (struct tdvf_boot){
-			.layout = &layout, .mem_size = o->memory,
-			.kernel = &files[0], .initrd = o->initrd ? &files[4] : NULL,
-			.cmdline = o->append, .acpi_tables = &files[1],
-			.acpi_rsdp = &files[2], .acpi_loader = &files[3],
+			.layout = &layout, .plan = p, .kernel = &kernel,
+			.initrd = o->initrd ? &initrd : NULL, .cmdline = o->append,
 			.separator = sep,
 		};
-		if (tdvf_events__jobs(&boot, &d, jobs + n, &k) < 0)
-			return -1;
-		n += k;
 	}
-	if (jobs__run(jobs, n) < 0 || (o->kernel && tdvf_events__log(&d, log) < 0))
+	if (tdx_measure__run(p, order, o->kernel ? &boot : NULL, m) < 0)
 		return -1;
-	memcpy(mrtd, mj.mrtd, MRTD_SIZE);
 	if (o->verbose) {
-		fprintf(stderr, "MRTD stream: %llu bytes\n", (unsigned long long)jobs[0].cost);
-		if (o->kernel)
-			rtmr__print(stderr, log);
+		fprintf(stderr, "MRTD stream: %llu bytes\n", (unsigned long long)m->mrtd_stream);
+		if (m->has_rtmr)
+			rtmr__print(stderr, &m->log);
 	}
 	return 0;
 }
 
 int measure__tdx_cmd(const struct measure_opts *o)
 {
-	uint8_t mrtd[MRTD_SIZE];
-	struct rtmr_log log;
+	struct tdx_measurement m;
 	struct plan p;
 	int ret;
 
 	plan__init(&p);
-	ret = measure(o, &p, &log, mrtd);
-	if (ret == 0)
-		print_result(o, mrtd, o->kernel ? &log : NULL);
-	else
+	ret = measure(o, &p, &m);
+	if (ret < 0)
 		fprintf(stderr, "cvm-measure: %s\n", err__msg());
+	else if (o->format == FORMAT_JSON)
+		print_json(stdout, &m);
+	else
+		tdx_measure__print(stdout, o->format == FORMAT_BASE64, &m);
 	plan__exit(&p);
 	return ret == 0 ? 0 : err__status();
 }
