@@ -24,4 +24,5 @@ vg 2 "$MEASURE" --mode snp --vcpus 1 --vcpu-type EPYC-v4 --ovmf firmware/bookwor
 vg 0 "$MEASURE" firmware-info --ovmf firmware/OVMF.amdsev.fd --json
 vg 0 "$RUN" -k "$BUILD/guest/cvm-guest.bzimage" -i kernel/initrd.bin -p x -c 4 --dry-run
 vg 2 "$RUN" -k kernel/initrd.bin
+vg 0 "$RUN" --tee tdx --firmware firmware/OVMF.inteltdx.ms.fd -m 2G --dry-run
 exit 0
