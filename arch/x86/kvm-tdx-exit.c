@@ -101,9 +101,14 @@ static void *relay(void *arg)
 	uint8_t *msg = NULL;
 	char why[160];
 	uint64_t status = exchange(q, &msg, &quote, &quote_len, why, sizeof(why));
+	bool stopping;
 
-	/* The guest sees a status; the host's log says why. */
-	if (status != TDX_QUOTE_SUCCESS)
+	pthread_mutex_lock(&q->s->lock);
+	stopping = q->s->stopping;
+	pthread_mutex_unlock(&q->s->lock);
+	/* The guest sees a status; the host's log says why, unless the VM is
+	 * ending and cut the relay short itself. */
+	if (status != TDX_QUOTE_SUCCESS && !stopping)
 		fprintf(stderr, "cvm-run: GetQuote at gpa %#llx: %s\n", (unsigned long long)q->gpa,
 			why);
 	complete(q, status, quote, quote_len);

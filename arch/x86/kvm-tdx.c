@@ -260,10 +260,13 @@ static uint64_t xfeatures(const struct kvm_cpuid2 *sup)
 static int init_vm(struct vm *vm, struct tdx_state *s)
 {
 	const struct kvm_tdx_capabilities *caps = s->caps;
+	const struct kvm_cpuid2 *sup = x86__supported_cpuid(vm);
 	struct kvm_tdx_init_vm *iv;
 	uint64_t hw = 0;
 	int r = -1, tries = 0;
 
+	if (!sup)
+		return -1;
 	if (!(caps->supported_attrs & TDX_TD_ATTR_SEPT_VE_DISABLE))
 		return err__set_status(CVM_EXIT_NOHOST, "--tee tdx: KVM offers TD attributes %#llx "
 				       "here, without SEPT_VE_DISABLE (bit 28) that Linux TDs need",
@@ -272,7 +275,7 @@ static int init_vm(struct vm *vm, struct tdx_state *s)
 	if (!iv)
 		return err__set_status(CVM_EXIT_FAIL, "out of memory");
 	iv->attributes = TDX_TD_ATTR_SEPT_VE_DISABLE;
-	iv->xfam = caps->supported_xfam & xfeatures(x86__supported_cpuid(vm));
+	iv->xfam = caps->supported_xfam & xfeatures(sup);
 	memcpy(iv->mrconfigid, s->mr[0], TDX_MR_SIZE);
 	memcpy(iv->mrowner, s->mr[1], TDX_MR_SIZE);
 	memcpy(iv->mrownerconfig, s->mr[2], TDX_MR_SIZE);

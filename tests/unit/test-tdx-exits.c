@@ -3,12 +3,12 @@
  * or a QGS can get it wrong), GetTdVmCallInfo, SetupEventNotifyInterrupt,
  * ReportFatalError and exits cvm-run does not know. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "arch/x86/kvm-abi.h"
@@ -116,13 +116,13 @@ END_TEST
 
 enum qgs_mode { QGS_OK, QGS_BAD_VERSION, QGS_TOO_LONG, QGS_BAD_SIZE, QGS_CLOSE };
 
+/* The fake QGS is a child process, so its sockets are not the VMM's fds. */
 struct qgs {
 	char dir[64], path[128];
-	int fd;
 	enum qgs_mode mode;
 	uint8_t report[REPORT];
 	bool request_ok;
-	pthread_t thread;
+	pid_t pid;
 };
 
 static int read_all(int fd, uint8_t *b, size_t n)
@@ -138,29 +138,24 @@ static int read_all(int fd, uint8_t *b, size_t n)
 	return 0;
 }
 
-/* One connection: the request checked byte by byte, then the answer. */
-static void *qgs_serve(void *arg)
+/* One connection: the request checked byte by byte, then the answer; the
+ * exit status says whether the request was right. */
+static int qgs_serve(struct qgs *q, int fd)
 {
-	struct qgs *q = arg;
 	uint8_t in[4 + 24 + REPORT], out[4 + 24 + 64];
 	uint32_t len = 24 + 64;
-	int c = accept(q->fd, NULL, NULL);
+	int c = accept(fd, NULL, NULL), ok;
 
 	if (c < 0)
-		return NULL;
-	if (read_all(c, in, sizeof(in)) == 0)
-		q->request_ok = !memcmp(in, "\x00\x00\x04\x18", 4) &&
-				!memcmp(in + 4, "\x01\x00\x01\x00\x00\x00\x00\x00\x18\x04\x00\x00"
-						"\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00", 24) &&
-				!memcmp(in + 28, q->report, REPORT);
+		return 1;
+	ok = read_all(c, in, sizeof(in)) == 0 && !memcmp(in, "\x00\x00\x04\x18", 4) &&
+	     !memcmp(in + 4, "\x01\x00\x01\x00\x00\x00\x00\x00\x18\x04\x00\x00"
+			     "\x00\x00\x00\x00\x00\x04\x00\x00\x00\x00\x00\x00", 24) &&
+	     !memcmp(in + 28, q->report, REPORT);
 	if (q->mode != QGS_CLOSE) {
 		memset(out, 0, sizeof(out));
-		out[0] = 0;
-		out[1] = 0;
-		out[2] = (uint8_t)(len >> 8);
+		out[1] = q->mode == QGS_TOO_LONG ? 0x10 : 0;
 		out[3] = (uint8_t)len;
-		if (q->mode == QGS_TOO_LONG)
-			out[1] = 0x10;
 		memcpy(out + 4, "\x01\x00\x01\x00\x01\x00\x00\x00", 8);
 		if (q->mode == QGS_BAD_VERSION)
 			out[6] = 2;
@@ -168,16 +163,16 @@ static void *qgs_serve(void *arg)
 		out[24] = q->mode == QGS_BAD_SIZE ? 65 : 64;    /* quote size */
 		for (int i = 0; i < 64; i++)
 			out[28 + i] = (uint8_t)(0xc0 + i);
-		if (write(c, out, sizeof(out)) != (ssize_t)sizeof(out))
-			q->request_ok = false;
+		ok &= write(c, out, sizeof(out)) == (ssize_t)sizeof(out);
 	}
 	close(c);
-	return NULL;
+	return !ok;
 }
 
 static void qgs_start(struct qgs *q, enum qgs_mode mode)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
 
 	memset(q, 0, sizeof(*q));
 	q->mode = mode;
@@ -187,18 +182,25 @@ static void qgs_start(struct qgs *q, enum qgs_mode mode)
 	ck_assert_ptr_nonnull(mkdtemp(q->dir));
 	snprintf(q->path, sizeof(q->path), "%s/qgs.sock", q->dir);
 	strcpy(a.sun_path, q->path);
-	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_ge(q->fd, 0);
-	ck_assert_int_eq(bind(q->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(q->fd, 1), 0);
-	ck_assert_int_eq(pthread_create(&q->thread, NULL, qgs_serve, q), 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	q->pid = fork();
+	ck_assert_int_ge(q->pid, 0);
+	if (q->pid == 0) {
+		alarm(30);
+		_exit(qgs_serve(q, fd));
+	}
+	close(fd);
 }
 
 static void qgs_stop(struct qgs *q)
 {
-	shutdown(q->fd, SHUT_RDWR);
-	pthread_join(q->thread, NULL);
-	close(q->fd);
+	int st;
+
+	ck_assert_int_eq(waitpid(q->pid, &st, 0), q->pid);
+	q->request_ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
 	unlink(q->path);
 	rmdir(q->dir);
 }
