@@ -14,6 +14,7 @@
 #include "arch/x86/kvm-abi.h"
 #include "tests/unit/fake/fake-kvm.h"
 #include "tests/unit/fake/fake-tdx.h"
+#include "tests/unit/tdx-test.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vm-test.h"
 
@@ -28,15 +29,12 @@ static struct vm_test t;
 
 static void setup(void)
 {
-	fake__install();
-	fake__host_tdx();
-	vm_test__init(&t);
+	tdx_test__setup(&t);
 }
 
 static void teardown(void)
 {
-	vm_test__exit(&t);
-	fake__uninstall();
+	tdx_test__teardown(&t);
 }
 
 static int run_td(const char *qgs)
@@ -269,9 +267,7 @@ START_TEST(quote_qgs_failures)
 		struct qgs q;
 
 		if (i) {
-			fake__uninstall();
-			fake__install();
-			fake__host_tdx();
+			tdx_test__fresh_host();
 		}
 		qgs_start(&q, cases[i].mode);
 		script_quote(&r, q.report, 1);
@@ -297,11 +293,9 @@ START_TEST(quote_without_qgs)
 	ck_assert_int_eq(run_td("unix:/nonexistent/qgs.sock"), 0);
 	ck_assert_uint_eq(get_le(r.seen + 8, 8), 0x8000000000000001ull);
 	ck_assert_ptr_nonnull(strstr(t.err, "QGS unix:/nonexistent/qgs.sock: No such file"));
-	fake__uninstall();
 
 	/* No --tdx-qgs: unavailable at once, no interrupt. */
-	fake__install();
-	fake__host_tdx();
+	tdx_test__fresh_host();
 	script_quote(&r, report, 0);
 	ck_assert_int_eq(run_td(NULL), 0);
 	ck_assert_uint_eq(r.quote->out_r10, 0);
@@ -376,10 +370,7 @@ START_TEST(unknown_exits_stop_the_vm)
 	ck_assert_int_eq(run_td(NULL), 1);
 	ck_assert_str_eq(t.err, "cvm-run: vCPU 0: TDVMCALL 0x10005 that KVM hands over and "
 				"cvm-run does not know\n");
-	fake__uninstall();
-
-	fake__install();
-	fake__host_tdx();
+	tdx_test__fresh_host();
 	s = fake__step(0, KVM_EXIT_SYSTEM_EVENT);
 	s->run.system_event.type = KVM_SYSTEM_EVENT_TDX_FATAL;
 	s->run.system_event.ndata = 3;

@@ -26,15 +26,12 @@ static struct vm_test t;
 
 static void setup(void)
 {
-	fake__install();
-	fake__host_tdx();
-	vm_test__init(&t);
+	tdx_test__setup(&t);
 }
 
 static void teardown(void)
 {
-	vm_test__exit(&t);
-	fake__uninstall();
+	tdx_test__teardown(&t);
 }
 
 static void hex(char *out, const uint8_t *d, size_t n)
@@ -120,9 +117,7 @@ static void check_mrtd(const char *fw, const char *row)
 START_TEST(mrtd_agrees_three_ways)
 {
 	check_mrtd(FW_MS, "tdx-mrtd-01");
-	fake__uninstall();
-	fake__install();
-	fake__host_tdx();
+	tdx_test__fresh_host();
 	check_mrtd(FW_BW, "tdx-mrtd-03");
 }
 END_TEST
@@ -303,10 +298,7 @@ START_TEST(init_vm_retries_and_failures)
 	fake_tdx__init_vm_fails(EAGAIN, 0, 3);
 	ck_assert_int_eq(run_td(FW_MS, "1G", "1", 0), 0);
 	ck_assert_uint_eq(count_cmd(KVM_TDX_INIT_VM), 4);
-	fake__uninstall();
-
-	fake__install();
-	fake__host_tdx();
+	tdx_test__fresh_host();
 	fake_tdx__init_vm_fails(EINVAL, TDX_OPERAND_INVALID, 1);
 	ck_assert_int_eq(run_td(FW_MS, "1G", "1", 0), 1);
 	ck_assert_ptr_nonnull(strstr(t.err, "KVM_TDX_INIT_VM ("));
@@ -336,10 +328,8 @@ START_TEST(host_without_what_a_td_needs)
 	fake__install();                        /* no TDX at all */
 	ck_assert_int_eq(run_td(FW_MS, "1G", "1", 0), 3);
 	ck_assert_str_eq(t.err, "cvm-run: KVM here cannot create VM type 5 (KVM_CAP_VM_TYPES = 0x1)\n");
-	fake__uninstall();
 
-	fake__install();
-	fake__host_tdx();
+	tdx_test__fresh_host();
 	fake__set_cap(KVM_CAP_SPLIT_IRQCHIP, 0);
 	ck_assert_int_eq(run_td(FW_MS, "1G", "1", 0), 3);
 	ck_assert_str_eq(t.err, "cvm-run: --tee tdx: KVM has no split irqchip here\n");
