@@ -158,12 +158,12 @@ static int create_irqchip(struct vm *vm)
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
 	const struct tee_ops *t = vm->tee;
 
-	if (t->split_irqchip)
-		return enable_cap(vm, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS,
-				  "KVM_CAP_SPLIT_IRQCHIP") < 0 ||
-		       (t->apic_bus_ns && enable_cap(vm, KVM_CAP_X86_APIC_BUS_CYCLES_NS,
-						     t->apic_bus_ns,
-						     "KVM_CAP_X86_APIC_BUS_CYCLES_NS") < 0) ? -1 : 0;
+	if (t->split_irqchip) {
+		if (enable_cap(vm, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS, "KVM_CAP_SPLIT_IRQCHIP") < 0)
+			return -1;
+		return t->apic_bus_ns ? enable_cap(vm, KVM_CAP_X86_APIC_BUS_CYCLES_NS, t->apic_bus_ns,
+						   "KVM_CAP_X86_APIC_BUS_CYCLES_NS") : 0;
+	}
 	if (vm_ioctl(vm, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP") < 0 ||
 	    vm_ioctl(vm, KVM_CREATE_PIT2, (unsigned long)&pit, "KVM_CREATE_PIT2") < 0)
 		return -1;
