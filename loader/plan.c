@@ -25,6 +25,7 @@ void plan__exit(struct plan *p)
 		free(m);
 	}
 	free(p->ops);
+	free(p->files);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -84,6 +85,35 @@ int plan__map(struct plan *p, const char *path, struct blob *out)
 		return -1;
 	*out = m->blob;
 	return 0;
+}
+
+int plan__add_file(struct plan *p, const char *name, const void *data, size_t len)
+{
+	struct plan_file *f;
+
+	if (strlen(name) >= PLAN_FILE_NAME)
+		return err__set("file %s: the name is longer than %d bytes", name,
+				PLAN_FILE_NAME - 1);
+	if (plan__file(p, name))
+		return err__set("file %s: given twice", name);
+	f = realloc(p->files, (p->nfiles + 1) * sizeof(*f));
+	if (!f)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	p->files = f;
+	f = &p->files[p->nfiles++];
+	memset(f, 0, sizeof(*f));
+	strcpy(f->name, name);
+	f->data = data;
+	f->len = len;
+	return 0;
+}
+
+const struct plan_file *plan__file(const struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (!strcmp(p->files[i].name, name))
+			return &p->files[i];
+	return NULL;
 }
 
 static int cmp_gpa(const void *a, const void *b)

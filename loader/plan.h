@@ -102,6 +102,17 @@ struct plan_realm {
 	uint32_t pmu_num_ctrs;
 };
 
+/* A file the VMM serves the guest by name (QEMU's fw_cfg files:
+ * "etc/acpi/tables", "etc/table-loader" ...): firmware reads, and may
+ * measure, these bytes. */
+#define PLAN_FILE_NAME 56       /* fw_cfg's FW_CFG_MAX_FILE_PATH */
+
+struct plan_file {
+	char name[PLAN_FILE_NAME];
+	const uint8_t *data;    /* len bytes; owned by the plan */
+	size_t len;
+};
+
 struct plan_mem;
 
 struct plan {
@@ -114,6 +125,8 @@ struct plan {
 	uint64_t fw_gpa, fw_size;
 	uint32_t vcpus;
 	const struct plan_realm *realm; /* realm launches only; owned by the plan */
+	struct plan_file *files;
+	size_t nfiles;
 	struct plan_mem *mem;   /* buffers and mapped files the ops point into */
 };
 
@@ -128,6 +141,11 @@ struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
 void *plan__alloc(struct plan *p, size_t len);
 /* Maps a file for the plan's life; -1 with err__set() on failure. */
 int plan__map(struct plan *p, const char *path, struct blob *out);
+/* Adds the file NAME (DATA as for plan__add); -1 with err__set() on a name
+ * too long or already there, or allocation failure. */
+int plan__add_file(struct plan *p, const char *name, const void *data, size_t len);
+/* The file NAME, or NULL. */
+const struct plan_file *plan__file(const struct plan *p, const char *name);
 /* Rejects ops that overlap each other or wrap (VMSAs excepted: they have no
  * guest address; so are realm RIPAS entries, which cover populated granules);
  * -1 with a message naming both ops. */

@@ -149,6 +149,35 @@ static int set_cpuid_disable(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
+/* --tee tdx values: the backend checks them, it knows their format. */
+static int set_string(const char **field, const char *v, const char *n)
+{
+	if (!*v)
+		return err__set("%s: empty value", n);
+	*field = v;
+	return 0;
+}
+
+static int set_mrconfigid(struct vm_config *c, const char *v, const char *n)
+{
+	return set_string(&c->mrconfigid, v, n);
+}
+
+static int set_mrowner(struct vm_config *c, const char *v, const char *n)
+{
+	return set_string(&c->mrowner, v, n);
+}
+
+static int set_mrownerconfig(struct vm_config *c, const char *v, const char *n)
+{
+	return set_string(&c->mrownerconfig, v, n);
+}
+
+static int set_tdx_qgs(struct vm_config *c, const char *v, const char *n)
+{
+	return set_string(&c->tdx_qgs, v, n);
+}
+
 static int set_dry_run(struct vm_config *c, const char *v, const char *n)
 {
 	(void)v;
@@ -172,6 +201,10 @@ static const struct option_def defs[] = {
 	{ "tee", 0, "BACKEND", set_tee, "none|sw-protected|sev|sev-es|snp|tdx|pkvm|realm (default none)" },
 	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "plain VM RAM backing (default guest-memfd)" },
 	{ "cpuid-disable", 0, "FEATURE,...", set_cpuid_disable, "hide CPUID features by name (e.g. xsave,avx2)" },
+	{ "mrconfigid", 0, "HEX", set_mrconfigid, "--tee tdx: MRCONFIGID, 48 bytes in hex" },
+	{ "mrowner", 0, "HEX", set_mrowner, "--tee tdx: MROWNER, 48 bytes in hex" },
+	{ "mrownerconfig", 0, "HEX", set_mrownerconfig, "--tee tdx: MROWNERCONFIG, 48 bytes in hex" },
+	{ "tdx-qgs", 0, "unix:PATH|vsock:CID:PORT", set_tdx_qgs, "--tee tdx: relay GetQuote to this QGS" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },
 };
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
@@ -370,6 +403,11 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 		return err__set("%s: unexpected argument", argv[optind]);
 	if (!cfg->kernel && !cfg->firmware)
 		return err__set("--kernel: no kernel or --firmware given (see --help)");
+	if ((cfg->mrconfigid || cfg->mrowner || cfg->mrownerconfig || cfg->tdx_qgs) &&
+	    strcmp(cfg->tee, "tdx"))
+		return err__set("--%s: only for --tee tdx", cfg->mrconfigid ? "mrconfigid" :
+				cfg->mrowner ? "mrowner" : cfg->mrownerconfig ? "mrownerconfig" :
+				"tdx-qgs");
 	if (cfg->backend_explicit && strcmp(cfg->tee, "none"))
 		return err__set("--memory-backend: only for --tee none (--tee %s decides where RAM "
 				"lives)", cfg->tee);

@@ -29,6 +29,14 @@ struct tee_ops {
 	const char *desc;               /* "software-protected VM", for messages */
 	enum mem_model memory;          /* where guest RAM lives (vmm/memory.h) */
 	bool convert_on_fault;          /* a memory-fault exit converts the page (SNP, TDX) */
+	/* vCPU registers belong to the TEE: the architecture sets up CPUID
+	 * and nothing else (TDX refuses register, MSR and LAPIC ioctls). */
+	bool protected_regs;
+	/* Interrupt controllers: only the local APIC in KVM, no PIC, IOAPIC
+	 * or PIT (x86 split irqchip, which TDX needs before any vCPU), and the
+	 * APIC timer's bus period in ns (0: KVM's default). */
+	bool split_irqchip;
+	unsigned apic_bus_ns;
 
 	/* The KVM_CREATE_VM argument. */
 	unsigned long (*vm_type)(const struct vm *vm);
@@ -38,6 +46,8 @@ struct tee_ops {
 	int (*check)(struct kvm *k, char *note, size_t len);
 	/* Builds vm->plan from the user's inputs; NULL: arch__prepare. */
 	int (*plan)(struct vm *vm);
+	/* --dry-run, after the plan is printed: what the launch measures. */
+	int (*dry_run)(struct vm *vm);
 	/* After KVM_CREATE_VM, before memory (SEV_INIT2, TDX_INIT_VM ...). */
 	int (*vm_init)(struct vm *vm);
 	/* After the architecture's own vCPU set-up (TDX_INIT_VCPU ...). */

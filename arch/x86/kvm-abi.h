@@ -8,6 +8,7 @@
 
 #include <linux/kvm_para.h>
 
+#include "arch/x86/tdx-ghci.h"
 #include "measure/snp.h"
 #include "vmm/kvm-abi.h"
 
@@ -276,24 +277,13 @@ struct kvm_tdx_init_mem_region {
 };
 #endif
 
-/* TDVMCALL sub-functions seen in KVM_EXIT_TDX nr / hypercall exits, and the
- * status codes userspace writes to ret (GHCI; kernel-internal names from
- * arch/x86/include/asm/shared/tdx.h). */
-#ifndef TDVMCALL_GET_TD_VM_CALL_INFO
-#define TDVMCALL_GET_TD_VM_CALL_INFO		0x10000
-#define TDVMCALL_MAP_GPA			0x10001
-#define TDVMCALL_GET_QUOTE			0x10002
-#define TDVMCALL_REPORT_FATAL_ERROR		0x10003
-#define TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT	0x10004
-#endif
-#ifndef TDVMCALL_STATUS_SUCCESS
-#define TDVMCALL_STATUS_SUCCESS			0x0000000000000000ULL
-#define TDVMCALL_STATUS_RETRY			0x0000000000000001ULL
-#define TDVMCALL_STATUS_INVALID_OPERAND		0x8000000000000000ULL
-#define TDVMCALL_STATUS_GPA_INUSE		0x8000000000000001ULL	/* GHCI only */
-#define TDVMCALL_STATUS_ALIGN_ERROR		0x8000000000000002ULL
-#define TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED	0x8000000000000003ULL
-#endif
+/* TD attributes: KVM accepts SEPT_VE_DISABLE alone (ERRATA row 13), and
+ * Linux guests refuse to run without it. */
+#define TDX_TD_ATTR_SEPT_VE_DISABLE	(1ULL << 28)
+/* The TDX module's virtual APIC runs at 25 MHz: QEMU sets KVM's bus to it. */
+#define TDX_APIC_BUS_CYCLES_NS		40
+
+/* The TDVMCALL leaves and status codes: arch/x86/tdx-ghci.h (GHCI). */
 
 /* ---- Layout self-check (KVM-UAPI.md section 8, gcc x86-64) ------------ */
 

@@ -8,8 +8,9 @@
 #include "loader/error.h"
 #include "vmm/arch.h"
 #include "vmm/kvm-abi.h"
-#include "vmm/vm.h"
 #include "vmm/sys.h"
+#include "vmm/tee.h"
+#include "vmm/vm.h"
 
 #define CR0_PE 0x1ull
 #define CR0_MP 0x2ull
@@ -35,7 +36,7 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, void *arg, const char *
 
 static int set_cpuid(struct vcpu *v)
 {
-	const struct kvm_cpuid2 *sup = v->vm->arch.supported;
+	const struct kvm_cpuid2 *sup = x86__supported_cpuid(v->vm);
 	const int room = sup->nent + 8;         /* topology leaves may be appended */
 	size_t sz = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + room * sizeof(c->entries[0]));
@@ -157,7 +158,12 @@ static int set_entry_regs(struct vcpu *v)
 
 int arch__vcpu_init(struct vcpu *v)
 {
-	if (set_cpuid(v) < 0 || set_msrs(v) < 0 || set_lapic(v) < 0)
+	if (set_cpuid(v) < 0)
+		return -1;
+	/* A TEE that owns the registers starts the vCPU itself. */
+	if (v->vm->tee->protected_regs)
+		return 0;
+	if (set_msrs(v) < 0 || set_lapic(v) < 0)
 		return -1;
 	/* The APs wait in the in-kernel LAPIC for the guest's INIT-SIPI;
 	 * firmware starts from the power-on state. */

@@ -7,7 +7,8 @@ guest=$BUILD/guest/cvm-guest.elf
 
 "$RUN" --help > "$tmp/out" || fail "--help failed"
 for o in --kernel --initrd --params --mem --cpus --console --timeout --expect \
-	--config --memory-backend --cpuid-disable; do
+	--config --memory-backend --cpuid-disable --tee --firmware --mrconfigid --mrowner \
+	--mrownerconfig --tdx-qgs; do
 	grep -q -- "$o" "$tmp/out" || fail "--help does not document $o"
 done
 # Units and ranges: -m in MiB or with a unit, the vCPU range, seconds.
@@ -58,6 +59,15 @@ grep -q "entry: x86 PVH" "$tmp/plan" || fail "--dry-run: no PVH entry"
 grep -q " initrd$" "$tmp/plan" || fail "--dry-run: no initrd op"
 "$RUN" -k "$BUILD/guest/cvm-guest.bzimage" --dry-run > "$tmp/plan" || fail "bzImage --dry-run failed"
 grep -q "entry: x86 64-bit Linux" "$tmp/plan" || fail "--dry-run: no 64-bit entry"
+
+# --tee tdx: the vector firmware's plan and the MRTD of its single-pass row.
+tdvf=$VEC/firmware/OVMF.inteltdx.ms.fd
+"$RUN" --tee tdx --firmware "$tdvf" -m 2G --dry-run > "$tmp/plan" || fail "tdx --dry-run failed"
+want=$(awk -F'\t' '$1 == "tdx-mrtd-01" { print $4 }' "$VEC/EXPECTED-tdx.tsv")
+grep -qx "mrtd=$want" "$tmp/plan" || { cat "$tmp/plan"; fail "tdx --dry-run: not mrtd=$want"; }
+grep -q "tdx-add+extend TDVF\[0\] BFV$" "$tmp/plan" || fail "tdx --dry-run: no BFV op"
+bad --mrowner --tee tdx --firmware "$tdvf" --mrowner 1234
+bad "only for --tee tdx" -k "$guest" --tdx-qgs /run/qgs.sock
 
 "$RUN" check > "$tmp/out" 2> "$tmp/err"
 st=$?

@@ -26,4 +26,5 @@ vg 0 "$MEASURE" --mode cca --realm-ops cca/ops/pub-kvmtool-fw.ops --rmm 1.0 --ou
 vg 2 "$MEASURE" --mode cca --realm-ops cca/ops/pub-qemu-bios.ops
 vg 0 "$RUN" -k "$BUILD/guest/cvm-guest.bzimage" -i kernel/initrd.bin -p x -c 4 --dry-run
 vg 2 "$RUN" -k kernel/initrd.bin
+vg 0 "$RUN" --tee tdx --firmware firmware/OVMF.inteltdx.ms.fd -m 2G --dry-run
 exit 0

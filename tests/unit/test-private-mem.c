@@ -324,7 +324,7 @@ START_TEST(host_checks)
 
 	ck_assert_int_eq(VM_TEST_RUN(&t, "--tee", "snp"), CVM_EXIT_NOHOST);
 	ck_assert_str_eq(t.err, "cvm-run: --tee snp: this build of cvm-run has no such backend "
-		"(it has: none, sw-protected)\n");
+		"(it has: none, sw-protected, tdx)\n");
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 0);
 }
 END_TEST

@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <stdbool.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -159,12 +160,12 @@ static void run_vm(void *arg)
 	x->t->seconds = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
 }
 
-int vm_test__run(struct vm_test *t, const char *const *args)
+static int run_args(struct vm_test *t, const char *const *args, bool kernel)
 {
-	char console[256], *argv[48] = { "cvm-run", "--kernel", t->kernel, "--initrd", t->initrd,
-					 "--console", console };
+	char console[256], *argv[48] = { "cvm-run", "--console", console, "--kernel", t->kernel,
+					 "--initrd", t->initrd };
 	struct run_ctx x = { .t = t };
-	int argc = 7;
+	int argc = kernel ? 7 : 3;
 
 	snprintf(console, sizeof(console), "file:%s", t->console);
 	while (*args) {
@@ -173,7 +174,7 @@ int vm_test__run(struct vm_test *t, const char *const *args)
 	}
 	argv[argc] = NULL;
 	ck_assert_int_eq(config__parse(&x.cfg, argc, argv), 0);
-	vm_test__capture(run_vm, &x, NULL, 0, t->err, sizeof(t->err));
+	vm_test__capture(run_vm, &x, t->std_out, sizeof(t->std_out), t->err, sizeof(t->err));
 	config__exit(&x.cfg);
 	slurp(t->console, t->out, sizeof(t->out));
 	ck_assert_msg(x.fds_after == x.fds_before, "%d fds open before vm__run, %d after",
@@ -181,4 +182,14 @@ int vm_test__run(struct vm_test *t, const char *const *args)
 	ck_assert_uint_eq(fake__open_fds(), 0);
 	ck_assert_uint_eq(fake__running(), 0);
 	return t->status;
+}
+
+int vm_test__run(struct vm_test *t, const char *const *args)
+{
+	return run_args(t, args, true);
+}
+
+int vm_test__run_bare(struct vm_test *t, const char *const *args)
+{
+	return run_args(t, args, false);
 }

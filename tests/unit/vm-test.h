@@ -22,6 +22,7 @@ struct vm_test {
 	int status;                             /* what vm__run returned */
 	char err[4096];                         /* its stderr */
 	char out[4096];                         /* the console file */
+	char std_out[8192];                     /* its stdout (--dry-run) */
 	double seconds;                         /* how long vm__run took */
 };
 
@@ -31,6 +32,10 @@ void vm_test__exit(struct vm_test *t);
  * installed); returns the exit status. */
 int vm_test__run(struct vm_test *t, const char *const *args);
 #define VM_TEST_RUN(t, ...) vm_test__run(t, (const char *const[]){ __VA_ARGS__, NULL })
+/* The same without the test kernel and initrd (firmware boots). */
+int vm_test__run_bare(struct vm_test *t, const char *const *args);
+#define VM_TEST_RUN_BARE(t, ...) \
+	vm_test__run_bare(t, (const char *const[]){ __VA_ARGS__, NULL })
 
 /* The struct the NTH ioctl REQ on VCPU (or FAKE_ANY) was given; fails the
  * test when there is no such call or it failed. */

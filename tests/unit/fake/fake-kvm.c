@@ -78,6 +78,8 @@ void fake__uninstall(void)
 			close(o->fd);
 		if (o->view)
 			munmap(o->view, o->view_len);
+		if (o->kind == FAKE_VM && o->type->vm_free)
+			o->type->vm_free(o);
 		free(o->attrs);
 	}
 	fake.nobjs = 0;
@@ -451,6 +453,8 @@ static int run(struct obj *o, void *arg)
 		ret = -EINVAL;
 	} else if (__atomic_load_n(&r->immediate_exit, __ATOMIC_SEQ_CST)) {
 		ret = -EINTR;
+	} else if (o->vm->type->run && o->vm->type->run(o, v, &ret)) {
+		/* the VM type's own exit or refusal */
 	} else if (v->next == v->nsteps || v->steps[v->next]->block) {
 		v->next += v->next < v->nsteps;
 		block = true;
@@ -497,6 +501,8 @@ static size_t arg_len(unsigned long req, const void *arg, long ret)
 	if (ret >= 0 && req == KVM_SET_GSI_ROUTING)
 		return sizeof(struct kvm_irq_routing) + ((const struct kvm_irq_routing *)arg)->nr *
 		       sizeof(struct kvm_irq_routing_entry);
+	if (req == KVM_MEMORY_ENCRYPT_OP)       /* a command; kvm_sev_cmd is as long */
+		return sizeof(struct kvm_tdx_cmd);
 	if (ret >= 0 && req == KVM_SET_MSRS)
 		return sizeof(struct kvm_msrs) +
 		       ((const struct kvm_msrs *)arg)->nmsrs * sizeof(struct kvm_msr_entry);
