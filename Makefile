@@ -16,14 +16,14 @@ BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
 DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev lz4 pkg-config gcc make help2man man-db python3 \
-            acpica-tools
+            acpica-tools libfdt-dev device-tree-compiler
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -D_GNU_SOURCE -I. -Iarch/$(ARCH) -pthread -MMD -MP
 LDFLAGS  += -Wl,--as-needed
-LDLIBS   += -lelf -lcrypto -pthread
+LDLIBS   += -lelf -lcrypto -lfdt -pthread
 
 ifeq ($(SAN),1)
 BUILD    := build-san
