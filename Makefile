@@ -16,7 +16,7 @@ BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
 DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev lz4 pkg-config gcc make help2man man-db python3 \
-            acpica-tools libfdt-dev device-tree-compiler
+            acpica-tools libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
@@ -68,9 +68,14 @@ $(BUILD)/cvm-measure: $(BUILD)/measure/main.o $(BUILD)/libcvm.a
 $(BUILD)/cvm-unit: $(TEST_OBJ) $(BUILD)/libcvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-# The test guest is freestanding and never sanitized: it runs inside the VM.
+# The test guests are freestanding and never sanitized: they run inside the
+# VM.  The arm64 one needs Debian's cross compiler (gcc-aarch64-linux-gnu).
+GUEST_ARM64_CC := aarch64-linux-gnu-gcc
 guest:
 	$(MAKE) -C tests/guest OUT=$(abspath $(BUILD))/guest
+	@if command -v $(GUEST_ARM64_CC) >/dev/null; then \
+	  $(MAKE) -C tests/guest-arm64 OUT=$(abspath $(BUILD))/guest-arm64; \
+	else echo "tests/guest-arm64 not built: no $(GUEST_ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; fi
 
 check: check-unit check-integration
 
@@ -84,7 +89,11 @@ STANDALONE := $(patsubst tests/unit/test-%.c,%, \
 check-standalone: $(BUILD)/cvm-unit
 	@for s in $(STANDALONE); do CK_RUN_SUITE=$$s $(BUILD)/cvm-unit || exit 1; done
 
-check-integration: all
+# Writes cvm-run's arm64 device tree for the QEMU tests (tests/integration).
+$(BUILD)/arm64-dtb: $(BUILD)/tests/integration/arm64-dtb.o $(BUILD)/libcvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check-integration: all $(BUILD)/arm64-dtb
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
 
 # Installs missing Debian packages (as root), builds, boots the test guest.
@@ -142,5 +151,7 @@ uninstall:
 clean:
 	rm -rf build build-san
 	$(MAKE) -C tests/guest clean OUT=$(abspath build)/guest
+	$(MAKE) -C tests/guest-arm64 clean OUT=$(abspath build)/guest-arm64
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/measure/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/measure/main.d \
+         $(BUILD)/tests/integration/arm64-dtb.d
