@@ -17,6 +17,10 @@ SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
 DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev lz4 pkg-config gcc make help2man man-db python3 \
             acpica-tools libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu
+# Cross builds for arm64 (Debian multiarch; libfdt-dev is not Multi-Arch:
+# same, so they use the host's libfdt headers with libfdt1:arm64) and the
+# nested arm64 test's busybox-static:arm64.  deps adds the architecture.
+DEPS_ARM64 := libfdt1:arm64 libelf-dev:arm64 libssl-dev:arm64 check:arm64 libsubunit-dev:arm64
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
@@ -97,8 +101,17 @@ check-integration: all $(BUILD)/arm64-dtb
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
 
 # Installs missing Debian packages (as root), builds, boots the test guest.
+# dpkg-query, not dpkg -s: with arm64 beside amd64, "dpkg -s libelf-dev"
+# fails as ambiguous.
 deps:
-	@missing=$$(for p in $(DEPS_PKG); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@if [ "$$(id -u)" = 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then \
+	  echo "adding the arm64 architecture (cross builds, arm64 packages for the nested test)"; \
+	  dpkg --add-architecture arm64; \
+	fi; \
+	arm64=$$(dpkg --print-foreign-architectures | grep -qx arm64 && echo "$(DEPS_ARM64)"); \
+	missing=$$(for p in $(DEPS_PKG) $$arm64; do \
+	  dpkg-query -W -f='$${db:Status-Status}\n' $$p 2>/dev/null | grep -qx installed || echo $$p; \
+	done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:" $$missing; \
