@@ -1,7 +1,7 @@
 #include <string.h>
 
 #include "arch/arm64/boot.h"
-#include "arch/arm64/fdt.h"
+#include "arch/arm64/dtb.h"
 #include "arch/arm64/image.h"
 #include "arch/arm64/memmap.h"
 #include "loader/error.h"
@@ -57,17 +57,17 @@ static int add_initrd(struct plan *p, const char *path, uint64_t at, uint64_t ra
 static int add_dtb(struct plan *p, const struct arm64_boot_cfg *cfg, uint64_t at,
 		   uint64_t ram_end, uint64_t initrd, uint64_t initrd_size)
 {
-	const struct arm64_fdt_cfg fc = {
+	const struct arm64_dtb_cfg fc = {
 		.mem_size = cfg->mem_size, .vcpus = cfg->vcpus, .cmdline = cfg->cmdline,
 		.initrd = initrd, .initrd_size = initrd_size,
 	};
-	size_t len = ARM64_FDT_BASE_SIZE + ARM64_CMDLINE_MAX;
+	size_t len = ARM64_DTB_BASE_SIZE + ARM64_CMDLINE_MAX;
 	void *buf = plan__alloc(p, len);
 	int size;
 
 	if (!buf)
 		return -1;
-	size = arm64__fdt_build(buf, len, &fc);
+	size = arm64__dtb_build(buf, len, &fc);
 	if (size < 0)
 		return -1;
 	if (at > ram_end || (uint64_t)size > ram_end - at)

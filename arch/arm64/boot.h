@@ -1,7 +1,7 @@
 /* Booting a plain arm64 VM: an Image, an initrd and a command line turned
  * into a launch plan (PLAN_LOAD ops for the kernel, the initrd and the
  * device tree) plus vCPU 0's entry state.  Where everything goes is
- * arch/arm64/memmap.h; what the DTB says is arch/arm64/fdt.c. */
+ * arch/arm64/memmap.h; what the DTB says is arch/arm64/dtb.c. */
 #ifndef CVM_ARM64_BOOT_H
 #define CVM_ARM64_BOOT_H
 

@@ -1,18 +1,18 @@
-/* Writes the plain arm64 VM's device tree (arch/arm64/fdt.c) to stdout, for
+/* Writes the plain arm64 VM's device tree (arch/arm64/dtb.c) to stdout, for
  * tests that boot it under QEMU (-dtb):
  *   arm64-dtb MEM CPUS CMDLINE */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "arch/arm64/fdt.h"
+#include "arch/arm64/dtb.h"
 #include "arch/arm64/memmap.h"
 #include "loader/error.h"
 #include "loader/parse.h"
 
 int main(int argc, char **argv)
 {
-	static char buf[ARM64_FDT_BASE_SIZE + 4096];
-	struct arm64_fdt_cfg cfg = { 0 };
+	static char buf[ARM64_DTB_BASE_SIZE + 4096];
+	struct arm64_dtb_cfg cfg = { 0 };
 	uint64_t cpus;
 	int size;
 
@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 	}
 	cfg.vcpus = (uint32_t)cpus;
 	cfg.cmdline = argv[3];
-	size = arm64__fdt_build(buf, sizeof(buf), &cfg);
+	size = arm64__dtb_build(buf, sizeof(buf), &cfg);
 	if (size < 0) {
 		fprintf(stderr, "arm64-dtb: %s\n", err__msg());
 		return err__status();

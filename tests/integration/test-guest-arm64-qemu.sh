@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The arm64 test guest (tests/guest-arm64) under QEMU's TCG, no KVM needed:
 # proves the guest itself right on QEMU's own device tree, then on the one
-# cvm-run builds (arch/arm64/fdt.c, passed with -dtb), and boots Debian's
+# cvm-run builds (arch/arm64/dtb.c, passed with -dtb), and boots Debian's
 # arm64 kernel on cvm-run's device tree up to its console and second CPU.
 # QEMU has no debug-exit register: the guest ends with PSCI SYSTEM_OFF
 # (QEMU exits 0) and its verdict is the "verdict" line on the serial port.

@@ -3,22 +3,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/arm64/fdt.h"
+#include "arch/arm64/dtb.h"
 #include "arch/arm64/memmap.h"
 #include "loader/error.h"
 #include "tests/unit/boot-test.h"
 #include "tests/unit/test.h"
 
-#define BUF_LEN (ARM64_FDT_BASE_SIZE + 2048)
+#define BUF_LEN (ARM64_DTB_BASE_SIZE + 2048)
 
 static uint8_t dtb[BUF_LEN];
 
 static int build(uint32_t vcpus, const char *cmdline, uint64_t initrd, uint64_t initrd_size)
 {
-	const struct arm64_fdt_cfg cfg = { .mem_size = 0x20000000, .vcpus = vcpus,
+	const struct arm64_dtb_cfg cfg = { .mem_size = 0x20000000, .vcpus = vcpus,
 					   .cmdline = cmdline, .initrd = initrd,
 					   .initrd_size = initrd_size };
-	int size = arm64__fdt_build(dtb, sizeof(dtb), &cfg);
+	int size = arm64__dtb_build(dtb, sizeof(dtb), &cfg);
 
 	ck_assert_msg(size > 0, "%s", err__msg());
 	ck_assert_int_eq(fdt_check_header(dtb), 0);
@@ -63,7 +63,7 @@ START_TEST(shape)
 	ck_assert_str_eq(prop("/", "compatible", -1), "linux,dummy-virt");
 	ck_assert_uint_eq(cell(prop("/", "#address-cells", 4), 0), 2);
 	ck_assert_uint_eq(cell(prop("/", "#size-cells", 4), 0), 2);
-	ck_assert_uint_eq(cell(prop("/", "interrupt-parent", 4), 0), ARM64_FDT_PHANDLE_GIC);
+	ck_assert_uint_eq(cell(prop("/", "interrupt-parent", 4), 0), ARM64_DTB_PHANDLE_GIC);
 
 	v = prop("/memory@40000000", "reg", 16);
 	ck_assert_uint_eq(cell64(v, 0), ARM64_RAM_BASE);
@@ -80,7 +80,7 @@ START_TEST(shape)
 	ck_assert_uint_eq(cell64(v, 6), 2 * ARM64_GIC_REDIST_SIZE);
 	ck_assert_str_eq(prop("/interrupt-controller@8000000", "compatible", -1), "arm,gic-v3");
 	prop("/interrupt-controller@8000000", "interrupt-controller", 0);
-	ck_assert_uint_eq(fdt_node_offset_by_phandle(dtb, ARM64_FDT_PHANDLE_GIC),
+	ck_assert_uint_eq(fdt_node_offset_by_phandle(dtb, ARM64_DTB_PHANDLE_GIC),
 			  node("/interrupt-controller@8000000"));
 
 	/* PPIs 13 14 11 10, level-high: INTIDs 29 30 27 26. */
@@ -177,11 +177,11 @@ END_TEST
 
 START_TEST(buffer_too_small)
 {
-	const struct arm64_fdt_cfg cfg = { .mem_size = 0x10000000, .vcpus = 1 };
+	const struct arm64_dtb_cfg cfg = { .mem_size = 0x10000000, .vcpus = 1 };
 	uint8_t small[256];
 
 	err__clear();
-	ck_assert_int_eq(arm64__fdt_build(small, sizeof(small), &cfg), -1);
+	ck_assert_int_eq(arm64__dtb_build(small, sizeof(small), &cfg), -1);
 	ck_assert_int_eq(err__status(), CVM_EXIT_FAIL);
 	ck_assert_str_eq(err__msg(), "device tree: FDT_ERR_NOSPACE");
 }
@@ -225,9 +225,9 @@ START_TEST(dtc_decompiles)
 }
 END_TEST
 
-static Suite *arm64_fdt_suite(void)
+static Suite *arm64_dtb_suite(void)
 {
-	Suite *s = suite_create("arm64-fdt");
+	Suite *s = suite_create("arm64-dtb");
 	TCase *t = tcase_create("core");
 
 	tcase_add_test(t, shape);
@@ -239,4 +239,4 @@ static Suite *arm64_fdt_suite(void)
 	return s;
 }
 
-TEST_SUITE(arm64_fdt_suite)
+TEST_SUITE(arm64_dtb_suite)

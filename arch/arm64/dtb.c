@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arch/arm64/fdt.h"
+#include "arch/arm64/dtb.h"
 #include "arch/arm64/memmap.h"
 #include "loader/error.h"
 
@@ -83,7 +83,7 @@ static int add_gic(void *f, uint32_t vcpus)
 	r = r ?: fdt_property_u32(f, "#size-cells", 2);
 	r = r ?: fdt_property(f, "ranges", NULL, 0);
 	r = r ?: prop_reg(f, reg, 2);
-	r = r ?: fdt_property_u32(f, "phandle", ARM64_FDT_PHANDLE_GIC);
+	r = r ?: fdt_property_u32(f, "phandle", ARM64_DTB_PHANDLE_GIC);
 	return r ?: fdt_end_node(f);
 }
 
@@ -104,8 +104,8 @@ static int add_uart(void *f)
 {
 	static const char compat[] = "arm,pl011\0arm,primecell";
 	static const char clock_names[] = "uartclk\0apb_pclk";
-	const fdt32_t clocks[] = { cpu_to_fdt32(ARM64_FDT_PHANDLE_CLK),
-				   cpu_to_fdt32(ARM64_FDT_PHANDLE_CLK) };
+	const fdt32_t clocks[] = { cpu_to_fdt32(ARM64_DTB_PHANDLE_CLK),
+				   cpu_to_fdt32(ARM64_DTB_PHANDLE_CLK) };
 	const uint64_t reg[] = { ARM64_UART_BASE, ARM64_UART_SIZE };
 	const unsigned spi = ARM64_UART_SPI;
 	int r = fdt_begin_node(f, "apb-pclk");
@@ -114,7 +114,7 @@ static int add_uart(void *f)
 	r = r ?: fdt_property_u32(f, "#clock-cells", 0);
 	r = r ?: fdt_property_u32(f, "clock-frequency", UART_CLOCK_HZ);
 	r = r ?: fdt_property_string(f, "clock-output-names", "clk24mhz");
-	r = r ?: fdt_property_u32(f, "phandle", ARM64_FDT_PHANDLE_CLK);
+	r = r ?: fdt_property_u32(f, "phandle", ARM64_DTB_PHANDLE_CLK);
 	r = r ?: fdt_end_node(f);
 
 	r = r ?: begin_node_at(f, "serial", ARM64_UART_BASE);
@@ -136,7 +136,7 @@ static int add_debug_exit(void *f)
 	return r ?: fdt_end_node(f);
 }
 
-static int add_chosen(void *f, const struct arm64_fdt_cfg *cfg, const char *uart)
+static int add_chosen(void *f, const struct arm64_dtb_cfg *cfg, const char *uart)
 {
 	int r = fdt_begin_node(f, "chosen");
 
@@ -152,7 +152,7 @@ static int add_chosen(void *f, const struct arm64_fdt_cfg *cfg, const char *uart
 	return r ?: fdt_end_node(f);
 }
 
-int arm64__fdt_build(void *buf, size_t len, const struct arm64_fdt_cfg *cfg)
+int arm64__dtb_build(void *buf, size_t len, const struct arm64_dtb_cfg *cfg)
 {
 	static const char compat[] = "linux,dummy-virt";
 	const uint64_t mem[] = { ARM64_RAM_BASE, cfg->mem_size };
@@ -168,7 +168,7 @@ int arm64__fdt_build(void *buf, size_t len, const struct arm64_fdt_cfg *cfg)
 	r = r ?: fdt_property_string(buf, "model", "cvm");
 	r = r ?: fdt_property_u32(buf, "#address-cells", 2);
 	r = r ?: fdt_property_u32(buf, "#size-cells", 2);
-	r = r ?: fdt_property_u32(buf, "interrupt-parent", ARM64_FDT_PHANDLE_GIC);
+	r = r ?: fdt_property_u32(buf, "interrupt-parent", ARM64_DTB_PHANDLE_GIC);
 
 	r = r ?: add_chosen(buf, cfg, uart);
 	r = r ?: begin_node_at(buf, "memory", ARM64_RAM_BASE);
