@@ -14,3 +14,10 @@ need_kvm() {
 	local why
 	why=$("$RUN" check --quiet 2>&1) || skip "no usable KVM on this host: $why"
 }
+
+# guest_initrd FILE: the QEMU guest tests' initrd (200 numbered lines) into
+# FILE; its cksum CRC and size in $sum and $size.
+guest_initrd() {
+	for i in $(seq 1 200); do printf 'cvm-guest test initrd, line %04d\n' "$i"; done >"$1"
+	read -r sum size _ < <(cksum "$1")
+}

@@ -18,8 +18,7 @@ IMAGE=$BUILD/guest-arm64/cvm-guest.Image
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for i in $(seq 1 200); do printf 'cvm-guest test initrd, line %04d\n' "$i"; done >"$tmp/initrd"
-read -r sum size _ < <(cksum "$tmp/initrd")
+guest_initrd "$tmp/initrd"
 
 # boot WHAT KERNEL SMP APPEND [QEMU-ARGS...]: serial output in $tmp/out,
 # QEMU's exit status in $st (0 after SYSTEM_OFF, 124 on a hang).
