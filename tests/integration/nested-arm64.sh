@@ -88,7 +88,8 @@ nested_arm64__show() {
 }
 
 nested_arm64__status() {
-	grep -q "^== status $1 $2 (" "$NA_LOG" || { nested_arm64__show "$1"; fail "$1: no exit status $2"; }
+	grep -q "^== status $1 $2 (" "$NA_LOG" ||
+		{ nested_arm64__show "$1"; fail "$1: no exit status $2"; }
 }
 
 nested_arm64__line() {

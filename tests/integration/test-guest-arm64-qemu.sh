@@ -47,7 +47,8 @@ expect_line "hello (arm64 entry at EL1)"
 expect_line "cmdline \"cvmtest.cpus=4 cvmtest.initrd=$sum\""
 expect_line "memory 0x0000000040000000-0x0000000050000000"
 expect_line "dt cpus 4 psci hvc uart 0x9000000 debug-exit 0x0"
-grep -qE '^cvm-guest: dtb 0x[0-9a-f]{16} [0-9]+ bytes$' "$tmp/log" || { show; fail "$what: no dtb line"; }
+grep -qE '^cvm-guest: dtb 0x[0-9a-f]{16} [0-9]+ bytes$' "$tmp/log" ||
+	{ show; fail "$what: no dtb line"; }
 expect_line "cpus 4 of 4"
 expect_line "initrd $size bytes cksum $sum ok"
 expect_verdict PASS
@@ -121,8 +122,9 @@ for re in '\] Machine model: cvm$' '\] earlycon: pl11 MMIO:0x0000000009000000' \
 	'\] GICv3: CPU1: found redistributor 1 region 0:0x00000000080c0000$' \
 	'\] arch_timer: cp15 timer running at [0-9.]+MHz \(virt\)\.$' \
 	'\] SMP: Total of 2 processors activated\.$' \
-	'\] 9000000\.serial: ttyAMA0 MMIO:0x0000000009000000 \(irq = [0-9]+, base_baud = 0\) is a PL011 rev1$'; do
+	'\] 9000000\.serial: ttyAMA0 MMIO:0x0+9000000 \(irq = [0-9]+, base_baud = 0\) is a PL011 rev1$'; do
 	grep -qE "$re" "$tmp/log" || { tail -n 40 "$tmp/log"; fail "$what: no line matching '$re'"; }
 done
 echo "$what: $(($(date +%s) - start)) s to its PL011 console"
-echo "arm64 guest under TCG: QEMU's and cvm-run's device trees, vCPUs, initrd cksum, exit, pKVM refused, exceptions; Debian's kernel on cvm-run's device tree"
+echo "arm64 guest under TCG: QEMU's and cvm-run's device trees, vCPUs, initrd cksum, exit," \
+	"pKVM refused, exceptions; Debian's kernel on cvm-run's device tree"
