@@ -129,14 +129,23 @@ START_TEST(layout)
 }
 END_TEST
 
+/* A 64-bit property (only 4-byte aligned: fdt64_ld). */
+static uint64_t prop_u64(const void *dtb, int node, const char *name)
+{
+	int len;
+	const fdt64_t *v = fdt_getprop(dtb, node, name, &len);
+
+	ck_assert_msg(v && len == 8, "%s: no 8-byte value", name);
+	return fdt64_ld(v);
+}
+
 /* The DTB's /chosen says where the plan put the initrd. */
 START_TEST(dtb_names_the_initrd)
 {
 	const struct plan_op *d, *i;
-	const fdt64_t *v;
 	struct img m;
 	struct run r;
-	int node, len;
+	int node;
 
 	img_init(&m);
 	run(&r, &m, sizeof(m.buf), 64 * MiB, 1, 4097, "root=/dev/ram0");
@@ -145,13 +154,8 @@ START_TEST(dtb_names_the_initrd)
 	i = op(&r, "initrd");
 	node = fdt_path_offset(d->data, "/chosen");
 	ck_assert_int_ge(node, 0);
-	v = fdt_getprop(d->data, node, "linux,initrd-start", &len);
-	ck_assert_ptr_nonnull(v);
-	ck_assert_int_eq(len, 8);
-	ck_assert_uint_eq(fdt64_to_cpu(*v), i->gpa);
-	v = fdt_getprop(d->data, node, "linux,initrd-end", &len);
-	ck_assert_ptr_nonnull(v);
-	ck_assert_uint_eq(fdt64_to_cpu(*v), i->gpa + 4097);
+	ck_assert_uint_eq(prop_u64(d->data, node, "linux,initrd-start"), i->gpa);
+	ck_assert_uint_eq(prop_u64(d->data, node, "linux,initrd-end"), i->gpa + 4097);
 	ck_assert_str_eq(fdt_getprop(d->data, node, "bootargs", NULL), "root=/dev/ram0");
 	done(&r);
 }
