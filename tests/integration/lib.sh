@@ -21,3 +21,23 @@ guest_initrd() {
 	for i in $(seq 1 200); do printf 'cvm-guest test initrd, line %04d\n' "$i"; done >"$1"
 	read -r sum size _ < <(cksum "$1")
 }
+
+# The nested hosts' case logs (nested-x86.sh, nested-arm64.sh): each case
+# prints "== case NAME", its lines as "NAME: LINE", "== status NAME N (S s)".
+
+# nested__status LOG NAME N: case NAME exited with status N.
+nested__status() {
+	grep -q "^== status $2 $3 (" "$1" ||
+		{ grep -A 20 "^== case $2\$" "$1"; fail "$2: no exit status $3"; }
+}
+
+# nested__line LOG NAME TEXT: case NAME printed the whole line TEXT.
+nested__line() {
+	grep -qxF "$2: $3" "$1" || { grep -A 20 "^== case $2\$" "$1"; fail "$2: no line '$3'"; }
+}
+
+# nested__match LOG NAME ERE: case NAME printed a line matching ERE.
+nested__match() {
+	grep -qE "^$2: $3" "$1" ||
+		{ grep -A 20 "^== case $2\$" "$1"; fail "$2: no line matching '$3'"; }
+}

@@ -53,14 +53,3 @@ nested__run() {
 	grep -q "^== done" "$dir/console.log" ||
 		{ tail -n 30 "$dir/console.log"; fail "the nested run did not finish"; }
 }
-
-# nested__status LOG NAME N: case NAME exited with status N.
-nested__status() {
-	grep -q "^== status $2 $3 (" "$1" ||
-		{ grep -A 20 "^== case $2\$" "$1"; fail "$2: no exit status $3"; }
-}
-
-# nested__line LOG NAME TEXT: case NAME printed the whole line TEXT.
-nested__line() {
-	grep -qxF "$2: $3" "$1" || { grep -A 20 "^== case $2\$" "$1"; fail "$2: no line '$3'"; }
-}
