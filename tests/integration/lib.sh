@@ -25,6 +25,23 @@ guest_initrd() {
 # The nested hosts' case logs (nested-x86.sh, nested-arm64.sh): each case
 # prints "== case NAME", its lines as "NAME: LINE", "== status NAME N (S s)".
 
+# nested__pack DIR: DIR/root as DIR/initramfs.gz (newc, packed by the
+# host's busybox).
+nested__pack() {
+	(cd "$1/root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) \
+		>"$1/initramfs.gz" || fail "cannot pack the initramfs"
+}
+
+# nested__finish DIR STATUS: QEMU's serial output DIR/serial.log as
+# DIR/console.log (LF line ends); fails when QEMU's STATUS is not 0 or the
+# cases did not reach "== done".
+nested__finish() {
+	tr -d '\r' <"$1/serial.log" >"$1/console.log"
+	[ "$2" -eq 0 ] || { tail -n 30 "$1/console.log"; fail "QEMU status $2 ($1/console.log)"; }
+	grep -q "^== done" "$1/console.log" ||
+		{ tail -n 30 "$1/console.log"; fail "the nested run did not finish"; }
+}
+
 # nested__status LOG NAME N: case NAME exited with status N.
 nested__status() {
 	grep -q "^== status $2 $3 (" "$1" ||

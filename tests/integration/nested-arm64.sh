@@ -57,8 +57,7 @@ nested_arm64__root() {
 
 nested_arm64__run() {
 	local dir=$1 mode=$2 start st
-	(cd "$dir/root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) \
-		>"$dir/initramfs.gz" || fail "cannot pack the initramfs"
+	nested__pack "$dir"
 	start=$(date +%s)
 	timeout 900 "$QEMU_ARM64" -M virt,virtualization=on,gic-version=3 \
 		-cpu max,pauth-impdef=on -accel tcg,thread=multi -smp 2 -m 2048 -nodefaults \
@@ -68,9 +67,6 @@ nested_arm64__run() {
 		</dev/null >"$dir/serial.log" 2>"$dir/qemu.log"
 	st=$?
 	NESTED_SECONDS=$(($(date +%s) - start))
-	tr -d '\r' <"$dir/serial.log" >"$dir/console.log"
-	[ $st -eq 0 ] || { tail -n 30 "$dir/console.log"; fail "QEMU status $st ($dir/console.log)"; }
-	grep -q "^== done" "$dir/console.log" ||
-		{ tail -n 30 "$dir/console.log"; fail "the nested run did not finish"; }
+	nested__finish "$dir" $st
 	NESTED_INIT_UPTIME=$(sed -n 's/^== init //p' "$dir/console.log")
 }
