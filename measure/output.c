@@ -97,6 +97,11 @@ void out__opt_hexnum(struct out_doc *d, const char *key, uint64_t v)
 		 (unsigned long long)v);
 }
 
+void out__opt_bool(struct out_doc *d, const char *key, bool v)
+{
+	snprintf(opt_add(d, key)->json, sizeof(d->opt[0].json), "%s", v ? "true" : "false");
+}
+
 void out__opt_digest(struct out_doc *d, const char *key, const uint8_t *p, size_t n)
 {
 	struct out_option *o = opt_add(d, key);
@@ -275,6 +280,8 @@ static void print_json(FILE *f, const struct out_doc *d)
 		json_ops(f, d->ops);
 	else if (d->events)
 		json_events(f, d->events);
+	else if (d->log_json)
+		d->log_json(f, d->log_ctx);
 	else
 		fputs("null", f);
 	fputs("\n}\n", f);
