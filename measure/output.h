@@ -90,7 +90,5 @@ void out__hex(FILE *f, const uint8_t *d, size_t n);
 void out__base64(FILE *f, const uint8_t *d, size_t n);
 /* A JSON string literal, quoted and escaped. */
 void out__json_str(FILE *f, const char *s);
-/* Parses exactly N bytes of hex (optionally 0x-prefixed); -1 on anything else. */
-int out__parse_hex(const char *s, uint8_t *d, size_t n);
 
 #endif

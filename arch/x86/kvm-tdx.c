@@ -22,7 +22,7 @@
 #include "arch/x86/kvm-tee.h"
 #include "arch/x86/memmap.h"
 #include "loader/error.h"
-#include "measure/output.h"
+#include "loader/parse.h"
 #include "measure/tdx-measure.h"
 #include "vmm/private-mem.h"
 #include "vmm/sys.h"
@@ -79,7 +79,7 @@ static int tdx_check(struct kvm *k, char *note, size_t len)
 
 static int parse_mr(const char *opt, const char *hex, uint8_t out[TDX_MR_SIZE])
 {
-	if (hex && out__parse_hex(hex, out, TDX_MR_SIZE) < 0)
+	if (hex && parse__hex(hex, out, TDX_MR_SIZE) < 0)
 		return err__set("--%s: '%s' is not 48 bytes in hex (a SHA-384 value)", opt, hex);
 	return 0;
 }
