@@ -178,6 +178,12 @@ static int set_tdx_qgs(struct vm_config *c, const char *v, const char *n)
 	return set_string(&c->tdx_qgs, v, n);
 }
 
+/* The options cvm-measure shares, parsed by the same code. */
+static int set_sev(struct vm_config *c, const char *v, const char *n)
+{
+	return sev_opts__set(&c->sev, n, v);
+}
+
 static int set_dry_run(struct vm_config *c, const char *v, const char *n)
 {
 	(void)v;
@@ -206,6 +212,18 @@ static const struct option_def defs[] = {
 	{ "mrownerconfig", 0, "HEX", set_mrownerconfig, "--tee tdx: MROWNERCONFIG, 48 bytes in hex" },
 	{ "tdx-qgs", 0, "unix:PATH|vsock:CID:PORT", set_tdx_qgs, "--tee tdx: relay GetQuote to this QGS" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },
+	{ "vcpu-type", 0, "CPUTYPE", set_sev, "sev-es, snp: QEMU vCPU model giving the VMSA's RDX" },
+	{ "vcpu-sig", 0, "VALUE", set_sev, "sev-es, snp: that signature, CPUID(1).EAX, directly" },
+	{ "vcpu-family", 0, "N", set_sev, "sev-es, snp: ... or as family (with model, stepping)" },
+	{ "vcpu-model", 0, "N", set_sev, "sev-es, snp: vCPU model" },
+	{ "vcpu-stepping", 0, "N", set_sev, "sev-es, snp: vCPU stepping" },
+	{ "guest-features", 0, "VALUE", set_sev, "snp: VMSA SEV_FEATURES (default 0x1)" },
+	{ "snp-policy", 0, "VALUE", set_sev, "snp: guest policy (default 0x30000)" },
+	{ "id-block", 0, "FILE", set_sev, "snp: 96-byte ID block for LAUNCH_FINISH (with --id-auth)" },
+	{ "id-auth", 0, "FILE", set_sev, "snp: 4096-byte ID authentication structure" },
+	{ "host-data", 0, "HEX", set_sev, "snp: 32 bytes of HOST_DATA for attestation reports" },
+	{ "snp-certs", 0, "FILE", set_sev, "snp: certificate table served to the guest's reports" },
+	{ "snp-cpuid-fixup", 0, NULL, set_sev, "snp: accept the firmware's CPUID corrections once" },
 };
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -335,6 +353,7 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	cfg->cpus = 1;
 	cfg->backend = MEM_GUEST_MEMFD;
 	cfg->tee = "none";
+	sev_opts__init(&cfg->sev);
 
 	*sp++ = ':';
 	for (i = 0; i < (int)NDEFS; i++) {
@@ -408,6 +427,8 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 		return err__set("--%s: only for --tee tdx", cfg->mrconfigid ? "mrconfigid" :
 				cfg->mrowner ? "mrowner" : cfg->mrownerconfig ? "mrownerconfig" :
 				"tdx-qgs");
+	if (sev_opts__check_tee(&cfg->sev, cfg->tee) < 0)
+		return -1;
 	if (cfg->backend_explicit && strcmp(cfg->tee, "none"))
 		return err__set("--memory-backend: only for --tee none (--tee %s decides where RAM "
 				"lives)", cfg->tee);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loader/sev-opts.h"
 #include "vmm/memory.h"
 
 struct vm_config {
@@ -27,6 +28,7 @@ struct vm_config {
 	const char *mrconfigid, *mrowner, *mrownerconfig;
 	const char *tdx_qgs;
 	bool dry_run;                   /* print the launch plan, run nothing */
+	struct sev_opts sev;            /* --vcpu-*, --guest-features, --snp-* ... */
 	char **owned;                   /* values read from a config file */
 	size_t nowned;
 };

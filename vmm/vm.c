@@ -160,7 +160,8 @@ static int setup(struct vm *vm)
 	if (vm->plan.fw_size)
 		ranges[mem.nranges++] = (struct guest_range){ vm->plan.fw_gpa, vm->plan.fw_size,
 							      .rom = true };
-	if (guest__init(&vm->mem, &vm->kvm, &mem) < 0 || arch__vm_init(vm) < 0)
+	if (guest__init(&vm->mem, &vm->kvm, &mem) < 0 ||
+	    (tee->mem_init && tee->mem_init(vm) < 0) || arch__vm_init(vm) < 0)
 		return -1;
 	vm->vcpus = calloc(c->cpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)

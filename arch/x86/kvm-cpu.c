@@ -34,24 +34,37 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, void *arg, const char *
 	return 0;
 }
 
-static int set_cpuid(struct vcpu *v)
+struct kvm_cpuid2 *x86__vcpu_cpuid(struct vm *vm, unsigned id)
 {
-	const struct kvm_cpuid2 *sup = x86__supported_cpuid(v->vm);
-	const int room = sup->nent + 8;         /* topology leaves may be appended */
-	size_t sz = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + room * sizeof(c->entries[0]));
-	int n, r;
+	const struct kvm_cpuid2 *sup = x86__supported_cpuid(vm);
+	int room, n;
+	struct kvm_cpuid2 *c;
 
-	if (!c)
-		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	memcpy(c, sup, sz);
-	n = x86__cpuid_apply(&v->vm->arch.cpuid, c->entries, c->nent, room, v->id,
-			     v->vm->cfg->cpus);
+	if (!sup)
+		return NULL;
+	room = sup->nent + 8;           /* topology leaves may be appended */
+	c = calloc(1, sizeof(*c) + room * sizeof(c->entries[0]));
+	if (!c) {
+		err__set_status(CVM_EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	memcpy(c, sup, sizeof(*sup) + sup->nent * sizeof(sup->entries[0]));
+	n = x86__cpuid_apply(&vm->arch.cpuid, c->entries, c->nent, room, id, vm->cfg->cpus);
 	if (n < 0) {
 		free(c);
-		return -1;
+		return NULL;
 	}
 	c->nent = n;
+	return c;
+}
+
+static int set_cpuid(struct vcpu *v)
+{
+	struct kvm_cpuid2 *c = x86__vcpu_cpuid(v->vm, v->id);
+	int r;
+
+	if (!c)
+		return -1;
 	r = vcpu_ioctl(v, KVM_SET_CPUID2, c, "KVM_SET_CPUID2");
 	free(c);
 	return r;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "arch/x86/kvm-abi.h"
+#include "arch/x86/kvm-sev.h"
 #include "arch/x86/kvm-tee.h"
 #include "loader/error.h"
 #include "vmm/kvm.h"
@@ -53,4 +54,6 @@ static const struct tee_ops tee_sw_protected = {
 	.check = sw_protected_check,
 };
 
-const struct tee_ops *const arch__tees[] = { &tee_sw_protected, &tee_tdx, NULL };
+const struct tee_ops *const arch__tees[] = {
+	&tee_sw_protected, &tee_sev, &tee_sev_es, &tee_snp, &tee_tdx, NULL,
+};
