@@ -15,6 +15,9 @@ static const struct fake_vm_type *const types[] = {
 	&fake_x86_default,
 	&fake_x86_sw_protected,
 	&fake_x86_tdx,
+	&fake_sev_vm,
+	&fake_sev_es_vm,
+	&fake_snp_vm,
 };
 
 const struct fake_vm_type *fake_vm__type(unsigned long type)
@@ -58,6 +61,8 @@ static long vm_cap(const struct obj *vm, long cap)
 		return vm->type->private_mem ? v : 0;
 	case KVM_CAP_GUEST_MEMFD_FLAGS:
 		return vm->type->private_mem ? (long)(v & GUEST_MEMFD_FLAG_MMAP) : v;
+	case KVM_CAP_READONLY_MEM:
+		return v && !vm->type->protected_state;
 	default:
 		return v;
 	}

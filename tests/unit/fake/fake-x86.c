@@ -78,7 +78,14 @@ static long get_supported_cpuid(struct kvm_cpuid2 *c)
 
 long fake_x86__kvm_ioctl(unsigned long req, void *arg)
 {
-	return req == KVM_GET_SUPPORTED_CPUID ? get_supported_cpuid(arg) : -EINVAL;
+	switch (req) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return get_supported_cpuid(arg);
+	case KVM_GET_DEVICE_ATTR:
+		return fake_sev__dev_attr(arg);
+	default:
+		return -EINVAL;
+	}
 }
 
 /* Power-on state (the LINT0-reenabled quirk off: every LVT masked, so what

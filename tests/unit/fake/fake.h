@@ -4,7 +4,8 @@
  * one file per architecture or VM family adds its type's rules
  * (fake-x86.c: the default and software-protected VMs, the irqchip and
  * vCPU registers; fake-tdx.c and fake-tdx-run.c: TDX, with a fake TDX
- * module).  Everything here runs with fake.lock held. */
+ * module; fake-sev.c, fake-snp.c and fake-sev-vcpu.c: SEV, SEV-ES and SNP,
+ * with a fake secure processor).  Everything here runs with fake.lock held. */
 #ifndef CVM_TEST_FAKE_H
 #define CVM_TEST_FAKE_H
 
@@ -133,6 +134,13 @@ void fake_x86__reset_vcpu(struct fake_vcpu *v, unsigned id);
 
 /* fake-tdx.c */
 extern const struct fake_vm_type fake_x86_tdx;
+
+/* fake-sev.c: the SEV, SEV-ES and SNP types (fake-sev.h). */
+extern const struct fake_vm_type fake_sev_vm, fake_sev_es_vm, fake_snp_vm;
+/* Whether open(PATH) reaches the fake's /dev/sev. */
+bool fake_sev__is_dev(const char *path);
+/* KVM_GET_DEVICE_ATTR on /dev/kvm: the KVM_X86_GRP_SEV attributes. */
+long fake_sev__dev_attr(const struct kvm_device_attr *a);
 extern const struct fake_cap fake_x86_caps[];
 extern const unsigned fake_x86_ncaps;
 extern const struct kvm_cpuid_entry2 fake_x86_cpuid[];
