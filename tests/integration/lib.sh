@@ -9,6 +9,18 @@ MEASURE=$BUILD/cvm-measure
 skip() { echo "$*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
+# bad NEEDLE ARGS...: cvm-run ARGS exits 2 with one stderr line naming
+# NEEDLE and nothing on stdout (the caller's $tmp holds the output).
+bad() {
+	local needle=$1; shift
+	"$RUN" "$@" > "$tmp/out" 2> "$tmp/err"
+	local st=$?
+	[ $st -eq 2 ] || fail "cvm-run $*: status $st, want 2"
+	[ "$(wc -l < "$tmp/err")" -eq 1 ] || { cat "$tmp/err"; fail "cvm-run $*: not one line"; }
+	grep -qF -- "$needle" "$tmp/err" || { cat "$tmp/err"; fail "cvm-run $*: does not name $needle"; }
+	[ ! -s "$tmp/out" ] || fail "cvm-run $*: wrote to stdout"
+}
+
 # Boot tests need a KVM that can create a VM here; say why not otherwise.
 need_kvm() {
 	local why

@@ -16,15 +16,6 @@ grep -q -- "--mem SIZE .*MiB, or with a unit K/M/G/T.*16M-64T" "$tmp/out" || fai
 grep -q -- "--cpus N .*vCPUs, 1-[0-9]" "$tmp/out" || fail "--help: --cpus range"
 grep -q -- "--timeout SECONDS .*seconds" "$tmp/out" || fail "--help: --timeout unit"
 
-bad() {  # bad NEEDLE ARGS...: exit 2, one stderr line naming NEEDLE, no stdout
-	local needle=$1; shift
-	"$RUN" "$@" > "$tmp/out" 2> "$tmp/err"
-	local st=$?
-	[ $st -eq 2 ] || fail "cvm-run $*: status $st, want 2"
-	[ "$(wc -l < "$tmp/err")" -eq 1 ] || { cat "$tmp/err"; fail "cvm-run $*: not one line"; }
-	grep -qF -- "$needle" "$tmp/err" || { cat "$tmp/err"; fail "cvm-run $*: does not name $needle"; }
-	[ ! -s "$tmp/out" ] || fail "cvm-run $*: wrote to stdout"
-}
 bad /nonexistent/vmlinux -k /nonexistent/vmlinux
 bad --mem -k "$guest" -m 12Q
 bad --cpus -k "$guest" -c 0

@@ -141,6 +141,51 @@ void vm_test__capture(void (*fn)(void *ctx), void *ctx, char *out, size_t outlen
 	restore(STDOUT_FILENO, so, opath, out, outlen);
 }
 
+int vm_test__parse(struct vm_config *c, const char *const *args)
+{
+	char *argv[48] = { "cvm-run" };
+	int argc = 1;
+
+	while (*args) {
+		ck_assert_int_lt(argc, 46);
+		argv[argc++] = (char *)*args++;
+	}
+	argv[argc] = NULL;
+	return config__parse(c, argc, argv);
+}
+
+struct dry {
+	const char *const *args;
+	int status;
+};
+
+static void dry_run(void *arg)
+{
+	struct dry *d = arg;
+	const char *args[48];
+	struct vm_config c;
+	int n = 0;
+
+	while (d->args[n]) {
+		ck_assert_int_lt(n, 46);
+		args[n] = d->args[n];
+		n++;
+	}
+	args[n++] = "--dry-run";
+	args[n] = NULL;
+	ck_assert_int_eq(vm_test__parse(&c, args), 0);
+	d->status = vm__run(&c);
+	config__exit(&c);
+}
+
+int vm_test__dry_run(const char *const *args, char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct dry d = { .args = args };
+
+	vm_test__capture(dry_run, &d, out, outlen, err, errlen);
+	return d.status;
+}
+
 struct run_ctx {
 	struct vm_test *t;
 	struct vm_config cfg;
