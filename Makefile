@@ -16,14 +16,18 @@ BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
 DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev lz4 pkg-config gcc make help2man man-db python3 \
-            acpica-tools
+            acpica-tools libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu
+# Cross builds for arm64 (Debian multiarch; libfdt-dev is not Multi-Arch:
+# same, so they use the host's libfdt headers with libfdt1:arm64) and the
+# nested arm64 test's busybox-static:arm64.  deps adds the architecture.
+DEPS_ARM64 := libfdt1:arm64 libelf-dev:arm64 libssl-dev:arm64 check:arm64 libsubunit-dev:arm64
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -D_GNU_SOURCE -I. -Iarch/$(ARCH) -pthread -MMD -MP
 LDFLAGS  += -Wl,--as-needed
-LDLIBS   += -lelf -lcrypto -pthread
+LDLIBS   += -lelf -lcrypto -lfdt -pthread
 
 ifeq ($(SAN),1)
 BUILD    := build-san
@@ -68,9 +72,14 @@ $(BUILD)/cvm-measure: $(BUILD)/measure/main.o $(BUILD)/libcvm.a
 $(BUILD)/cvm-unit: $(TEST_OBJ) $(BUILD)/libcvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-# The test guest is freestanding and never sanitized: it runs inside the VM.
+# The test guests are freestanding and never sanitized: they run inside the
+# VM.  The arm64 one needs Debian's cross compiler (gcc-aarch64-linux-gnu).
+GUEST_ARM64_CC := aarch64-linux-gnu-gcc
 guest:
 	$(MAKE) -C tests/guest OUT=$(abspath $(BUILD))/guest
+	@if command -v $(GUEST_ARM64_CC) >/dev/null; then \
+	  $(MAKE) -C tests/guest-arm64 OUT=$(abspath $(BUILD))/guest-arm64; \
+	else echo "tests/guest-arm64 not built: no $(GUEST_ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; fi
 
 check: check-unit check-integration
 
@@ -84,12 +93,25 @@ STANDALONE := $(patsubst tests/unit/test-%.c,%, \
 check-standalone: $(BUILD)/cvm-unit
 	@for s in $(STANDALONE); do CK_RUN_SUITE=$$s $(BUILD)/cvm-unit || exit 1; done
 
-check-integration: all
+# Writes cvm-run's arm64 device tree for the QEMU tests (tests/integration).
+$(BUILD)/arm64-dtb: $(BUILD)/tests/integration/arm64-dtb.o $(BUILD)/libcvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check-integration: all $(BUILD)/arm64-dtb
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
 
 # Installs missing Debian packages (as root), builds, boots the test guest.
+# dpkg-query, not dpkg -s: with arm64 beside amd64, "dpkg -s libelf-dev"
+# fails as ambiguous.
 deps:
-	@missing=$$(for p in $(DEPS_PKG); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@if [ "$$(id -u)" = 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then \
+	  echo "adding the arm64 architecture (cross builds, arm64 packages for the nested test)"; \
+	  dpkg --add-architecture arm64; \
+	fi; \
+	arm64=$$(dpkg --print-foreign-architectures | grep -qx arm64 && echo "$(DEPS_ARM64)"); \
+	missing=$$(for p in $(DEPS_PKG) $$arm64; do \
+	  dpkg-query -W -f='$${db:Status-Status}\n' $$p 2>/dev/null | grep -qx installed || echo $$p; \
+	done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:" $$missing; \
@@ -142,5 +164,7 @@ uninstall:
 clean:
 	rm -rf build build-san
 	$(MAKE) -C tests/guest clean OUT=$(abspath build)/guest
+	$(MAKE) -C tests/guest-arm64 clean OUT=$(abspath build)/guest-arm64
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/measure/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/measure/main.d \
+         $(BUILD)/tests/integration/arm64-dtb.d

@@ -92,6 +92,11 @@ int plan__add_file(struct plan *p, const char *name, const void *data, size_t le
 	return fw_cfg_list__add_file(&p->fw_cfg, name, data, len);
 }
 
+const struct fw_cfg_item *plan__file(const struct plan *p, const char *name)
+{
+	return fw_cfg_list__find(&p->fw_cfg, 0, name);
+}
+
 static int cmp_gpa(const void *a, const void *b)
 {
 	const struct plan_op *x = *(const struct plan_op * const *)a;

@@ -134,8 +134,11 @@ void *plan__alloc(struct plan *p, size_t len);
 /* Maps a file for the plan's life; -1 with err__set() on failure. */
 int plan__map(struct plan *p, const char *path, struct blob *out);
 /* Adds the fw_cfg file NAME (DATA as for plan__add) to p->fw_cfg; -1 with
- * err__set() when the name is too long or already there. */
+ * err__set() when the name is too long or already there.  Firmware reads,
+ * and may measure, these bytes. */
 int plan__add_file(struct plan *p, const char *name, const void *data, size_t len);
+/* The fw_cfg file NAME, or NULL. */
+const struct fw_cfg_item *plan__file(const struct plan *p, const char *name);
 /* Rejects ops that overlap each other or wrap (VMSAs excepted: they have no
  * guest address; so are realm RIPAS entries, which cover populated granules);
  * -1 with a message naming both ops. */

@@ -57,18 +57,45 @@ static enum plan_kind section_kind(const struct tdvf_section *s)
 static int build_hob(struct plan *p, const struct tdx_launch *cfg, struct tdx_layout *l)
 {
 	const struct tdvf_section *s = tdvf__find(&l->tdvf, TDVF_TD_HOB);
+	const struct x86_ram_range *ram = cfg->ram;
+	struct x86_ram_range q35[2];
+	size_t nram = cfg->nram;
 	uint8_t *buf;
 
 	if (!s)
 		return err__set("%s: TDVF metadata: no TD_HOB section", l->tdvf.path);
+	if (!ram) {
+		nram = td_hob__q35_ram(cfg->mem_size, q35);
+		ram = q35;
+	}
+	l->below_4g = nram && ram[0].start == 0 ? ram[0].size : 0;
 	buf = plan__alloc(p, s->mem_size);
 	if (!buf)
 		return -1;
-	if (td_hob__build(&l->tdvf, cfg->mem_size, buf, s->mem_size, &l->hob_len) < 0)
+	if (td_hob__build(&l->tdvf, ram, nram, buf, s->mem_size, &l->hob_len) < 0)
 		return -1;
 	l->hob = buf;
 	l->hob_gpa = s->gpa;
 	return 0;
+}
+
+/* The firmware window: where the image's volumes go, outside RAM. */
+static void firmware_window(struct plan *p, const struct tdvf *t)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	for (size_t i = 0; i < t->nsections; i++) {
+		const struct tdvf_section *s = &t->sections[i];
+
+		if (s->type != TDVF_BFV && s->type != TDVF_CFV)
+			continue;
+		lo = s->gpa < lo ? s->gpa : lo;
+		hi = s->gpa + s->mem_size > hi ? s->gpa + s->mem_size : hi;
+	}
+	if (hi) {
+		p->fw_gpa = lo;
+		p->fw_size = hi - lo;
+	}
 }
 
 int tdx__build_plan(struct plan *p, const struct tdx_launch *cfg, struct tdx_layout *out)
@@ -102,6 +129,7 @@ int tdx__build_plan(struct plan *p, const struct tdx_launch *cfg, struct tdx_lay
 		if (!plan__add(p, section_kind(s), s->gpa, s->mem_size, data, what))
 			return -1;
 	}
+	firmware_window(p, &out->tdvf);
 	p->mem_size = cfg->mem_size;
 	p->entry.mode = PLAN_ENTRY_NONE;
 	p->entry.arg = out->hob_gpa;

@@ -132,53 +132,67 @@ static void json_step(FILE *f, const struct run *r, size_t i)
 	fputc('}', f);
 }
 
-/* SHA-256 of every input, computed before anything is printed. */
-static int hash_inputs(const struct run *r, uint8_t (*d)[32])
+/* The JSON log: one object per RMI call, with the RIM after it. */
+static void json_steps(FILE *f, const void *ctx)
 {
+	const struct run *r = ctx;
+
+	fputc('[', f);
+	for (size_t i = 0; i < r->log.n; i++)
+		json_step(f, r, i);
+	fputs(r->log.n ? "\n  ]" : "]", f);
+}
+
+/* SHA-256 of every input, the script first. */
+static int doc_inputs(const struct run *r, struct out_doc *d)
+{
+	_Static_assert(REALM_OPS_MAX_FILES + 1 <= OUT_MAX_INPUTS, "room for every data file");
 	for (size_t i = 0; i <= r->ro.nfiles; i++) {
 		const struct blob *b = i ? &r->ro.files[i - 1].blob : &r->ro.script;
+		struct out_input *in = &d->in[d->nin++];
 
-		if (!EVP_Digest(b->size ? b->data : (const uint8_t *)"", b->size, d[i], NULL,
+		*in = (struct out_input){ i ? "data" : "realm-ops",
+					  i ? r->ro.files[i - 1].path : r->o->realm_ops, { 0 }, true };
+		if (!EVP_Digest(b->size ? b->data : (const uint8_t *)"", b->size, in->sha256, NULL,
 				EVP_sha256(), NULL))
 			return err__set_status(CVM_EXIT_FAIL, "sha256: hashing failed");
 	}
 	return 0;
 }
 
-static int print_json(FILE *f, const struct run *r)
+static void doc_options(const struct run *r, struct out_doc *d)
 {
 	const struct plan_realm *m = r->plan.realm;
-	uint8_t (*d)[32] = malloc((r->ro.nfiles + 1) * sizeof(*d));
 
-	if (!d)
-		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	if (hash_inputs(r, d) < 0) {
-		free(d);
+	out__opt_str(d, "rmm", rmm_label(m));
+	out__opt_str(d, "hash", rim__hash_name(m->hash));
+	out__opt_hexnum(d, "flags0", m->flags0);
+	out__opt_bool(d, "lpa2", m->flags0 & PLAN_REALM_LPA2);
+	out__opt_bool(d, "sve", m->flags0 & PLAN_REALM_SVE);
+	out__opt_bool(d, "pmu", m->flags0 & PLAN_REALM_PMU);
+	out__opt_u64(d, "ipa_bits", m->s2sz);
+	out__opt_u64(d, "sve_vl", m->sve_vl);
+	out__opt_u64(d, "num_bps", m->num_bps);
+	out__opt_u64(d, "num_wps", m->num_wps);
+	out__opt_u64(d, "pmu_num_ctrs", m->pmu_num_ctrs);
+}
+
+/* hex and base64: "rim=..." alone; JSON: the RIM and the realm parameters'
+ * hash, with the inputs, options and steps, in every mode's shape. */
+static int print_doc(const struct run *r)
+{
+	struct out_result res = { 0 };
+	struct out_doc d = { .mode = "cca", .format = r->o->format, .res = &res, .nres = 1,
+			     .axis = OUT_SINGLE, .log_json = json_steps, .log_ctx = r };
+
+	out__value(&res, "rim", NULL, r->rim, r->len);
+	if (d.format != FORMAT_JSON)
+		return out__print(stdout, &d);
+	out__value(&res, "realm_params_hash", NULL, r->log.s[0].rim, r->len);
+	if (doc_inputs(r, &d) < 0)
 		return -1;
-	}
-	fputs("{\n  \"mode\": \"cca\"", f);
-	json_hex(f, "rim", r->rim, r->len);
-	json_hex(f, "realm_params_hash", r->log.s[0].rim, r->len);
-	fputs(",\n  \"inputs\": [", f);
-	for (size_t i = 0; i <= r->ro.nfiles; i++) {
-		fprintf(f, "%s\n    {\"role\": \"%s\", \"path\": ", i ? "," : "", i ? "data" : "realm-ops");
-		out__json_str(f, i ? r->ro.files[i - 1].path : r->o->realm_ops);
-		json_hex(f, "sha256", d[i], 32);
-		fputc('}', f);
-	}
-	free(d);
-	fprintf(f, "\n  ],\n  \"options\": {\"rmm\": \"%s\", \"hash\": \"%s\", \"flags0\": \"0x%llx\", "
-		"\"lpa2\": %s, \"sve\": %s, \"pmu\": %s, \"ipa_bits\": %u, \"sve_vl\": %u, "
-		"\"num_bps\": %u, \"num_wps\": %u, \"pmu_num_ctrs\": %u},\n  \"operations\": [",
-		rmm_label(m), rim__hash_name(m->hash), (unsigned long long)m->flags0,
-		m->flags0 & PLAN_REALM_LPA2 ? "true" : "false",
-		m->flags0 & PLAN_REALM_SVE ? "true" : "false",
-		m->flags0 & PLAN_REALM_PMU ? "true" : "false", m->s2sz, m->sve_vl, m->num_bps,
-		m->num_wps, m->pmu_num_ctrs);
-	for (size_t i = 0; i < r->log.n; i++)
-		json_step(f, r, i);
-	fputs("\n  ]\n}\n", f);
-	return 0;
+	doc_options(r, &d);
+	return out__print(stdout, &d);
 }
 
 static int print_result(const struct run *r)
@@ -188,22 +202,10 @@ static int print_result(const struct run *r)
 
 	if (r->o->verbose)
 		print_steps(stderr, r);
-	switch (r->o->format) {
-	case FORMAT_JSON:
-		ret = print_json(f, r);
-		break;
-	case FORMAT_CORIM:
+	if (r->o->format == FORMAT_CORIM)
 		ret = corim__realm_comid(f, r->plan.realm->hash, r->rim);
-		break;
-	case FORMAT_RVPS:       /* cvm-measure's front end refuses it for cca */
-		return err__set("--output-format rvps: not for --mode cca");
-	case FORMAT_BASE64:
-	case FORMAT_HEX:
-		fputs("rim=", f);
-		(r->o->format == FORMAT_HEX ? out__hex : out__base64)(f, r->rim, r->len);
-		fputc('\n', f);
-		break;
-	}
+	else
+		ret = print_doc(r);
 	if (ret == 0 && (fflush(f) || ferror(f)))
 		return err__set_status(CVM_EXIT_FAIL, "stdout: write error");
 	return ret;

@@ -160,18 +160,6 @@ static int bad(const char *opt, const char *val, const char *what)
 	return CVM_EXIT_BADINPUT;
 }
 
-static int num(const char *opt, const char *val, uint64_t max, uint64_t *out)
-{
-	if (parse__u64(val, out) < 0)
-		return bad(opt, val, "not a number");
-	if (*out > max) {
-		fprintf(stderr, "cvm-measure: %s %s: at most %llu\n", opt, val,
-			(unsigned long long)max);
-		return CVM_EXIT_BADINPUT;
-	}
-	return 0;
-}
-
 static int choice(const char *opt, const char *val, const char *const *choices)
 {
 	for (int i = 0; choices[i]; i++)
@@ -267,6 +255,19 @@ static int parse_memory(const char *arg, struct measure_opts *o)
 	return 0;
 }
 
+/* The options cvm-run shares, parsed by the same code (loader/sev-opts.c). */
+static int sev_opt(int i, const char *arg, struct measure_opts *o)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "--%s", defs[i].name);
+	if (sev_opts__set(&o->sev, name, arg) < 0) {
+		fprintf(stderr, "cvm-measure: %s\n", err__msg());
+		return CVM_EXIT_BADINPUT;
+	}
+	return 0;
+}
+
 /* One option into O; 0, or the exit status after printing one line. */
 static int parse_opt(int i, const char *arg, struct measure_opts *o)
 {
@@ -274,36 +275,18 @@ static int parse_opt(int i, const char *arg, struct measure_opts *o)
 	static const char *const rmms[] = { "1.0", "2.0", NULL };
 	static const char *const hashes[] = { "sha256", "sha384", "sha512", NULL };
 	enum sev_vmm vmm;
-	uint64_t v;
 	int ret = 0;
 
 	switch (i) {
 	case OPT_VCPUS:
 		return parse_vcpus(arg, o);
 	case OPT_VCPU_TYPE:
-		if (!vcpu__find(arg))
-			ret = bad("--vcpu-type", arg, "unknown vCPU type (see --help)");
-		o->vcpu_type = arg;
-		break;
 	case OPT_VCPU_SIG:
-		ret = num("--vcpu-sig", arg, 0xffffffffu, &o->vcpu_sig);
-		o->vcpu_sig_set = true;
-		break;
 	case OPT_VCPU_FAMILY:
-		ret = num("--vcpu-family", arg, 0xff + 0xf, &v);
-		o->vcpu_family = v;
-		o->family_set = true;
-		break;
 	case OPT_VCPU_MODEL:
-		ret = num("--vcpu-model", arg, 0xff, &v);
-		o->vcpu_model = v;
-		o->model_set = true;
-		break;
 	case OPT_VCPU_STEPPING:
-		ret = num("--vcpu-stepping", arg, 0xf, &v);
-		o->vcpu_stepping = v;
-		o->stepping_set = true;
-		break;
+	case OPT_GUEST_FEATURES:
+		return sev_opt(i, arg, o);
 	case OPT_VMM_TYPE:
 		if (sev_vmm__parse(arg, &vmm) < 0)
 			return bad("--vmm-type", arg, "invalid choice (QEMU, ec2, gce)");
@@ -318,9 +301,6 @@ static int parse_opt(int i, const char *arg, struct measure_opts *o)
 		break;
 	case OPT_KERNEL_HASH: o->kernel_hash = arg; break;
 	case OPT_INITRD_HASH: o->initrd_hash = arg; break;
-	case OPT_GUEST_FEATURES:
-		ret = num("--guest-features", arg, ~0ull, &o->guest_features);
-		break;
 	case OPT_OUTPUT_FORMAT:
 		ret = choice("--output-format", arg, formats);
 		o->format = !strcmp(arg, "json") ? FORMAT_JSON : !strcmp(arg, "rvps") ? FORMAT_RVPS :
@@ -437,13 +417,14 @@ static const char *find_mode(int argc, char **argv, const struct option *longopt
 
 int main(int argc, char **argv)
 {
-	struct measure_opts o = { .format = FORMAT_HEX, .guest_features = 0x1 };
+	struct measure_opts o = { .format = FORMAT_HEX };
 	struct option longopts[NOPTS + 1] = { { 0 } };
 	const char *mode;
 	unsigned bit = 0;
 	size_t m;
 	int c, i, ret;
 
+	sev_opts__init(&o.sev);
 	opterr = 0;
 	if (argc > 1 && !strcmp(argv[1], "firmware-info"))
 		return firmware_info(argc - 1, argv + 1);

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "loader/sev-opts.h"
+
 enum measure_format { FORMAT_HEX, FORMAT_BASE64, FORMAT_JSON, FORMAT_RVPS, FORMAT_CORIM /* cca */ };
 
 /* At most this many combinations in one matrix (--vcpus 1-4096). */
@@ -33,13 +35,8 @@ struct measure_opts {
 	/* SEV, SEV-ES, SNP */
 	unsigned vcpus;
 	bool vcpus_set;               /* --vcpus 0 is valid: no VMSAs */
-	const char *vcpu_type;
-	bool vcpu_sig_set;
-	uint64_t vcpu_sig;
-	bool family_set, model_set, stepping_set;
-	int vcpu_family, vcpu_model, vcpu_stepping;
+	struct sev_opts sev;          /* --vcpu-*, --guest-features (default 0x1) */
 	const char *vmm_type;         /* QEMU (default) | ec2 | gce, canonical spelling */
-	uint64_t guest_features;      /* default 0x1 */
 	const char *snp_ovmf_hash;
 	bool dump_vmsa;
 	const char *svsm;

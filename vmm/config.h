@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loader/sev-opts.h"
 #include "vmm/memory.h"
 
 struct vm_config {
@@ -24,7 +25,11 @@ struct vm_config {
 	enum mem_backend backend;
 	bool backend_explicit;          /* no silent fallback when asked for by name */
 	const char *cpuid_disable;      /* "FEATURE,..." */
+	/* --tee tdx: TD identities (96 hex digits each) and the QGS address */
+	const char *mrconfigid, *mrowner, *mrownerconfig;
+	const char *tdx_qgs;
 	bool dry_run;                   /* print the launch plan, run nothing */
+	struct sev_opts sev;            /* --vcpu-*, --guest-features, --snp-* ... */
 	char **owned;                   /* values read from a config file */
 	size_t nowned;
 };

@@ -63,13 +63,10 @@ static int map_anon(struct guest_mem *m)
 	return 0;
 }
 
-/* Private pages live in a guest_memfd of flags 0 (with MMAP the slot would
- * be gmem-only and the shared side ignored: ERRATA row 2); shared pages in
- * a memfd, so that a page going private can be given back (hole punch). */
-static int map_private(struct guest_mem *m, struct kvm *k)
+/* A memfd cvm-run maps: the shared side of private memory, or all of an
+ * SEV guest's. */
+static int map_memfd(struct guest_mem *m)
 {
-	if (create_gmem(m, k, 0) < 0)
-		return -1;
 	m->shared_fd = memfd_create("cvm-shared-ram", MFD_CLOEXEC);
 	if (m->shared_fd < 0)
 		return err__set_status(CVM_EXIT_FAIL, "memfd_create: %s", strerror(errno));
@@ -77,6 +74,14 @@ static int map_private(struct guest_mem *m, struct kvm *k)
 		return err__set_status(CVM_EXIT_FAIL, "memfd of %llu bytes: %s",
 				       (unsigned long long)m->size, strerror(errno));
 	return map_shared(m, m->shared_fd, "shared RAM memfd");
+}
+
+/* Private pages live in a guest_memfd of flags 0 (with MMAP the slot would
+ * be gmem-only and the shared side ignored: ERRATA row 2); shared pages in
+ * a memfd, so that a page going private can be given back (hole punch). */
+static int map_private(struct guest_mem *m, struct kvm *k)
+{
+	return create_gmem(m, k, 0) < 0 ? -1 : map_memfd(m);
 }
 
 static int set_slot(struct guest_mem *m, struct kvm *k, int i)
@@ -155,9 +160,10 @@ int guest__init(struct guest_mem *m, struct kvm *k, const struct guest_mem_cfg *
 	if (cfg->nranges > GUEST_MAX_SLOTS)
 		return err__set_status(CVM_EXIT_FAIL, "too many RAM ranges (%d)", cfg->nranges);
 	for (i = 0; i < cfg->nranges; i++)
-		if (!cfg->ranges[i].rom || m->model == MEM_PRIVATE)
+		if (!cfg->ranges[i].rom || m->model != MEM_SHARED)
 			m->size += cfg->ranges[i].size;
-	r = m->model == MEM_PRIVATE ? map_private(m, k) : back_shared(m, k, cfg);
+	r = m->model == MEM_PRIVATE ? map_private(m, k) :
+	    m->model == MEM_ENCRYPTED ? map_memfd(m) : back_shared(m, k, cfg);
 	for (i = 0; r == 0 && i < cfg->nranges; i++) {
 		struct guest_slot *s = &m->slots[i];
 

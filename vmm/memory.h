@@ -11,6 +11,12 @@
  *                that cvm-run maps (shared pages); KVM's memory attributes
  *                say which side backs each page, and the conversion engine
  *                (vmm/private-mem.c) moves pages between them.
+ *   MEM_ENCRYPTED  SEV and SEV-ES: no private side (KVM gives these types no
+ *                guest_memfd attributes, KERNEL-RULES 2.1).  One memfd that
+ *                cvm-run maps backs every slot, the firmware window included
+ *                (SEV-ES refuses read-only slots); the firmware encrypts the
+ *                launched pages in place and the guest's C-bit decides what
+ *                stays readable here.  Nothing converts.
  *
  * Every host access to guest memory goes through guest__ptr(), which
  * refuses anything that is not entirely inside one RAM slot and, under
@@ -28,14 +34,14 @@
 
 struct kvm;
 
-enum mem_model { MEM_SHARED, MEM_PRIVATE };
+enum mem_model { MEM_SHARED, MEM_PRIVATE, MEM_ENCRYPTED };
 enum mem_backend { MEM_GUEST_MEMFD, MEM_ANON };
 
 #define GUEST_MAX_SLOTS 5         /* RAM around the MMIO hole, firmware */
 
 struct guest_range {
 	uint64_t gpa, size;
-	bool rom;                   /* firmware: read-only to a MEM_SHARED guest */
+	bool rom;                   /* firmware: read-only to a MEM_SHARED guest, RAM otherwise */
 };
 
 struct guest_slot {
@@ -49,7 +55,7 @@ struct guest_mem {
 	enum mem_model model;
 	enum mem_backend backend;   /* MEM_SHARED only */
 	int gmem_fd;                /* -1 for anon */
-	int shared_fd;              /* MEM_PRIVATE: the memfd behind base */
+	int shared_fd;              /* MEM_PRIVATE, MEM_ENCRYPTED: the memfd behind base */
 	uint8_t *base;              /* the whole shared mapping */
 	uint64_t size;
 	struct guest_slot slots[GUEST_MAX_SLOTS];

@@ -160,7 +160,8 @@ static int setup(struct vm *vm)
 	if (vm->plan.fw_size)
 		ranges[mem.nranges++] = (struct guest_range){ vm->plan.fw_gpa, vm->plan.fw_size,
 							      .rom = true };
-	if (guest__init(&vm->mem, &vm->kvm, &mem) < 0 || arch__vm_init(vm) < 0)
+	if (guest__init(&vm->mem, &vm->kvm, &mem) < 0 ||
+	    (tee->mem_init && tee->mem_init(vm) < 0) || arch__vm_init(vm) < 0)
 		return -1;
 	vm->vcpus = calloc(c->cpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
@@ -198,7 +199,7 @@ static void teardown(struct vm *vm)
 	pthread_mutex_destroy(&vm->lock);
 }
 
-static int print_plan(const struct plan *p)
+static void print_plan(const struct plan *p)
 {
 	for (size_t i = 0; i < p->nops; i++)
 		printf("%#018llx %#12llx %-14s %s\n", (unsigned long long)p->ops[i].gpa,
@@ -215,7 +216,6 @@ static int print_plan(const struct plan *p)
 	}
 	printf("entry: %s at %#llx, arg %#llx\n", plan__entry_name(p->entry.mode),
 	       (unsigned long long)p->entry.pc, (unsigned long long)p->entry.arg);
-	return 0;
 }
 
 int vm__run(const struct vm_config *cfg)
@@ -234,9 +234,11 @@ int vm__run(const struct vm_config *cfg)
 	    plan__validate(&vm.plan) < 0)
 		goto fail;
 	if (cfg->dry_run) {
-		status = print_plan(&vm.plan);
+		print_plan(&vm.plan);
+		if (vm.tee->dry_run && vm.tee->dry_run(&vm) < 0)
+			goto fail;
 		teardown(&vm);
-		return status;
+		return 0;
 	}
 	if (console__init(&vm.console, cfg->expect, on_expect, &vm) < 0 || setup(&vm) < 0)
 		goto fail;

@@ -88,9 +88,9 @@ import hashlib, json, sys
 doc = json.load(open(sys.argv[1]))
 want, rmm, algo, ops = sys.argv[2:6]
 assert doc["mode"] == "cca", doc["mode"]
-assert doc["rim"] == want, doc["rim"]
-steps = doc["operations"]
-assert doc["realm_params_hash"] == steps[0]["rim"] and steps[0]["op"] == "create"
+assert doc["values"]["rim"] == want, doc["values"]
+steps = doc["log"]
+assert doc["values"]["realm_params_hash"] == steps[0]["rim"] and steps[0]["op"] == "create"
 assert steps[-1]["rim"] == want
 lines = [l.split()[0] for l in open(ops) if l.split() and l.split()[0] != "print"]
 assert [s["op"] for s in steps] == lines, ([s["op"] for s in steps], lines)

@@ -28,4 +28,7 @@ vg 0 "$RUN" -k "$BUILD/guest/cvm-guest.bzimage" -i kernel/initrd.bin -p x -c 4 -
 vg 0 "$RUN" --firmware firmware/bookworm_OVMF.fd -k kernel/vmlinuz-6.1.0-56-cloud-amd64 \
 	-i kernel/initrd.bin -p x -c 2 --dry-run
 vg 2 "$RUN" -k kernel/initrd.bin
+vg 0 "$RUN" --tee tdx --firmware firmware/OVMF.inteltdx.ms.fd -m 2G --dry-run
+vg 0 "$RUN" --tee snp --firmware firmware/OVMF.amdsev.fd -k kernel/vmlinuz-6.1.0-56-cloud-amd64 \
+	-i kernel/initrd.bin -c 2 --vcpu-type EPYC-v4 --dry-run
 exit 0

@@ -6,25 +6,15 @@
 #include "loader/error.h"
 #include "vmm/config.h"
 #include "tests/unit/test.h"
+#include "tests/unit/vm-test.h"
 
-static int parse(struct vm_config *c, const char *const *args)
-{
-	char *argv[32] = { "cvm-run" };
-	int argc = 1;
-
-	while (*args && argc < 31)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	return config__parse(c, argc, argv);
-}
-
-#define PARSE(c, ...) parse(c, (const char *const[]){ __VA_ARGS__, NULL })
+#define PARSE(c, ...) vm_test__parse(c, (const char *const[]){ __VA_ARGS__, NULL })
 
 static void expect_error(const char *const *args, const char *needle)
 {
 	struct vm_config c;
 
-	ck_assert_int_eq(parse(&c, args), -1);
+	ck_assert_int_eq(vm_test__parse(&c, args), -1);
 	ck_assert_int_eq(err__status(), CVM_EXIT_BADINPUT);
 	ck_assert_msg(strstr(err__msg(), needle), "'%s' does not name '%s'", err__msg(), needle);
 	ck_assert_ptr_null(strchr(err__msg(), '\n'));

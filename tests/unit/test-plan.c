@@ -74,26 +74,28 @@ START_TEST(map_missing_file_names_it)
 }
 END_TEST
 
-/* The plan's fw_cfg files: one per name, names as fw_cfg allows them, freed
- * with the plan. */
+/* The plan's fw_cfg files: found by name, one per name, names as fw_cfg
+ * carries them, freed with the plan; legacy items beside them. */
 START_TEST(fw_cfg_files)
 {
 	char name[FW_CFG_MAX_FILE_PATH + 1];
 	struct plan p;
 
 	plan__init(&p);
-	ck_assert_ptr_null(fw_cfg_list__find(&p.fw_cfg, 0, "etc/acpi/tables"));
+	ck_assert_ptr_null(plan__file(&p, "etc/acpi/tables"));
 	ck_assert_int_eq(plan__add_file(&p, "etc/acpi/tables", "abc", 3), 0);
 	ck_assert_int_eq(plan__add_file(&p, "etc/acpi/rsdp", NULL, 0), 0);
 	ck_assert_int_eq(fw_cfg_list__add_key(&p.fw_cfg, FW_CFG_NB_CPUS, "\x02\x00", 2), 0);
-	ck_assert_uint_eq(fw_cfg_list__find(&p.fw_cfg, 0, "etc/acpi/tables")->len, 3);
-	ck_assert_ptr_eq(fw_cfg_list__find(&p.fw_cfg, 0, "etc/acpi/tables")->data, "abc");
+	ck_assert_uint_eq(plan__file(&p, "etc/acpi/tables")->len, 3);
+	ck_assert_ptr_eq(plan__file(&p, "etc/acpi/tables")->data, "abc");
+	ck_assert_uint_eq(plan__file(&p, "etc/acpi/rsdp")->len, 0);
 	ck_assert_uint_eq(fw_cfg_list__find(&p.fw_cfg, FW_CFG_NB_CPUS, NULL)->len, 2);
 	ck_assert_int_eq(plan__add_file(&p, "etc/acpi/rsdp", "x", 1), -1);
-	ck_assert_ptr_nonnull(strstr(err__msg(), "etc/acpi/rsdp: given twice"));
+	ck_assert_str_eq(err__msg(), "fw_cfg file etc/acpi/rsdp: given twice");
 	memset(name, 'a', sizeof(name) - 1);
 	name[sizeof(name) - 1] = 0;
 	ck_assert_int_eq(plan__add_file(&p, name, "x", 1), -1);
+	ck_assert_ptr_nonnull(strstr(err__msg(), "longer than 55 characters"));
 	name[sizeof(name) - 2] = 0;
 	ck_assert_int_eq(plan__add_file(&p, name, "x", 1), 0);
 	ck_assert_uint_eq(p.fw_cfg.n, 4);

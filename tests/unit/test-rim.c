@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "loader/error.h"
+#include "loader/parse.h"
 #include "loader/realm-ops.h"
-#include "measure/output.h"
 #include "measure/rim.h"
 #include "tests/unit/test.h"
 
@@ -141,7 +141,7 @@ END_TEST
 static void unhex(const char *s, uint8_t *d)
 {
 	memset(d, 0, RIM_MAX);
-	ck_assert_int_eq(out__parse_hex(s, d, strlen(s) / 2), 0);
+	ck_assert_int_eq(parse__hex(s, d, strlen(s) / 2), 0);
 }
 
 static void put(uint8_t *p, uint64_t v)

@@ -177,8 +177,7 @@ START_TEST(firmware_boot_fw_cfg)
 	dbg = in(0x402, 1);
 	poweroff();
 
-	t.no_kernel = true;
-	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "--firmware-log", log_file, "-k",
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", fw, "--firmware-log", log_file, "-k",
 				     test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"),
 				     "-p", cmdline, "-m", "64M"), 0);
 	ck_assert_str_eq(t.err, "cvm-run: guest powered off\n");
@@ -224,15 +223,14 @@ END_TEST
 /* What a firmware boot refuses before KVM is touched. */
 START_TEST(firmware_boot_bad_input)
 {
-	t.no_kernel = true;
-	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "-p", "quiet"), 2);
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", fw, "-p", "quiet"), 2);
 	ck_assert_str_eq(t.err, "cvm-run: --params: a firmware boot takes it only with --kernel\n");
-	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "-i", t.initrd), 2);
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", fw, "-i", t.initrd), 2);
 	ck_assert_str_eq(t.err, "cvm-run: --initrd: a firmware boot takes it only with --kernel\n");
 	/* fw_cfg serves a bzImage; a PVH ELF is refused. */
-	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "-k", t.kernel), 2);
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", fw, "-k", t.kernel), 2);
 	ck_assert_ptr_nonnull(strstr(t.err, "not a bzImage"));
-	ck_assert_int_eq(VM_TEST_RUN(&t, "--firmware", fw, "--firmware-log", "/nonexistent/log"),
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", fw, "--firmware-log", "/nonexistent/log"),
 			 2);
 	ck_assert_str_eq(t.err, "cvm-run: --firmware-log /nonexistent/log: No such file or "
 				"directory\n");
