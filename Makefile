@@ -133,7 +133,7 @@ ifeq ($(ARCH):$(filter 1,$(SAN)),x86:)
 	  CVM_TEST_EXEC=qemu-aarch64 CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(ARM64_BUILD)) \
 	    qemu-aarch64 $(ARM64_BUILD)/cvm-unit; fi
 else ifeq ($(ARCH),x86)
-	@echo "SKIP arm64 unit tests under SAN=1: sanitized programs do not run under qemu-aarch64"
+	@echo "SKIP arm64 unit tests under SAN=1: LeakSanitizer does not run under qemu-aarch64"
 endif
 
 # The unit suites that need neither ../shared nor KVM (what a Debian package
