@@ -97,21 +97,25 @@ $(BUILD)/cvm-unit: $(TEST_OBJ) $(BUILD)/libcvm.a
 
 # The test guests are freestanding and never sanitized: they run inside the
 # VM.  The arm64 one needs Debian's cross compiler (gcc-aarch64-linux-gnu).
-GUEST_ARM64_CC := aarch64-linux-gnu-gcc
+ARM64_CC := aarch64-linux-gnu-gcc
 guest:
 	$(MAKE) -C tests/guest OUT=$(abspath $(BUILD))/guest
-	@if command -v $(GUEST_ARM64_CC) >/dev/null; then \
+	@if command -v $(ARM64_CC) >/dev/null; then \
 	  $(MAKE) -C tests/guest-arm64 OUT=$(abspath $(BUILD))/guest-arm64; \
-	else echo "tests/guest-arm64 not built: no $(GUEST_ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; fi
+	else echo "tests/guest-arm64 not built: no $(ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; fi
 
-# The arm64 cross build beside this one (nothing to do on arm64 itself).
-ARM64_CC := aarch64-linux-gnu-gcc
+# The arm64 cross build beside this one (nothing to do on arm64 itself),
+# when the cross compiler and the arm64 libraries (DEPS_ARM64) are there.
+ARM64_LIBS := libfdt.so.1 libelf.so libcrypto.so libcheck_pic.a libsubunit.so
 arm64:
 ifneq ($(ARCH),arm64)
-	@if command -v $(ARM64_CC) >/dev/null; then \
-	  $(MAKE) --no-print-directory ARCH=arm64 BUILD=$(ARM64_BUILD) $(ARM64_BUILD)/cvm-run \
-	    $(if $(filter 1,$(SAN)),,$(ARM64_BUILD)/cvm-measure $(ARM64_BUILD)/cvm-unit); \
-	else echo "no arm64 cross build: no $(ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; fi
+	@if ! command -v $(ARM64_CC) >/dev/null; then \
+	  echo "no arm64 cross build: no $(ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; \
+	elif missing=$$(for l in $(ARM64_LIBS); do $(ARM64_CC) -print-file-name=$$l | grep -v /; done); \
+	  [ -n "$$missing" ]; then \
+	  echo "no arm64 cross build: no arm64" $$missing "(make deps, as root, adds them)"; \
+	else $(MAKE) --no-print-directory ARCH=arm64 BUILD=$(ARM64_BUILD) $(ARM64_BUILD)/cvm-run \
+	    $(if $(filter 1,$(SAN)),,$(ARM64_BUILD)/cvm-measure $(ARM64_BUILD)/cvm-unit); fi
 endif
 
 check: check-unit check-integration
