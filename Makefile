@@ -9,14 +9,14 @@
 # every other file is a pure guest-format builder, built on every host so
 # that cvm-measure can measure any architecture's launch anywhere.
 
-ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH     ?= $(HOST_ARCH)
 PREFIX   ?= /usr/local
 VERSION  := 0.1.0
-BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
-CC       ?= gcc
+BUILD    ?= build
 DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev lz4 pkg-config gcc make help2man man-db python3 \
-            acpica-tools libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu
+            acpica-tools libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu qemu-user
 # Cross builds for arm64 (Debian multiarch; libfdt-dev is not Multi-Arch:
 # same, so they use the host's libfdt headers with libfdt1:arm64) and the
 # nested arm64 test's busybox-static:arm64.  deps adds the architecture.
@@ -35,11 +35,34 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
+# Another ARCH than the host's is a cross build into BUILD-ARCH (build-arm64),
+# with Debian's cross compiler unless CC is given.  arm64's libfdt is
+# libfdt1:arm64 beside the host's headers (libfdt-dev is not Multi-Arch:
+# same), hence the library by its file name.
+ifneq ($(ARCH),$(HOST_ARCH))
+BUILD    := $(BUILD)-$(ARCH)
+ifeq ($(origin CC),default)
+CC       := $(subst arm64,aarch64,$(subst x86,x86_64,$(ARCH)))-linux-gnu-gcc
+endif
+LDLIBS   := $(subst -lfdt,-l:libfdt.so.1,$(LDLIBS))
+endif
+# make check from x86 also cross-builds arm64 into BUILD-arm64 (the `arm64`
+# target): its unit tests run under qemu-aarch64, its cvm-run on the nested
+# arm64 KVM host.
+ARM64_BUILD := $(if $(filter arm64,$(ARCH)),$(BUILD),$(BUILD)-arm64)
+
 ARCH_HOST := $(wildcard $(foreach a,$(wildcard arch/*),$(a)/kvm*.c $(a)/ioport.c))
 LIB_SRC  := $(filter-out vmm/main.c measure/main.c $(filter-out arch/$(ARCH)/%,$(ARCH_HOST)), \
               $(wildcard vmm/*.c loader/*.c measure/*.c arch/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/*.c tests/unit/fake/*.c)
+# Unit tests of x86's KVM side (its hooks, and the fake kernel, which is an
+# x86 kernel) build for ARCH=x86 only; found by what they include.
+ifneq ($(ARCH),x86)
+TEST_SRC := $(filter-out $(wildcard tests/unit/fake/*.c) $(shell grep -l -e '"arch/x86/kvm' \
+              -e '"arch/x86/cpuid.h"' -e '"tests/unit/fake/' -e '"tests/unit/vm-test.h"' \
+              tests/unit/*.c),$(TEST_SRC))
+endif
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
@@ -50,8 +73,8 @@ COMPDIR  := $(PREFIX)/share/bash-completion/completions
 DOCDIR   := $(PREFIX)/share/doc/cvm
 PROGS    := cvm-run cvm-measure
 
-.PHONY: all check check-unit check-integration check-standalone demo deps install uninstall \
-        man clean bench guest
+.PHONY: all check check-unit check-unit-arm64 check-integration check-standalone demo deps \
+        install uninstall man clean bench guest arm64
 
 all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
 
@@ -74,17 +97,48 @@ $(BUILD)/cvm-unit: $(TEST_OBJ) $(BUILD)/libcvm.a
 
 # The test guests are freestanding and never sanitized: they run inside the
 # VM.  The arm64 one needs Debian's cross compiler (gcc-aarch64-linux-gnu).
-GUEST_ARM64_CC := aarch64-linux-gnu-gcc
+ARM64_CC := aarch64-linux-gnu-gcc
 guest:
 	$(MAKE) -C tests/guest OUT=$(abspath $(BUILD))/guest
-	@if command -v $(GUEST_ARM64_CC) >/dev/null; then \
+	@if command -v $(ARM64_CC) >/dev/null; then \
 	  $(MAKE) -C tests/guest-arm64 OUT=$(abspath $(BUILD))/guest-arm64; \
-	else echo "tests/guest-arm64 not built: no $(GUEST_ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; fi
+	else echo "tests/guest-arm64 not built: no $(ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; fi
+
+# The arm64 cross build beside this one (nothing to do on arm64 itself),
+# when the cross compiler and the arm64 libraries (DEPS_ARM64) are there.
+ARM64_LIBS := libfdt.so.1 libelf.so libcrypto.so libcheck_pic.a libsubunit.so
+arm64:
+ifneq ($(ARCH),arm64)
+	@if ! command -v $(ARM64_CC) >/dev/null; then \
+	  echo "no arm64 cross build: no $(ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; \
+	elif missing=$$(for l in $(ARM64_LIBS); do $(ARM64_CC) -print-file-name=$$l | grep -v /; done); \
+	  [ -n "$$missing" ]; then \
+	  echo "no arm64 cross build: no arm64" $$missing "(make deps, as root, adds them)"; \
+	else $(MAKE) --no-print-directory ARCH=arm64 BUILD=$(ARM64_BUILD) $(ARM64_BUILD)/cvm-run \
+	    $(if $(filter 1,$(SAN)),,$(ARM64_BUILD)/cvm-measure $(ARM64_BUILD)/cvm-unit); fi
+endif
 
 check: check-unit check-integration
 
-check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure
+check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure check-unit-arm64
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) $(BUILD)/cvm-unit
+
+# The arm64 build's unit tests from another architecture, under qemu-aarch64
+# (Debian qemu-user), which also runs the cvm-measure they start.  Not under
+# SAN=1: LeakSanitizer does not run under qemu-user (it stops with a fatal
+# error), and the plain run has checked the other architecture already.
+check-unit-arm64: $(if $(filter arm64,$(ARCH))$(filter 1,$(SAN)),,arm64)
+ifeq ($(ARCH):$(filter 1,$(SAN)),x86:)
+	@if [ ! -x $(ARM64_BUILD)/cvm-unit ]; then \
+	  echo "SKIP arm64 unit tests: no arm64 cross build (above)"; \
+	elif ! command -v qemu-aarch64 >/dev/null; then \
+	  echo "SKIP arm64 unit tests: no qemu-aarch64 (Debian qemu-user; make deps installs it)"; \
+	else echo "arm64 unit tests, under qemu-aarch64:"; \
+	  CVM_TEST_EXEC=qemu-aarch64 CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(ARM64_BUILD)) \
+	    qemu-aarch64 $(ARM64_BUILD)/cvm-unit; fi
+else ifeq ($(ARCH),x86)
+	@echo "SKIP arm64 unit tests under SAN=1: LeakSanitizer does not run under qemu-aarch64"
+endif
 
 # The unit suites that need neither ../shared nor KVM (what a Debian package
 # build can run).
@@ -97,8 +151,9 @@ check-standalone: $(BUILD)/cvm-unit
 $(BUILD)/arm64-dtb: $(BUILD)/tests/integration/arm64-dtb.o $(BUILD)/libcvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-check-integration: all $(BUILD)/arm64-dtb
-	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
+check-integration: all $(BUILD)/arm64-dtb arm64
+	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_ARM64_BUILD=$(abspath $(ARM64_BUILD)) \
+	  CVM_SAN=$(SAN) tests/integration/run-all.sh
 
 # Installs missing Debian packages (as root), builds, boots the test guest.
 # dpkg-query, not dpkg -s: with arm64 beside amd64, "dpkg -s libelf-dev"
@@ -162,7 +217,7 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-arm64 build-san-arm64
 	$(MAKE) -C tests/guest clean OUT=$(abspath build)/guest
 	$(MAKE) -C tests/guest-arm64 clean OUT=$(abspath build)/guest-arm64
 

@@ -1,6 +1,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,6 +193,28 @@ static int set_sev(struct vm_config *c, const char *v, const char *n)
 	return sev_opts__set(&c->sev, n, v);
 }
 
+/* GPA[,GPA...]: numbers as parse__u64 takes them (0x... for hex). */
+static int set_peek(struct vm_config *c, const char *v, const char *n)
+{
+	char buf[24];
+
+	c->npeek = 0;
+	for (const char *p = v, *comma; ; p = comma + 1) {
+		size_t len;
+
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		if (c->npeek == CONFIG_PEEK_MAX)
+			return err__set("%s: more than %d addresses", n, CONFIG_PEEK_MAX);
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, p);
+		if (len >= sizeof(buf) || parse__u64(buf, &c->peek[c->npeek]) < 0)
+			return err__set("%s: '%.*s' is not a guest-physical address", n, (int)len, p);
+		c->npeek++;
+		if (!comma)
+			return 0;
+	}
+}
+
 static int set_dry_run(struct vm_config *c, const char *v, const char *n)
 {
 	(void)v;
@@ -220,6 +243,7 @@ static const struct option_def defs[] = {
 	{ "mrowner", 0, "HEX", set_mrowner, "--tee tdx: MROWNER, 48 bytes in hex" },
 	{ "mrownerconfig", 0, "HEX", set_mrownerconfig, "--tee tdx: MROWNERCONFIG, 48 bytes in hex" },
 	{ "tdx-qgs", 0, "unix:PATH|vsock:CID:PORT", set_tdx_qgs, "--tee tdx: relay GetQuote to this QGS" },
+	{ "peek", 0, "GPA,...", set_peek, "after the guest stops, show 16 bytes of its memory at each GPA (only what it shares)" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },
 	{ "vcpu-type", 0, "CPUTYPE", set_sev, "sev-es, snp: QEMU vCPU model giving the VMSA's RDX" },
 	{ "vcpu-sig", 0, "VALUE", set_sev, "sev-es, snp: that signature, CPUID(1).EAX, directly" },

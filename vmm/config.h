@@ -10,6 +10,8 @@
 #include "loader/sev-opts.h"
 #include "vmm/memory.h"
 
+#define CONFIG_PEEK_MAX 8
+
 struct vm_config {
 	const char *kernel;
 	const char *initrd;
@@ -29,6 +31,8 @@ struct vm_config {
 	const char *mrconfigid, *mrowner, *mrownerconfig;
 	const char *tdx_qgs;
 	bool dry_run;                   /* print the launch plan, run nothing */
+	uint64_t peek[CONFIG_PEEK_MAX]; /* --peek: guest addresses to show at the end */
+	unsigned npeek;
 	struct sev_opts sev;            /* --vcpu-*, --guest-features, --snp-* ... */
 	char **owned;                   /* values read from a config file */
 	size_t nowned;

@@ -199,6 +199,29 @@ static void teardown(struct vm *vm)
 	pthread_mutex_destroy(&vm->lock);
 }
 
+/* --peek, after the vCPUs stopped and before RAM goes: guest__read shows
+ * only what the guest shares, and says why not otherwise. */
+static void peek(struct vm *vm)
+{
+	uint8_t b[16];
+
+	for (unsigned i = 0; i < vm->cfg->npeek; i++) {
+		uint64_t gpa = vm->cfg->peek[i];
+
+		fprintf(stderr, "cvm-run: peek %#llx:", (unsigned long long)gpa);
+		if (guest__read(&vm->mem, gpa, b, sizeof(b)) < 0) {
+			fprintf(stderr, " %s\n", err__msg());
+			continue;
+		}
+		for (size_t j = 0; j < sizeof(b); j++)
+			fprintf(stderr, " %02x", b[j]);
+		fprintf(stderr, "  |");
+		for (size_t j = 0; j < sizeof(b); j++)
+			fputc(b[j] >= 0x20 && b[j] < 0x7f ? b[j] : '.', stderr);
+		fprintf(stderr, "|\n");
+	}
+}
+
 static void print_plan(const struct plan *p)
 {
 	for (size_t i = 0; i < p->nops; i++)
@@ -261,6 +284,7 @@ int vm__run(const struct vm_config *cfg)
 	status = vm.status;
 	if (vm.why[0])
 		fprintf(stderr, "cvm-run: %s\n", vm.why);
+	peek(&vm);
 	teardown(&vm);
 	return status;
 fail:

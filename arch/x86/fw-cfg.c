@@ -1,6 +1,6 @@
-#include <asm/bootparam.h>
 #include <string.h>
 
+#include "arch/x86/bootparam.h"
 #include "arch/x86/bzimage.h"
 #include "arch/x86/e820.h"
 #include "arch/x86/fw-cfg.h"

@@ -1,10 +1,10 @@
 #include <errno.h>
-#include <linux/vm_sockets.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <linux/vm_sockets.h>    /* after sys/socket.h: 6.1 headers need sockaddr */
 #include <sys/time.h>
 #include <unistd.h>
 

@@ -90,6 +90,41 @@ static void check_pkvm(void)
 	say("pkvm granule %lu shared 0x%016lx", (uint64_t)granule, page);
 }
 
+/* An MMIO access no hypervisor can decode from its fault syndrome (a load
+ * pair from the UART: ISV = 0).  KVM stops the VM there and cvm-run reports
+ * where, reading the instruction from guest memory: from the image (a page
+ * a protected VM keeps to itself), or with SHARED from a copy of the two
+ * instructions in the shared page.  Nothing should come back. */
+void nisv_load_pair(uint64_t addr);
+asm(".pushsection .text\n"
+    ".global nisv_load_pair\n"
+    ".type nisv_load_pair, %function\n"
+    "nisv_load_pair:\n"
+    "	ldp x0, x1, [x0]\n"
+    "	b .\n"
+    ".size nisv_load_pair, . - nisv_load_pair\n"
+    ".popsection");
+#define NISV_CODE_SIZE	8
+#define NISV_OFFSET	256		/* in the shared page, after the mark */
+
+static void undecodable_mmio(bool shared)
+{
+	void (*fn)(uint64_t) = nisv_load_pair;
+	uint8_t *copy = shared_page + NISV_OFFSET;
+
+	if (shared) {
+		for (size_t i = 0; i < NISV_CODE_SIZE; i++)
+			copy[i] = ((const uint8_t *)nisv_load_pair)[i];
+		/* The MMU is off: the address is the physical one. */
+		asm volatile("dc cvau, %0; dsb ish; ic ivau, %0; dsb ish; isb"
+			     : : "r"(copy) : "memory");
+		fn = (void (*)(uint64_t))(void *)copy;
+	}
+	say("nisv at 0x%016lx (%s)", (uint64_t)fn, shared ? "shared page" : "image");
+	fn(dt.uart ? dt.uart : DEFAULT_UART);
+	report__check(false, "undecodable MMIO access came back");
+}
+
 static void report_dt(uint64_t dtb)
 {
 	say("dtb 0x%016lx %u bytes", dtb, dt.size);
@@ -135,5 +170,8 @@ void guest_main(uint64_t dtb)
 	report__initrd(&boot);
 	if (cmdline__has(boot.cmdline, "cvmtest.pkvm"))
 		check_pkvm();
+	if (cmdline__has(boot.cmdline, "cvmtest.nisv") ||
+	    cmdline__has(boot.cmdline, "cvmtest.nisv-shared"))
+		undecodable_mmio(cmdline__has(boot.cmdline, "cvmtest.nisv-shared"));
 	report__verdict();
 }

@@ -9,6 +9,10 @@
 #   nested_arm64__root DIR    a fresh tree in DIR/root: busybox:arm64, /init,
 #                             an empty /cases.sh; the caller adds its files
 #                             and "case_ NAME COMMAND [ARGS...]" lines
+#   nested_arm64__program BIN DIR  an arm64 program and its libraries
+#                             into the tree DIR (ldd cannot read a cross
+#                             binary: readelf's NEEDED, resolved in the
+#                             multiarch directories of the arm64 packages)
 #   nested_arm64__run DIR MODE  packs and boots with kvm-arm.mode=MODE
 #                             (protected, nvhe; "" for the default, VHE):
 #                             DIR/console.log, $NESTED_SECONDS (wall),
@@ -53,6 +57,36 @@ nested_arm64__root() {
 	ln -s busybox "$dir/root/bin/sh"
 	install -m 755 "$(dirname "${BASH_SOURCE[0]}")/nested-arm64-init.sh" "$dir/root/init"
 	: >"$dir/root/cases.sh"
+}
+
+NESTED_ARM64_LIBDIRS="/lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/aarch64-linux-gnu/lib"
+
+# nested_arm64__needed ELF: the libraries ELF names (DT_NEEDED), one a line.
+nested_arm64__needed() {
+	readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'
+}
+
+nested_arm64__program() {
+	local bin=$1 root=$2 interp lib dir found
+	local -a todo
+	interp=$(readelf -l "$bin" | sed -n 's/.*program interpreter: \(.*\)\]/\1/p')
+	[ -n "$interp" ] || fail "$bin: no program interpreter (not a dynamic arm64 program?)"
+	mkdir -p "$root/bin" "$root$(dirname "$interp")" "$root/lib/aarch64-linux-gnu"
+	cp "$bin" "$root/bin/"
+	cp -L "$interp" "$root$interp" || fail "no $interp (Debian libc6:arm64)"
+	mapfile -t todo < <(nested_arm64__needed "$bin")
+	while ((${#todo[@]})); do
+		lib=${todo[0]}
+		todo=("${todo[@]:1}")
+		[ -f "$root/lib/aarch64-linux-gnu/$lib" ] && continue
+		found=
+		for dir in $NESTED_ARM64_LIBDIRS; do
+			[ -f "$dir/$lib" ] && { found=$dir/$lib; break; }
+		done
+		[ -n "$found" ] || fail "$bin needs $lib: not in $NESTED_ARM64_LIBDIRS"
+		cp -L "$found" "$root/lib/aarch64-linux-gnu/$lib"
+		mapfile -t -O "${#todo[@]}" todo < <(nested_arm64__needed "$found")
+	done
 }
 
 nested_arm64__run() {

@@ -2,11 +2,8 @@
 #include <string.h>
 
 #include "measure/tdvf-events.h"
-#include "tests/unit/fake/fake-kvm.h"
-#include "tests/unit/fake/fake-tdx.h"
 #include "tests/unit/tdx-test.h"
 #include "tests/unit/test.h"
-#include "tests/unit/vm-test.h"
 
 void tdx_test__acpi_files(struct plan *p, const char *tables, const char *rsdp,
 			  const char *loader)
@@ -30,26 +27,6 @@ void tdx_test__vector_acpi(struct plan *p, const char *name)
 	snprintf(r, sizeof(r), "vectors/acpi/%s.rsdp.bin", name);
 	snprintf(l, sizeof(l), "vectors/acpi/%s.table-loader.bin", name);
 	tdx_test__acpi_files(p, test__shared(t), test__shared(r), test__shared(l));
-}
-
-void tdx_test__setup(struct vm_test *t)
-{
-	fake__install();
-	fake__host_tdx();
-	vm_test__init(t);
-}
-
-void tdx_test__teardown(struct vm_test *t)
-{
-	vm_test__exit(t);
-	fake__uninstall();
-}
-
-void tdx_test__fresh_host(void)
-{
-	fake__uninstall();
-	fake__install();
-	fake__host_tdx();
 }
 
 void tdx_test__expected(const char *id, char *buf, size_t len)

@@ -54,6 +54,28 @@ START_TEST(defaults_and_options)
 }
 END_TEST
 
+START_TEST(peek_addresses)
+{
+	struct vm_config c;
+
+	ck_assert_int_eq(PARSE(&c, "-k", "k", "--peek", "0x4000a000,1073741824,0x0"), 0);
+	ck_assert_uint_eq(c.npeek, 3);
+	ck_assert_uint_eq(c.peek[0], 0x4000a000);
+	ck_assert_uint_eq(c.peek[1], 0x40000000);
+	ck_assert_uint_eq(c.peek[2], 0);
+	config__exit(&c);
+	ck_assert_int_eq(PARSE(&c, "-k", "k"), 0);
+	ck_assert_uint_eq(c.npeek, 0);
+	config__exit(&c);
+	EXPECT_ERROR("--peek: 'here' is not a guest-physical address", "-k", "k", "--peek", "here");
+	EXPECT_ERROR("--peek: '' is not", "-k", "k", "--peek", "0x1000,");
+	EXPECT_ERROR("--peek: '0x1 ' is not", "-k", "k", "--peek", "0x1 ");
+	EXPECT_ERROR("--peek: '0x10000000000000000' is not", "-k", "k", "--peek",
+		     "0x10000000000000000");
+	EXPECT_ERROR("--peek: more than 8 addresses", "-k", "k", "--peek", "1,2,3,4,5,6,7,8,9");
+}
+END_TEST
+
 START_TEST(bad_options_name_themselves)
 {
 	EXPECT_ERROR("--mem", "-k", "k", "-m", "lots");
@@ -276,6 +298,7 @@ static Suite *config_suite(void)
 	TCase *t = tcase_create("core");
 
 	tcase_add_test(t, defaults_and_options);
+	tcase_add_test(t, peek_addresses);
 	tcase_add_test(t, bad_options_name_themselves);
 	tcase_add_test(t, config_file_and_precedence);
 	tcase_add_test(t, config_file_errors_name_file_and_line);

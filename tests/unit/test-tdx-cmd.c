@@ -22,7 +22,7 @@ static int run(const char *args)
 {
 	char cmd[4096];
 
-	snprintf(cmd, sizeof(cmd), "'%s' %s", test__build("cvm-measure"), args);
+	snprintf(cmd, sizeof(cmd), "%s %s", test__program("cvm-measure"), args);
 	return test__run(test__shared("vectors"), cmd, out, sizeof(out), err, sizeof(err));
 }
 

@@ -1,8 +1,8 @@
-#include <asm/bootparam.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arch/x86/acpi.h"
+#include "arch/x86/bootparam.h"
 #include "arch/x86/fw-cfg.h"
 #include "loader/bytes.h"
 #include "loader/error.h"
