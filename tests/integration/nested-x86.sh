@@ -32,6 +32,24 @@ nested__root() {
 	cp "$BUILD"/guest/cvm-guest.{elf,bzimage} "$dir/root/guest/"
 }
 
+# nested__watch PID LOG: waits for PID; kills it when LOG has not grown for
+# NESTED_SILENCE seconds.  Every case ends within its --timeout (300 s) and
+# then prints, so a longer silence is a frozen host (QEMU TCG's nested SVM
+# has been seen to stop an L1 for good, about once in 25 OVMF boots), not a
+# slow case; the run then fails within minutes instead of at 900 s.
+NESTED_SILENCE=360
+nested__watch() {
+	local pid=$1 log=$2
+	while sleep 5 && kill -0 "$pid" 2>/dev/null; do
+		if [ $(($(date +%s) - $(stat -c %Y "$log"))) -gt $NESTED_SILENCE ]; then
+			echo "nested host silent for $NESTED_SILENCE s: stopping it"
+			kill "$pid"
+			break
+		fi
+	done
+	wait "$pid"
+}
+
 # nested__run DIR INIT: packs DIR/root with INIT as /init, boots it, and
 # leaves the serial output (LF line ends) in DIR/console.log.  Fails when
 # QEMU fails or the script does not print "== done".
@@ -44,7 +62,8 @@ nested__run() {
 	timeout 900 "$QEMU_X86" -accel tcg -cpu EPYC,+svm -smp 1 -m 2G -display none \
 		-serial stdio -no-reboot -nodefaults -kernel "$NESTED_KERNEL" \
 		-initrd "$dir/initramfs.gz" -append "console=ttyS0 panic=-1 quiet" \
-		</dev/null >"$dir/serial.log" 2>"$dir/qemu.log"
+		</dev/null >"$dir/serial.log" 2>"$dir/qemu.log" &
+	nested__watch $! "$dir/serial.log"
 	st=$?
 	NESTED_SECONDS=$(($(date +%s) - start))
 	nested__finish "$dir" $st
