@@ -267,7 +267,7 @@ void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len)
 	/* A page converted right after this check is only reached through
 	 * the shared mapping, never the private side: at worst the memfd gets
 	 * a page back until the next conversion releases it. */
-	if (m->model == MEM_PRIVATE) {
+	if (m->model == MEM_PRIVATE || m->model == MEM_ENCRYPTED) {
 		pthread_rwlock_rdlock(&m->lock);
 		shared = range_set__disjoint(&m->private, gpa, gpa + len);
 		pthread_rwlock_unlock(&m->lock);

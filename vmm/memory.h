@@ -16,7 +16,9 @@
  *                cvm-run maps backs every slot, the firmware window included
  *                (SEV-ES refuses read-only slots); the firmware encrypts the
  *                launched pages in place and the guest's C-bit decides what
- *                stays readable here.  Nothing converts.
+ *                stays readable here.  Nothing converts, but the private
+ *                ranges record what is known to be encrypted: the launched
+ *                pages, and what the guest declares through MAP_GPA_RANGE.
  *   MEM_SHMEM    protected VMs (pKVM): the same memfd in plain memslots (a
  *                protected VM cannot run on guest_memfd).  The payload is
  *                copied in before the first KVM_RUN; from then on each page
@@ -28,7 +30,8 @@
  *
  * Every host access to guest memory goes through guest__ptr(), which
  * refuses anything that is not entirely inside one RAM slot and, under
- * MEM_PRIVATE, entirely shared, or guest__read(): guests are hostile. */
+ * MEM_PRIVATE and MEM_ENCRYPTED, entirely outside the private ranges, or
+ * guest__read(): guests are hostile. */
 #ifndef CVM_MEMORY_H
 #define CVM_MEMORY_H
 
@@ -69,8 +72,9 @@ struct guest_mem {
 	struct guest_slot slots[GUEST_MAX_SLOTS];
 	int nslots;
 
-	/* MEM_PRIVATE: the private ranges, as set in KVM's attributes.
-	 * Conversions write, host accesses read. */
+	/* MEM_PRIVATE: the private ranges, as set in KVM's attributes;
+	 * MEM_ENCRYPTED: the ranges known to be encrypted.  Conversions
+	 * write, host accesses read. */
 	pthread_rwlock_t lock;
 	struct range_set private;
 	bool ready;                 /* guest__init ran: guest__exit has work */
@@ -93,7 +97,7 @@ struct guest_mem_cfg {
 int guest__init(struct guest_mem *m, struct kvm *k, const struct guest_mem_cfg *cfg);
 void guest__exit(struct guest_mem *m);
 /* Host pointer to [gpa, gpa+len) if it lies inside one RAM slot (and is
- * shared, and RAM is not sealed), else NULL. */
+ * not private or known encrypted, and RAM is not sealed), else NULL. */
 void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len);
 /* MEM_SHMEM, once the plan is loaded: the guest may own any page now. */
 void guest__seal(struct guest_mem *m);

@@ -28,6 +28,7 @@ enum convert_result private_mem__convert(struct vm *vm, uint64_t gpa, uint64_t s
 		.attributes = to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
 	};
 	enum convert_result r = CONVERT_OK;
+	bool attrs_in_kvm = m->model != MEM_ENCRYPTED;
 	uint64_t off;
 
 	if (m->model == MEM_SHARED || !size || (gpa | size) & PAGE_MASK || gpa + size < gpa)
@@ -35,9 +36,6 @@ enum convert_result private_mem__convert(struct vm *vm, uint64_t gpa, uint64_t s
 	s = guest__slot(m, gpa, size);
 	if (!s)
 		return CONVERT_REFUSED;
-	/* SEV: the guest's page tables decide; it only tells us. */
-	if (m->model == MEM_ENCRYPTED)
-		return CONVERT_OK;
 	off = s->off + (gpa - s->gpa);
 	pthread_rwlock_wrlock(&m->lock);
 	/* Room first, so the bookkeeping cannot fail once KVM has changed. */
@@ -45,7 +43,9 @@ enum convert_result private_mem__convert(struct vm *vm, uint64_t gpa, uint64_t s
 		r = CONVERT_RETRY;
 		goto out;
 	}
-	if (sys__ioctl(vm->kvm.vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a) < 0) {
+	/* SEV: the guest's page tables decide and nothing moves; what it
+	 * declares is only kept, so that device models stay out of it. */
+	if (attrs_in_kvm && sys__ioctl(vm->kvm.vm_fd, KVM_SET_MEMORY_ATTRIBUTES, &a) < 0) {
 		/* Arguments were checked above: what is left is the host
 		 * running short (xarray allocation) or a signal. */
 		r = errno == ENOMEM || errno == EAGAIN || errno == EINTR ? CONVERT_RETRY
@@ -56,10 +56,12 @@ enum convert_result private_mem__convert(struct vm *vm, uint64_t gpa, uint64_t s
 	 * leaves RAM held twice but never exposes old data: the attribute
 	 * decides which side the guest sees. */
 	if (to_private) {
-		punch(m->shared_fd, off, size);
+		if (attrs_in_kvm)
+			punch(m->shared_fd, off, size);
 		range_set__add(&m->private, gpa, gpa + size);
 	} else {
-		punch(m->gmem_fd, off, size);
+		if (attrs_in_kvm)
+			punch(m->gmem_fd, off, size);
 		range_set__remove(&m->private, gpa, gpa + size);
 	}
 out:

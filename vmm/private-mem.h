@@ -10,8 +10,10 @@
  * survive a round trip and RAM is never held twice.  Pages already in the
  * target state keep their contents.  Bookkeeping is per range: converting
  * 64 GiB is one operation.  On SEV and SEV-ES (MEM_ENCRYPTED) the C-bit
- * lives in the guest's page tables: a valid request needs nothing here and
- * succeeds. */
+ * lives in the guest's page tables: a valid request changes nothing in KVM
+ * and succeeds, and only the bookkeeping follows it (the launch records the
+ * pages the firmware encrypted), so that guest__ptr() keeps device models
+ * out of pages known to be encrypted. */
 #ifndef CVM_PRIVATE_MEM_H
 #define CVM_PRIVATE_MEM_H
 

@@ -16,11 +16,13 @@
 #include "measure/sev-ld.h"
 #include "measure/snp.h"
 #include "vmm/kvm.h"
+#include "vmm/private-mem.h"
 #include "vmm/sys.h"
 #include "vmm/tee.h"
 #include "vmm/vm.h"
 
 #define SEV_DEV         "/dev/sev"
+#define PAGE            4096ull
 #define MEASURE_LEN     48      /* LAUNCH_MEASURE: HMAC-SHA256, then MNONCE */
 
 /* ---- Firmware errors by name -------------------------------------------- */
@@ -325,11 +327,14 @@ static int mem_init(struct vm *vm)
 }
 
 /* SEV/SEV-ES: the bytes go to their GPA, then the firmware encrypts them
- * there and extends the launch digest. */
+ * there and extends the launch digest.  From then on the pages are the
+ * guest's encrypted ones: the conversion engine records them, so that no
+ * device model (fw_cfg DMA) writes there. */
 static int update_data(struct vm *vm, const struct plan_op *op)
 {
 	uint8_t *dst = guest__ptr(&vm->mem, op->gpa, op->len);
 	struct kvm_sev_launch_update_data u = { .uaddr = (uintptr_t)dst, .len = op->len };
+	uint64_t first = op->gpa & ~(PAGE - 1), end = (op->gpa + op->len + PAGE - 1) & ~(PAGE - 1);
 	char what[96];
 
 	if (!dst || op->len > UINT32_MAX)
@@ -340,7 +345,13 @@ static int update_data(struct vm *vm, const struct plan_op *op)
 		memcpy(dst, op->data, op->len);
 	snprintf(what, sizeof(what), "KVM_SEV_LAUNCH_UPDATE_DATA of %s at gpa %#llx", op->what,
 		 (unsigned long long)op->gpa);
-	return cmd(vm, KVM_SEV_LAUNCH_UPDATE_DATA, &u, what);
+	if (cmd(vm, KVM_SEV_LAUNCH_UPDATE_DATA, &u, what) < 0)
+		return -1;
+	if (private_mem__convert(vm, first, end - first, true) != CONVERT_OK)
+		return err__set_status(CVM_EXIT_FAIL, "%s: [%#llx, %#llx) cannot be recorded as "
+				       "encrypted (out of memory)", op->what,
+				       (unsigned long long)first, (unsigned long long)end);
+	return 0;
 }
 
 static int load(struct vm *vm, const struct plan_op *op)
