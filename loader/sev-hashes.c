@@ -1,8 +1,8 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-#include "loader/blob.h"
 #include "loader/error.h"
+#include "loader/fw-cfg.h"
 #include "loader/guid.h"
 #include "loader/sev-hashes.h"
 
@@ -38,16 +38,33 @@ int sev_hashes__fill(struct sev_hashes *h, const uint8_t kernel[32], const uint8
 	return sha256(s, strlen(s) + 1, h->cmdline);
 }
 
-int sev_hashes__file(const char *path, uint8_t out[32])
+/* SHA-256 of the PARTS (N of them) in order. */
+static int sha256_parts(const struct fw_cfg_item *const *parts, size_t n, uint8_t out[32])
 {
-	struct blob b;
-	int r;
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int ok = c && EVP_DigestInit_ex(c, EVP_sha256(), NULL);
 
-	if (blob__open(&b, path) < 0)
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(c, parts[i]->data, parts[i]->len);
+	ok = ok && EVP_DigestFinal_ex(c, out, NULL);
+	EVP_MD_CTX_free(c);
+	return ok ? 0 : err__set_status(CVM_EXIT_FAIL, "SHA-256 failed");
+}
+
+int sev_hashes__served(struct sev_hashes *h, const struct fw_cfg_list *l)
+{
+	const struct fw_cfg_item *kernel[2] = { fw_cfg_list__find(l, FW_CFG_SETUP_DATA, NULL),
+						fw_cfg_list__find(l, FW_CFG_KERNEL_DATA, NULL) };
+	const struct fw_cfg_item *initrd = fw_cfg_list__find(l, FW_CFG_INITRD_DATA, NULL);
+	const struct fw_cfg_item *cmdline = fw_cfg_list__find(l, FW_CFG_CMDLINE_DATA, NULL);
+	uint8_t k[32], rd[32];
+
+	if (!kernel[0] || !kernel[1] || !cmdline || !cmdline->len ||
+	    memchr(cmdline->data, 0, cmdline->len) != cmdline->data + cmdline->len - 1)
+		return err__set("fw_cfg: no kernel, or no NUL-terminated command line, to hash");
+	if (sha256_parts(kernel, 2, k) < 0 || (initrd && sha256_parts(&initrd, 1, rd) < 0))
 		return -1;
-	r = sha256(b.data ? (const void *)b.data : "", b.size, out);
-	blob__close(&b);
-	return r;
+	return sev_hashes__fill(h, k, initrd ? rd : NULL, (const char *)cmdline->data);
 }
 
 static uint8_t *put_head(uint8_t *p, const struct guid *g, uint16_t len)

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "loader/fw-cfg.h"
+
 #define SEV_HASHES_TABLE_LEN    168     /* header + 3 entries */
 #define SEV_HASHES_PADDED_LEN   176     /* what QEMU copies: 16-byte aligned */
 
@@ -22,8 +24,13 @@ struct sev_hashes {
  * -1 if a digest fails. */
 int sev_hashes__fill(struct sev_hashes *h, const uint8_t kernel[32], const uint8_t *initrd,
 		     const char *append);
-/* The SHA-256 of the file at PATH into OUT; -1 naming PATH. */
-int sev_hashes__file(const char *path, uint8_t out[32]);
+/* The table of what fw_cfg list L serves, as QEMU's
+ * sev_add_kernel_loader_hashes hashes the bytes it serves: the kernel as its
+ * setup and kernel items together (the file, as QEMU leaves an SEV guest's
+ * header unpatched), the initrd item (none: the digest of nothing), the
+ * command line item with its NUL.  -1 + err__set() when L serves no kernel
+ * or command line. */
+int sev_hashes__served(struct sev_hashes *h, const struct fw_cfg_list *l);
 /* Writes the padded table (SEV_HASHES_PADDED_LEN bytes) to OUT. */
 void sev_hashes__table(const struct sev_hashes *h, uint8_t *out);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86/firmware.h"
 #include "arch/x86/kvm-abi.h"
 #include "arch/x86/kvm-sev.h"
 #include "arch/x86/kvm-tee.h"
@@ -120,17 +121,6 @@ static int read_snp_files(struct sev_state *s, const struct sev_opts *o)
 	return 0;
 }
 
-/* QEMU's kernel-hashes=on: the kernel and initrd enter by their digests. */
-static int hashes(const struct vm_config *c, struct sev_hashes *h)
-{
-	uint8_t kernel[32], initrd[32];
-
-	if (sev_hashes__file(c->kernel, kernel) < 0 ||
-	    (c->initrd && sev_hashes__file(c->initrd, initrd) < 0))
-		return -1;
-	return sev_hashes__fill(h, kernel, c->initrd ? initrd : NULL, c->params);
-}
-
 static int plan(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
@@ -140,6 +130,8 @@ static int plan(struct vm *vm)
 		.mode = mode_of(vm), .vcpus = c->cpus, .vmm = SEV_VMM_QEMU,
 		.era = vmsa__default_era(SEV_VMM_QEMU), .guest_features = c->sev.guest_features,
 	};
+	struct x86_boot_cfg boot = { .kernel = c->kernel, .initrd = c->initrd,
+				     .cmdline = c->params, .mem_size = c->mem, .vcpus = c->cpus };
 	struct sev_hashes h;
 
 	if (!s)
@@ -150,8 +142,6 @@ static int plan(struct vm *vm)
 	if (!c->firmware)
 		return err__set("--tee %s: needs --firmware (an OVMF built for it, e.g. "
 				"OVMF.amdsev.fd); -k/-i/-p are measured into its hashes table", tee);
-	if ((c->initrd || c->params) && !c->kernel)
-		return err__set("--%s: needs --kernel", c->initrd ? "initrd" : "params");
 	if (c->cpuid_disable && x86__cpuid_parse_disable(c->cpuid_disable, &vm->arch.cpuid) < 0)
 		return -1;
 	if (l.mode != SEV_MODE_SEV) {
@@ -173,8 +163,15 @@ static int plan(struct vm *vm)
 	if (l.firmware.size % 4096 || l.firmware.size > X86_FW_MAX)
 		return err__set("%s: %zu bytes: a firmware image is whole 4 KiB pages, at most "
 				"%llu MiB", c->firmware, l.firmware.size, X86_FW_MAX >> 20);
+	/* OVMF reads the machine, the ACPI tables and -k/-i/-p through fw_cfg
+	 * as on a plain firmware boot (the kernel's own setup header: QEMU
+	 * leaves an SEV guest's unpatched), and checks the kernel, initrd and
+	 * command line against the hashes table, made from those very items
+	 * (QEMU's kernel-hashes=on). */
+	if (x86__firmware_fw_cfg(&vm->plan, &boot) < 0)
+		return -1;
 	if (c->kernel) {
-		if (hashes(c, &h) < 0)
+		if (sev_hashes__served(&h, &vm->plan.fw_cfg) < 0)
 			return -1;
 		l.hashes = &h;
 	}
@@ -294,10 +291,6 @@ static int vm_init(struct vm *vm)
 		s->features = vm->cfg->sev.guest_features & ~SVM_SEV_FEAT_SNP_ACTIVE;
 	if (host_offers(vm, s) < 0)
 		return -1;
-	/* The plan holds the hashes; serving the bytes is the fw_cfg device's. */
-	if (vm->cfg->kernel)
-		fprintf(stderr, "cvm-run: --kernel is measured into the firmware's hashes table, "
-			"but this build does not serve it through fw_cfg yet: OVMF will not find it\n");
 	s->fd = open_sev();
 	if (s->fd < 0)
 		return -1;

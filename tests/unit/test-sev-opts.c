@@ -135,7 +135,11 @@ START_TEST(plans_refused_before_kvm)
 	PLAN_REFUSED("--tee snp: needs --firmware", "--tee", "snp", "-k", k);
 	PLAN_REFUSED("--tee sev-es: missing --vcpu-type or --vcpu-sig or --vcpu-family",
 		     "--tee", "sev-es", "--firmware", amd);
-	PLAN_REFUSED("--initrd: needs --kernel", "--tee", "sev", "--firmware", amd, "-i", i);
+	PLAN_REFUSED("--initrd: a firmware boot takes it only with --kernel", "--tee", "sev",
+		     "--firmware", amd, "-i", i);
+	/* fw_cfg serves a bzImage, as to a plain VM's firmware. */
+	PLAN_REFUSED("not a bzImage", "--tee", "sev-es", "--vcpu-type", "EPYC", "--firmware", amd,
+		     "-k", small);
 	PLAN_REFUSED("an SNP VMSA always has SNPActive", "--tee", "snp", "--firmware", amd,
 		     "--vcpu-type", "EPYC", "--guest-features", "0x20");
 	PLAN_REFUSED("/nonexistent/b: No such file", "--tee", "snp", "--firmware", amd,
