@@ -11,7 +11,7 @@
 #include "measure/authenticode.h"
 #include "measure/efi-varstore.h"
 #include "measure/hashpool.h"
-#include "measure/qemu-setup.h"
+#include "loader/qemu-setup.h"
 #include "measure/tdvf-events.h"
 
 /* 20 events at most (3.3); the log has room for them. */

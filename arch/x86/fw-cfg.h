@@ -34,7 +34,7 @@ struct x86_fw_cfg_linux {
 	const struct blob *initrd;      /* NULL: none */
 	const char *cmdline;            /* NULL: "" */
 	/* The first setup bytes as they are to be served instead of the
-	 * file's (measure/qemu-setup.h's patched header reproduces QEMU's
+	 * file's (loader/qemu-setup.h's patched header reproduces QEMU's
 	 * bytes), or NULL to serve the file as it is (QEMU for SEV). */
 	const uint8_t *setup_head;
 	size_t setup_head_len;

@@ -5,7 +5,7 @@
 
 #include "loader/blob.h"
 #include "loader/error.h"
-#include "measure/qemu-setup.h"
+#include "loader/qemu-setup.h"
 #include "tests/unit/test.h"
 
 #define HDR(field) (offsetof(struct boot_params, hdr.field))

@@ -6,7 +6,7 @@
 #include "arch/x86/fw-cfg.h"
 #include "loader/bytes.h"
 #include "loader/error.h"
-#include "measure/qemu-setup.h"
+#include "loader/qemu-setup.h"
 #include "tests/unit/fake-ram.h"
 #include "tests/unit/test.h"
 #include "vmm/fw-cfg.h"

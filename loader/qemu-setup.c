@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "loader/error.h"
-#include "measure/qemu-setup.h"
+#include "loader/qemu-setup.h"
 
 #define HDR(field)   (offsetof(struct boot_params, hdr.field))
 #define HDRS_MAGIC   0x53726448u       /* "HdrS" */
