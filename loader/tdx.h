@@ -32,6 +32,10 @@ struct tdx_layout {
 	size_t hob_len;         /* END entry included */
 	uint64_t hob_gpa;       /* also p->entry.arg: KVM_TDX_INIT_VCPU's RCX */
 	uint64_t below_4g;      /* RAM below 4 GiB: QEMU's bzImage header patch */
+	/* A direct boot's files as served through fw_cfg (loader/tdx-boot.h):
+	 * kernel.path NULL when there is none; initrd.path NULL when no
+	 * initrd was given (an empty one is given, and served as none). */
+	struct blob kernel, initrd;
 };
 
 /* Appends the ops to P and sets p->mem_size, p->entry.arg and the firmware

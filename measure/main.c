@@ -42,7 +42,7 @@ enum {
 	OPT_VCPUS, OPT_VCPU_TYPE, OPT_VCPU_SIG, OPT_VCPU_FAMILY, OPT_VCPU_MODEL, OPT_VCPU_STEPPING,
 	OPT_VMM_TYPE, OPT_GUEST_FEATURES, OPT_SNP_OVMF_HASH, OPT_DUMP_VMSA, OPT_SVSM,
 	OPT_VARS_SIZE, OPT_VARS_FILE, OPT_TDX_PAGE_ORDER, OPT_MEMORY, OPT_ACPI_TABLES,
-	OPT_ACPI_RSDP, OPT_ACPI_LOADER, OPT_TDX_SEPARATOR, OPT_DUMP_TD_HOB, OPT_REALM_OPS,
+	OPT_ACPI_RSDP, OPT_ACPI_LOADER, OPT_TDX_SEPARATOR, OPT_TDX_VMM, OPT_DUMP_TD_HOB, OPT_REALM_OPS,
 	OPT_RMM, OPT_HASH, OPT_OUTPUT_FORMAT,
 	OPT_VERBOSE, OPT_VERSION, OPT_HELP, NOPTS
 };
@@ -67,8 +67,9 @@ static const struct opt_def {
 		"SHA-256 of the kernel (64 hex digits) instead of --kernel" },
 	[OPT_INITRD_HASH] = { "initrd-hash", 0, "HEX", M_HASHES,
 		"SHA-256 of the initrd (64 hex digits) instead of --initrd" },
-	[OPT_VCPUS] = { "vcpus", 0, "N|LIST", M_VMSA,
-		"vCPUs, 0-65536 (required); a list or range (1-64, 1,2,4,8) measures each: a matrix" },
+	[OPT_VCPUS] = { "vcpus", 0, "N|LIST", M_VMSA | M_TDX,
+		"vCPUs, 0-65536 (required); a list or range (1-64, 1,2,4,8) measures each: a matrix "
+		"(tdx: one count, 1-254, with --tdx-vmm cvm-run)" },
 	[OPT_VCPU_TYPE] = { "vcpu-type", 0, "CPUTYPE", M_VMSA, "QEMU vCPU model:" },
 	[OPT_VCPU_SIG] = { "vcpu-sig", 0, "VALUE", M_VMSA,
 		"vCPU signature CPUID(1).EAX, 0-0xffffffff (overrides --vcpu-type)" },
@@ -97,6 +98,9 @@ static const struct opt_def {
 	[OPT_ACPI_LOADER] = { "acpi-loader", 0, "FILE", M_TDX, "QEMU's fw_cfg etc/table-loader blob" },
 	[OPT_TDX_SEPARATOR] = { "tdx-separator", 0, "ERA", M_TDX,
 		"post-202411 (default: edk2-stable202411 and later) | pre-202411" },
+	[OPT_TDX_VMM] = { "tdx-vmm", 0, "VMM", M_TDX,
+		"qemu (default: QEMU q35, ACPI from --acpi-*) | cvm-run (cvm-run's own TD: its memory "
+		"map, fw_cfg and ACPI tables for --vcpus)" },
 	[OPT_DUMP_TD_HOB] = { "dump-td-hob", 0, "FILE", M_TDX,
 		"write the TD HOB that was measured (needs one --memory)" },
 	[OPT_REALM_OPS] = { "realm-ops", 0, "FILE", M_CCA,
@@ -181,7 +185,7 @@ static int parse_vcpus(const char *arg, struct measure_opts *o)
 	if (!copy)
 		return bad("--vcpus", arg, "out of memory");
 	memset(seen, 0, sizeof(seen));
-	o->matrix = strpbrk(arg, ",-") != NULL;
+	o->vcpu_matrix = strpbrk(arg, ",-") != NULL;
 	while (!ret && (tok = strsep(&rest, ","))) {
 		char *dash = strchr(tok, '-');
 		uint64_t lo, hi;
@@ -329,6 +333,7 @@ static int parse_opt(int i, const char *arg, struct measure_opts *o)
 	case OPT_ACPI_RSDP: o->acpi_rsdp = arg; break;
 	case OPT_ACPI_LOADER: o->acpi_loader = arg; break;
 	case OPT_TDX_SEPARATOR: o->tdx_separator = arg; break;
+	case OPT_TDX_VMM: o->tdx_vmm = arg; break;
 	case OPT_DUMP_TD_HOB: o->dump_td_hob = arg; break;
 	case OPT_REALM_OPS: o->realm_ops = arg; break;
 	case OPT_RMM:
@@ -465,6 +470,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cvm-measure: %s: unexpected argument\n", argv[optind]);
 		return CVM_EXIT_BADINPUT;
 	}
+	o.matrix = o.matrix || o.vcpu_matrix;    /* --memory's or --vcpus' list */
 	/* A format that has no meaning for the mode is refused, not ignored. */
 	if ((o.format == FORMAT_CORIM && bit != M_CCA) || (o.format == FORMAT_RVPS && bit == M_CCA)) {
 		fprintf(stderr, "cvm-measure: --output-format %s: not for --mode %s\n",

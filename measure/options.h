@@ -44,6 +44,8 @@ struct measure_opts {
 	const char *vars_file;
 
 	/* TDX */
+	const char *tdx_vmm;          /* qemu (default) | cvm-run: whose launch */
+	bool vcpu_matrix;             /* --vcpus was a list (tdx takes one count) */
 	const char *tdx_page_order;   /* single-pass (default) | two-pass */
 	uint64_t memory;              /* bytes; 0: not given */
 	const char *acpi_tables, *acpi_rsdp, *acpi_loader;

@@ -11,7 +11,6 @@
 #include "measure/authenticode.h"
 #include "measure/efi-varstore.h"
 #include "measure/hashpool.h"
-#include "loader/qemu-setup.h"
 #include "measure/tdvf-events.h"
 
 /* 20 events at most (3.3); the log has room for them. */
@@ -30,6 +29,21 @@ static const struct guid ovmf_ui_app = GUID_INIT(0x462caa21, 0x7614, 0x4503,
 	0x83, 0x6e, 0x8a, 0xb6, 0xf4, 0x66, 0x23, 0x31);
 
 #define INITRD_OPTION " initrd=initrd"   /* OVMF's QemuLoadImageLib appends it */
+
+const char *tdvf_separator__name(enum tdvf_separator s)
+{
+	return s == TDVF_SEPARATOR_PRE_202411 ? "pre-202411" : "post-202411";
+}
+
+int tdvf_separator__parse(const char *val, enum tdvf_separator *out)
+{
+	for (enum tdvf_separator s = TDVF_SEPARATOR_POST_202411; s <= TDVF_SEPARATOR_PRE_202411; s++)
+		if (!strcmp(val, tdvf_separator__name(s))) {
+			*out = s;
+			return 0;
+		}
+	return err__set("--tdx-separator: '%s' is not post-202411 or pre-202411", val);
+}
 
 struct part {
 	const void *p;
@@ -64,25 +78,33 @@ static void logged(struct rtmr_log *log, unsigned reg, uint32_t type, const char
 	memcpy(rtmr__add(log, reg, type, desc)->digest, digest, RTMR_SIZE);
 }
 
-/* QEMU's patched kernel, hashed as an EFI application. */
+/* What the plan serves through fw_cfg: the legacy item KEY, or the file
+ * NAME when KEY is 0; NULL when it serves none. */
+static const struct fw_cfg_item *served(const struct tdvf_boot *b, uint16_t key, const char *name)
+{
+	return fw_cfg_list__find(&b->plan->fw_cfg, key, name);
+}
+
+/* The kernel OVMF loads, the setup and kernel items end to end, hashed as
+ * an EFI application: the served setup (QEMU's patched header) over the
+ * file whose tail the kernel item is, read through its path. */
 static int kernel_job(void *arg)
 {
 	struct tdvf_digests *d = arg;
 	const struct tdvf_boot *b = d->boot;
-	const struct blob *k = b->kernel;
-	uint8_t head[QEMU_SETUP_HEAD];
-	struct qemu_linux q = {
-		.cmdline = b->cmdline ? b->cmdline : "",
-		.initrd = b->initrd != NULL,
-		.initrd_size = b->initrd ? b->initrd->size : 0,
-		.below_4g = b->layout->below_4g,
-	};
-	struct pe_image img = { k->path, k->data, k->size, head, sizeof(head), -1 };
+	const struct blob *k = &b->layout->kernel;
+	const struct fw_cfg_item *setup = served(b, FW_CFG_SETUP_DATA, NULL);
+	const struct fw_cfg_item *rest = served(b, FW_CFG_KERNEL_DATA, NULL);
+	struct pe_image img = { k->path, k->data, k->size, NULL, 0, -1 };
 	struct stat st;
 	int ret;
 
-	if (qemu_setup__patch(k->path, k->data, k->size, &q, head) < 0)
-		return -1;
+	if (!setup || !rest || !k->path || setup->len > k->size ||
+	    rest->data != k->data + setup->len || setup->len + rest->len != k->size)
+		return err__set("RTMR1: the launch serves no kernel through fw_cfg, or not the "
+				"mapped file %s", k->path ? k->path : "(none)");
+	img.head = setup->data;
+	img.head_len = setup->len;
 	img.fd = open(k->path, O_RDONLY | O_CLOEXEC);
 	if (img.fd < 0)
 		return err__set("%s: %s", k->path, strerror(errno));
@@ -100,7 +122,8 @@ static int initrd_job(void *arg)
 {
 	struct tdvf_digests *d = arg;
 	struct hash_pool *hp = hash_pool__new(0);
-	struct hash_job *j = hp ? hash_pool__file(hp, EVP_sha384(), d->boot->initrd->path) : NULL;
+	struct hash_job *j = hp ? hash_pool__file(hp, EVP_sha384(), d->boot->layout->initrd.path)
+			       : NULL;
 	const uint8_t *digest = j ? hash_job__wait(j, 0) : NULL;
 
 	if (digest)
@@ -236,8 +259,13 @@ static int load_options(struct rtmr_log *log, const char *cmdline, int initrd)
 	return ret;
 }
 
-static int file_event(struct rtmr_log *log, const struct fw_cfg_item *f)
+/* The fw_cfg file NAME as TDVF measures it (EV_PLATFORM_CONFIG_FLAGS). */
+static int file_event(struct rtmr_log *log, const struct tdvf_boot *b, const char *name)
 {
+	const struct fw_cfg_item *f = served(b, 0, name);
+
+	if (!f)
+		return err__set("RTMR0: the launch serves no fw_cfg file %s (TDVF measures it)", name);
 	return event(log, 0, EV_PLATFORM_CONFIG_FLAGS, f->name, f->data, f->len);
 }
 
@@ -253,8 +281,8 @@ static int firmware_events(struct rtmr_log *log, const struct tdvf_digests *d)
 	logged(log, 0, EV_EFI_PLATFORM_FIRMWARE_BLOB2, "CFV", d->cfv);
 	if (secure_boot_variables(log, b) < 0 ||
 	    event(log, 0, EV_SEPARATOR, "separator", separator, sizeof(separator)) < 0 ||
-	    file_event(log, d->loader) < 0 || file_event(log, d->rsdp) < 0 ||
-	    file_event(log, d->tables) < 0)
+	    file_event(log, b, TDVF_FILE_LOADER) < 0 || file_event(log, b, TDVF_FILE_RSDP) < 0 ||
+	    file_event(log, b, TDVF_FILE_TABLES) < 0)
 		return -1;
 	return 0;
 }
@@ -264,15 +292,19 @@ static int boot_events(struct rtmr_log *log, const struct tdvf_digests *d)
 	const struct tdvf_boot *b = d->boot;
 	static const uint8_t separator[4];
 	unsigned sep_reg = b->separator == TDVF_SEPARATOR_PRE_202411 ? 0 : 1;
-	int initrd = b->initrd && b->initrd->size;
+	const struct fw_cfg_item *cmdline = served(b, FW_CFG_CMDLINE_DATA, NULL);
+	int initrd = served(b, FW_CFG_INITRD_DATA, NULL) != NULL;
 
 	logged(log, 1, EV_EFI_BOOT_SERVICES_APPLICATION, "kernel(authenticode, QEMU-patched)",
 	       d->kernel);
+	/* OVMF reads the command line with its NUL (x86__fw_cfg_linux). */
+	if (!cmdline || !cmdline->len || cmdline->data[cmdline->len - 1])
+		return err__set("RTMR2: the launch serves no NUL-terminated command line");
 	if (boot_variables(log) < 0 ||
 	    action(log, "Calling EFI Application from Boot Option") < 0 ||
 	    event(log, sep_reg, EV_SEPARATOR, "separator(ReadyToBoot)", separator,
 		  sizeof(separator)) < 0 ||
-	    load_options(log, b->cmdline ? b->cmdline : "", initrd) < 0)
+	    load_options(log, (const char *)cmdline->data, initrd) < 0)
 		return -1;
 	/* The stub measures an initrd it got through LINUX_EFI_INITRD_MEDIA_GUID. */
 	if (initrd)
@@ -288,9 +320,7 @@ int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct 
 {
 	const struct tdx_layout *l = b->layout;
 	const struct tdvf_section *cfv = tdvf__find(&l->tdvf, TDVF_CFV);
-
-	const char *names[3] = { TDVF_FILE_LOADER, TDVF_FILE_RSDP, TDVF_FILE_TABLES };
-	const struct fw_cfg_item **files[3] = { &d->loader, &d->rsdp, &d->tables };
+	const struct fw_cfg_item *initrd = served(b, FW_CFG_INITRD_DATA, NULL);
 
 	memset(d, 0, sizeof(*d));
 	d->boot = b;
@@ -298,23 +328,22 @@ int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct 
 	if (!cfv)
 		return err__set("%s: TDVF metadata: no CFV section (the variable store TDVF measures)",
 				l->tdvf.path);
-	for (int i = 0; i < 3; i++) {
-		*files[i] = plan__file(b->plan, names[i]);
-		if (!*files[i])
-			return err__set("RTMR0: the launch serves no fw_cfg file %s (TDVF measures it)",
-					names[i]);
-	}
+	/* The initrd is hashed from its path: it must be what is served. */
+	if (initrd && (!l->initrd.path || initrd->data != l->initrd.data ||
+		       initrd->len != l->initrd.size))
+		return err__set("RTMR2: the launch serves an initrd that is not the mapped file %s",
+				l->initrd.path ? l->initrd.path : "(none)");
 	tdvf_events__kernel_job(b, d, &jobs[(*n)++]);
 	jobs[(*n)++] = (struct job){ .fn = cfv_job, .arg = d, .cost = cfv->raw_size };
-	if (b->initrd && b->initrd->size)
-		jobs[(*n)++] = (struct job){ .fn = initrd_job, .arg = d, .cost = b->initrd->size };
+	if (initrd)
+		jobs[(*n)++] = (struct job){ .fn = initrd_job, .arg = d, .cost = initrd->len };
 	return 0;
 }
 
 void tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job)
 {
 	d->boot = b;
-	*job = (struct job){ .fn = kernel_job, .arg = d, .cost = b->kernel->size };
+	*job = (struct job){ .fn = kernel_job, .arg = d, .cost = b->layout->kernel.size };
 }
 
 int tdvf_events__log(const struct tdvf_digests *d, struct rtmr_log *log)

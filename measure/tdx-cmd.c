@@ -1,5 +1,8 @@
 /* cvm-measure --mode tdx: MRTD from the launch plan, RTMR0-3 from the TDVF
- * direct-boot event model, their large digests computed side by side.
+ * direct-boot event model, their large digests computed side by side.  The
+ * plan is QEMU's launch (q35's TD HOB, the ACPI blobs as files), or with
+ * --tdx-vmm cvm-run cvm-run's own TD, built by the code cvm-run builds it
+ * with (loader/tdx-boot.h).
  *
  * A matrix of memory sizes shares what does not depend on the size: MRTD
  * (TDVF sections and their contents, the TD HOB excepted, which PAGE.ADD does
@@ -14,6 +17,7 @@
 
 #include "arch/x86/td-hob.h"
 #include "loader/error.h"
+#include "loader/tdx-boot.h"
 #include "loader/tdx.h"
 #include "measure/hashpool.h"
 #include "measure/jobs.h"
@@ -38,20 +42,32 @@ static int parse_choice(const char *opt, const char *val, const char *const name
 	return err__set("%s: '%s' is not %s or %s", opt, val, names[0], names[1]);
 }
 
-/* Options that only mean something with another one. */
-static int check_companions(const struct measure_opts *o)
+/* Options that only mean something with another one, or with one VMM:
+ * QEMU's launch takes its ACPI tables as files, cvm-run's builds them for
+ * --vcpus. */
+static int check_companions(const struct measure_opts *o, bool cvm)
 {
 	const char *needs_kernel[][2] = {
 		{ "--initrd", o->initrd },              { "--append", o->append },
 		{ "--acpi-tables", o->acpi_tables },    { "--acpi-rsdp", o->acpi_rsdp },
 		{ "--acpi-loader", o->acpi_loader },    { "--tdx-separator", o->tdx_separator },
+		{ "--vcpus", o->vcpus_set ? "" : NULL },
 	};
+	const char *acpi = o->acpi_tables ? "--acpi-tables" : o->acpi_rsdp ? "--acpi-rsdp" :
+			   o->acpi_loader ? "--acpi-loader" : NULL;
 	char missing[128] = "";
 
 	if (!o->ovmf)
 		return err__set("--mode tdx needs --ovmf");
 	if (o->dump_td_hob && !o->memory)
 		return err__set("--dump-td-hob needs --memory");
+	if (o->vcpu_matrix)
+		return err__set("--vcpus: --mode tdx takes one count, not a list");
+	if (cvm && acpi)
+		return err__set("%s: --tdx-vmm cvm-run builds its own ACPI tables", acpi);
+	if (!cvm && o->vcpus_set)
+		return err__set("--vcpus: only with --tdx-vmm cvm-run (QEMU's vCPUs reach RTMR0 "
+				"through --acpi-tables)");
 	if (!o->kernel) {
 		for (size_t i = 0; i < sizeof(needs_kernel) / sizeof(needs_kernel[0]); i++)
 			if (needs_kernel[i][1])
@@ -60,14 +76,17 @@ static int check_companions(const struct measure_opts *o)
 	}
 	if (!o->memory)
 		strcat(missing, " --memory");
-	if (!o->acpi_tables)
+	if (cvm && !o->vcpus_set)
+		strcat(missing, " --vcpus");
+	if (!cvm && !o->acpi_tables)
 		strcat(missing, " --acpi-tables");
-	if (!o->acpi_rsdp)
+	if (!cvm && !o->acpi_rsdp)
 		strcat(missing, " --acpi-rsdp");
-	if (!o->acpi_loader)
+	if (!cvm && !o->acpi_loader)
 		strcat(missing, " --acpi-loader");
 	if (missing[0])
-		return err__set("--kernel with --mode tdx needs%s", missing);
+		return err__set("--kernel with %s needs%s", cvm ? "--tdx-vmm cvm-run" : "--mode tdx",
+				missing);
 	return 0;
 }
 
@@ -110,25 +129,25 @@ static void print_plan(FILE *f, const struct plan *p)
 			(unsigned long long)p->ops[i].len);
 }
 
-/* The kernel and initrd the RTMR events hash, mapped for the plan's life,
- * and the ACPI blobs as QEMU serves them: the fw_cfg files of every plan
- * of the run (the first one's mappings). */
-static int map_inputs(struct plan *plans, size_t n, size_t stride, const struct measure_opts *o,
-		      struct blob b[5])
+/* QEMU's ACPI blobs, mapped once (into the first plan) and served by every
+ * plan of the run as the fw_cfg files TDVF measures. */
+static int acpi_files(struct plan *plans, size_t n, size_t stride, const struct measure_opts *o)
 {
 	const char *const names[3] = { TDVF_FILE_TABLES, TDVF_FILE_RSDP, TDVF_FILE_LOADER };
+	const char *const paths[3] = { o->acpi_tables, o->acpi_rsdp, o->acpi_loader };
+	struct blob b[3];
 
-	if (plan__map(plans, o->kernel, &b[0]) < 0 || plan__map(plans, o->acpi_tables, &b[1]) < 0 ||
-	    plan__map(plans, o->acpi_rsdp, &b[2]) < 0 || plan__map(plans, o->acpi_loader, &b[3]) < 0)
-		return -1;
+	for (int f = 0; f < 3; f++)
+		if (plan__map(plans, paths[f], &b[f]) < 0)
+			return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct plan *p = (struct plan *)((char *)plans + i * stride);
 
 		for (int f = 0; f < 3; f++)
-			if (plan__add_file(p, names[f], b[1 + f].data, b[1 + f].size) < 0)
+			if (plan__add_file(p, names[f], b[f].data, b[f].size) < 0)
 				return -1;
 	}
-	return o->initrd ? plan__map(plans, o->initrd, &b[4]) : 0;
+	return 0;
 }
 
 /* Everything measured for one memory size. */
@@ -161,29 +180,36 @@ static bool same_mrtd_stream(const struct plan *a, const struct plan *b)
 
 struct tdx_run {
 	const struct measure_opts *o;
-	int order, sep;
+	int order, cvm;
+	enum tdvf_separator sep;
 	struct tdx_one *one;
 	size_t n;
-	struct blob files[5];
 };
 
+/* The launch for one memory size: QEMU's (q35's TD HOB, the kernel served
+ * with QEMU's patch; the ACPI files come later) or cvm-run's own, built by
+ * the code cvm-run --tee tdx builds it with. */
 static int plan_one(struct tdx_run *r, size_t i, uint64_t mem)
 {
+	const struct measure_opts *o = r->o;
 	struct tdx_one *t = &r->one[i];
-	struct tdx_launch cfg = { r->o->ovmf, mem ? mem : TDX_DEFAULT_MEM };
+	struct tdx_launch cfg = { o->ovmf, mem ? mem : TDX_DEFAULT_MEM };
+	struct x86_boot_cfg boot = { .kernel = o->kernel, .initrd = o->initrd,
+				     .cmdline = o->append, .mem_size = cfg.mem_size,
+				     .vcpus = o->vcpus_set ? o->vcpus : 1 };
 
 	plan__init(&t->plan);
-	if (tdx__build_plan(&t->plan, &cfg, &t->layout) < 0)
+	if (r->cvm ? tdx_boot__cvm_plan(&t->plan, o->ovmf, &boot, &t->layout) < 0 :
+		     tdx__build_plan(&t->plan, &cfg, &t->layout) < 0 ||
+		     (o->kernel && tdx_boot__serve(&t->plan, &t->layout, o->kernel, o->initrd,
+						   o->append) < 0))
 		return -1;
 	t->same_mrtd = i;
 	for (size_t k = 0; k < i && t->same_mrtd == i; k++)
 		if (r->one[k].same_mrtd == k && same_mrtd_stream(&r->one[k].plan, &t->plan))
 			t->same_mrtd = k;
-	t->boot = (struct tdvf_boot){
-		.layout = &t->layout, .kernel = &r->files[0],
-		.initrd = r->o->initrd ? &r->files[4] : NULL, .cmdline = r->o->append,
-		.plan = &t->plan, .separator = r->sep,
-	};
+	t->boot = (struct tdvf_boot){ .layout = &t->layout, .plan = &t->plan,
+				      .separator = r->sep };
 	t->same_kernel = i;
 	for (size_t k = 0; k < i && t->same_kernel == i; k++)
 		if (r->one[k].layout.below_4g == t->layout.below_4g)
@@ -230,7 +256,7 @@ static int run_jobs(struct tdx_run *r)
 			uint8_t kernel[RTMR_SIZE];
 
 			memcpy(kernel, r->one[t->same_kernel].d.kernel, RTMR_SIZE);
-			t->d = r->one[0].d;     /* the same fw_cfg files, CFV and initrd */
+			t->d = r->one[0].d;     /* the same CFV and initrd */
 			t->d.boot = &t->boot;
 			memcpy(t->d.kernel, kernel, RTMR_SIZE);
 		}
@@ -246,15 +272,19 @@ out:
 static int measure(struct tdx_run *r)
 {
 	static const char *const orders[2] = { "single-pass", "two-pass" };
-	static const char *const separators[2] = { "post-202411", "pre-202411" };
+	static const char *const vmms[2] = { "qemu", "cvm-run" };
 	const struct measure_opts *o = r->o;
 
 	r->order = MRTD_SINGLE_PASS;
 	r->sep = TDVF_SEPARATOR_POST_202411;
-	if (check_companions(o) < 0 ||
+	if (parse_choice("--tdx-vmm", o->tdx_vmm, vmms, &r->cvm) < 0 ||
+	    check_companions(o, r->cvm) < 0 ||
 	    parse_choice("--tdx-page-order", o->tdx_page_order, orders, &r->order) < 0 ||
-	    parse_choice("--tdx-separator", o->tdx_separator, separators, &r->sep) < 0)
+	    (o->tdx_separator && tdvf_separator__parse(o->tdx_separator, &r->sep) < 0))
 		return -1;
+	if (r->cvm && r->order != MRTD_SINGLE_PASS)
+		return err__set("--tdx-page-order two-pass: cvm-run adds a TD's pages single-pass "
+				"(KVM_TDX_INIT_MEM_REGION)");
 	if (o->dump_td_hob && o->matrix)
 		return err__set("--dump-td-hob takes one --memory size, not a list");
 	r->n = o->matrix ? o->nmem_list : 1;
@@ -264,7 +294,7 @@ static int measure(struct tdx_run *r)
 	for (size_t i = 0; i < r->n; i++)
 		if (plan_one(r, i, o->matrix ? o->mem_list[i] : o->memory) < 0)
 			return -1;
-	if (o->kernel && map_inputs(&r->one[0].plan, r->n, sizeof(r->one[0]), o, r->files) < 0)
+	if (o->kernel && !r->cvm && acpi_files(&r->one[0].plan, r->n, sizeof(r->one[0]), o) < 0)
 		return -1;
 	if (o->dump_td_hob && dump_hob(o->dump_td_hob, &r->one[0].layout) < 0)
 		return -1;
@@ -354,8 +384,13 @@ static int print_result(const struct tdx_run *r)
 			out__opt_str(&d, "memory", NULL);
 		out__opt_str(&d, "tdx_page_order", r->order ? "two-pass" : "single-pass");
 		out__opt_str(&d, "tdx_separator", !o->kernel ? NULL :
-			     r->sep ? "pre-202411" : "post-202411");
+			     tdvf_separator__name(r->sep));
 		out__opt_str(&d, "append", o->append_set ? o->append : NULL);
+		out__opt_str(&d, "tdx_vmm", r->cvm ? "cvm-run" : "qemu");
+		if (o->vcpus_set)
+			out__opt_u64(&d, "vcpus", o->vcpus);
+		else
+			out__opt_str(&d, "vcpus", NULL);
 	}
 	if (ret == 0)
 		ret = out__print(stdout, &d);

@@ -26,17 +26,24 @@ int x86__firmware_plan(struct plan *p, const char *path, uint64_t mem_size, uint
 	return plan__validate(p);
 }
 
-int x86__firmware_fw_cfg(struct plan *p, const struct x86_boot_cfg *cfg)
+int x86__firmware_machine(struct plan *p, const struct x86_boot_cfg *cfg)
 {
 	struct x86_acpi_cfg acpi = { .vcpus = cfg->vcpus, .fw_cfg = true };
-	struct blob kernel, initrd;
-	struct x86_fw_cfg_linux k = { .kernel = &kernel, .cmdline = cfg->cmdline };
 
 	if (!cfg->kernel && (cfg->initrd || cfg->cmdline))
 		return err__set("--%s: a firmware boot takes it only with --kernel",
 				cfg->initrd ? "initrd" : "params");
-	if (x86__fw_cfg_machine(p, cfg->mem_size, cfg->vcpus) < 0 ||
-	    x86__acpi_fw_cfg(p, &acpi) < 0)
+	if (x86__fw_cfg_machine(p, cfg->mem_size, cfg->vcpus) < 0)
+		return -1;
+	return x86__acpi_fw_cfg(p, &acpi);
+}
+
+int x86__firmware_fw_cfg(struct plan *p, const struct x86_boot_cfg *cfg)
+{
+	struct blob kernel, initrd;
+	struct x86_fw_cfg_linux k = { .kernel = &kernel, .cmdline = cfg->cmdline };
+
+	if (x86__firmware_machine(p, cfg) < 0)
 		return -1;
 	if (!cfg->kernel)
 		return 0;

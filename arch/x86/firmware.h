@@ -17,11 +17,17 @@
  * when its size is not whole pages between 64 KiB and X86_FW_MAX. */
 int x86__firmware_plan(struct plan *p, const char *path, uint64_t mem_size, uint32_t vcpus);
 
-/* Adds what a plain VM's firmware is served to p->fw_cfg: the machine
- * items for CFG's RAM and vCPUs, the ACPI tables, and with cfg->kernel (a
- * bzImage) the kernel, initrd and command line.  -1 + err__set() naming the
- * file or option: a kernel that is no bzImage, an initrd or command line
- * without a kernel. */
+/* Adds the machine items for CFG's RAM and vCPUs and the ACPI tables to
+ * p->fw_cfg: what every firmware boot is served besides the kernel.  -1 +
+ * err__set() naming the option when CFG has an initrd or command line but
+ * no kernel. */
+int x86__firmware_machine(struct plan *p, const struct x86_boot_cfg *cfg);
+
+/* Adds what a plain VM's (or an SEV guest's) firmware is served to
+ * p->fw_cfg: x86__firmware_machine's items and, with cfg->kernel (a
+ * bzImage), the kernel with its own setup header, the initrd and the command
+ * line.  -1 + err__set() naming the file or option as above, or a kernel
+ * that is no bzImage. */
 int x86__firmware_fw_cfg(struct plan *p, const struct x86_boot_cfg *cfg);
 
 #endif

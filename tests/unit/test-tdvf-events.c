@@ -5,31 +5,49 @@
 #include <string.h>
 
 #include "loader/error.h"
+#include "loader/tdx-boot.h"
 #include "measure/tdvf-events.h"
 #include "tests/unit/tdx-test.h"
 #include "tests/unit/test.h"
 
+#define KERNEL "vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"
+#define INITRD "vectors/kernel/initrd.bin"
+
 struct ctx {
 	struct plan p;
 	struct tdx_layout layout;
-	struct blob kernel, initrd, empty;
 	struct tdvf_boot b;
 };
 
-static void setup(struct ctx *c, const char *firmware)
+/* QEMU's launch of FIRMWARE with 1 GiB: -kernel KERNEL, -initrd INITRD and
+ * -append CMDLINE (NULL: none) served as QEMU serves them, and the vectors'
+ * ACPI blobs. */
+static void setup_boot(struct ctx *c, const char *firmware, const char *initrd,
+		       const char *cmdline)
 {
 	struct tdx_launch cfg = { test__shared(firmware), 1ull << 30 };
 
 	plan__init(&c->p);
 	ck_assert_int_eq(tdx__build_plan(&c->p, &cfg, &c->layout), 0);
-	ck_assert_int_eq(plan__map(&c->p, test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"), &c->kernel), 0);
-	ck_assert_int_eq(plan__map(&c->p, test__shared("vectors/kernel/initrd.bin"), &c->initrd), 0);
-	ck_assert_int_eq(plan__map(&c->p, test__shared("vectors/kernel/empty"), &c->empty), 0);
+	ck_assert_int_eq(tdx_boot__serve(&c->p, &c->layout, test__shared(KERNEL),
+					 initrd ? test__shared(initrd) : NULL, cmdline), 0);
 	tdx_test__vector_acpi(&c->p, "quex_4c-nic");
-	c->b = (struct tdvf_boot){
-		.layout = &c->layout, .plan = &c->p, .kernel = &c->kernel,
-		.initrd = &c->initrd, .cmdline = "console=ttyS0",
-	};
+	c->b = (struct tdvf_boot){ .layout = &c->layout, .plan = &c->p };
+}
+
+static void setup(struct ctx *c, const char *firmware)
+{
+	setup_boot(c, firmware, INITRD, "console=ttyS0");
+}
+
+/* The log of a fresh boot with INITRD and CMDLINE. */
+static void build(struct rtmr_log *log, const char *initrd, const char *cmdline)
+{
+	struct ctx c;
+
+	setup_boot(&c, "vectors/firmware/OVMF.inteltdx.ms.fd", initrd, cmdline);
+	ck_assert_int_eq(tdvf_events__build(&c.b, log), 0);
+	plan__exit(&c.p);
 }
 
 static const struct rtmr_event *find(const struct rtmr_log *l, const char *desc)
@@ -54,17 +72,14 @@ START_TEST(initrd_and_cmdline_variants)
 {
 	struct rtmr_log with, without, empty, bare;
 	uint8_t want[48];
-	struct ctx c;
 
-	setup(&c, "vectors/firmware/OVMF.inteltdx.ms.fd");
-	ck_assert_int_eq(tdvf_events__build(&c.b, &with), 0);
+	build(&with, INITRD, "console=ttyS0");
 	ck_assert_uint_eq(with.n, 20);
 	sha384_utf16(want, "console=ttyS0 initrd=initrd");
 	ck_assert_mem_eq(find(&with, "cmdline(UTF-16LE+NUL)")->digest, want, 48);
 
 	/* No -initrd: no suffix, no initrd event, another setup header. */
-	c.b.initrd = NULL;
-	ck_assert_int_eq(tdvf_events__build(&c.b, &without), 0);
+	build(&without, NULL, "console=ttyS0");
 	ck_assert_uint_eq(without.n, 19);
 	ck_assert_ptr_null(find(&without, "initrd"));
 	sha384_utf16(want, "console=ttyS0");
@@ -73,28 +88,22 @@ START_TEST(initrd_and_cmdline_variants)
 	ck_assert_mem_eq(without.ev[0].digest, with.ev[0].digest, 48);
 
 	/* An empty -initrd: QEMU still patches the header, OVMF sees no initrd. */
-	c.b.initrd = &c.empty;
-	ck_assert_int_eq(tdvf_events__build(&c.b, &empty), 0);
+	build(&empty, "vectors/kernel/empty", "console=ttyS0");
 	ck_assert_uint_eq(empty.n, 19);
 	ck_assert_mem_eq(find(&empty, "cmdline(UTF-16LE+NUL)")->digest, want, 48);
 	ck_assert_mem_ne(empty.ev[11].digest, without.ev[11].digest, 48);
 
 	/* Neither: LoadOptions stay empty and the stub measures nothing. */
-	c.b.initrd = NULL;
-	c.b.cmdline = NULL;
-	ck_assert_int_eq(tdvf_events__build(&c.b, &bare), 0);
+	build(&bare, NULL, NULL);
 	ck_assert_uint_eq(bare.n, 18);
 	ck_assert_ptr_null(find(&bare, "cmdline(UTF-16LE+NUL)"));
 	for (size_t i = 0; i < bare.n; i++)
 		ck_assert_uint_ne(bare.ev[i].reg, 2);
 
 	/* Only an initrd: the suffix alone. */
-	c.b.initrd = &c.initrd;
-	c.b.cmdline = "";
-	ck_assert_int_eq(tdvf_events__build(&c.b, &bare), 0);
+	build(&bare, INITRD, "");
 	sha384_utf16(want, " initrd=initrd");
 	ck_assert_mem_eq(find(&bare, "cmdline(UTF-16LE+NUL)")->digest, want, 48);
-	plan__exit(&c.p);
 }
 END_TEST
 
@@ -152,20 +161,24 @@ END_TEST
 START_TEST(errors_from_both_threads)
 {
 	struct rtmr_log log;
+	char want[512];
+	struct blob other;
+	struct fw_cfg_item *it;
 	struct ctx c;
 
 	setup(&c, "vectors/firmware/OVMF.inteltdx.ms.fd");
-	/* The kernel thread fails: its line reaches the caller. */
-	c.b.kernel = &c.initrd;
+	/* The kernel thread fails: its line reaches the caller.  What is
+	 * hashed must be the file the kernel item serves. */
+	ck_assert_int_eq(plan__map(&c.p, test__shared(KERNEL), &other), 0);
+	c.layout.kernel = other;
 	ck_assert_int_eq(tdvf_events__build(&c.b, &log), -1);
-	ck_assert_ptr_nonnull(strstr(err__msg(), "initrd.bin: setup header version"));
-	c.b.initrd = NULL;
-	ck_assert_int_eq(tdvf_events__build(&c.b, &log), -1);
-	ck_assert_ptr_nonnull(strstr(err__msg(), "initrd.bin: PE DOS header"));
-	ck_assert_int_eq(err__status(), CVM_EXIT_BADINPUT);
+	snprintf(want, sizeof(want), "RTMR1: the launch serves no kernel through fw_cfg, or not "
+		 "the mapped file %s", test__shared(KERNEL));
+	ck_assert_str_eq(err__msg(), want);
+	plan__exit(&c.p);
 
 	/* The caller's side fails (no CFV) while the kernel thread succeeds. */
-	c.b.kernel = &c.kernel;
+	setup(&c, "vectors/firmware/OVMF.inteltdx.ms.fd");
 	c.layout.tdvf.sections[1].type = TDVF_TEMP_MEM;
 	ck_assert_int_eq(tdvf_events__build(&c.b, &log), -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "no CFV section"));
@@ -175,6 +188,27 @@ START_TEST(errors_from_both_threads)
 	c.layout.tdvf.sections[1].data_offset = 0x1000;
 	ck_assert_int_eq(tdvf_events__build(&c.b, &log), -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "OVMF.inteltdx.ms.fd: CFV firmware volume header"));
+	plan__exit(&c.p);
+
+	/* An initrd item that is not the layout's file is not hashed from it. */
+	setup(&c, "vectors/firmware/OVMF.inteltdx.ms.fd");
+	c.layout.initrd.size--;
+	ck_assert_int_eq(tdvf_events__build(&c.b, &log), -1);
+	snprintf(want, sizeof(want), "RTMR2: the launch serves an initrd that is not the mapped "
+		 "file %s", test__shared(INITRD));
+	ck_assert_str_eq(err__msg(), want);
+	c.layout.initrd.size++;
+	/* Each file TDVF measures must be served, and the command line. */
+	it = (struct fw_cfg_item *)plan__file(&c.p, TDVF_FILE_LOADER);
+	it->name[0] = 'x';
+	ck_assert_int_eq(tdvf_events__build(&c.b, &log), -1);
+	ck_assert_str_eq(err__msg(), "RTMR0: the launch serves no fw_cfg file etc/table-loader "
+				     "(TDVF measures it)");
+	it->name[0] = 'e';
+	it = (struct fw_cfg_item *)fw_cfg_list__find(&c.p.fw_cfg, FW_CFG_CMDLINE_DATA, NULL);
+	it->len--;
+	ck_assert_int_eq(tdvf_events__build(&c.b, &log), -1);
+	ck_assert_str_eq(err__msg(), "RTMR2: the launch serves no NUL-terminated command line");
 	plan__exit(&c.p);
 }
 END_TEST

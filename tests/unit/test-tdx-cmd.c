@@ -16,6 +16,10 @@
 		" --append 'console=ttyS0 root=/dev/vda1 ro' --acpi-tables acpi/quex_1c-nic.bin" \
 		" --acpi-rsdp acpi/quex_1c-nic.rsdp.bin --acpi-loader acpi/quex_1c-nic.table-loader.bin"
 
+/* cvm-run's own TD with the vectors' kernel. */
+#define CVM     FW " --tdx-vmm cvm-run --kernel kernel/vmlinuz-6.1.0-56-cloud-amd64" \
+		" --initrd kernel/initrd.bin --append 'console=ttyS0 root=/dev/vda1 ro'"
+
 static char out[65536], err[65536];
 
 static int run(const char *args)
@@ -95,7 +99,8 @@ START_TEST(json_and_base64)
 	ck_assert_int_eq(strncmp(out, head, strlen(head)), 0);
 	ck_assert_ptr_nonnull(strstr(out, "{\"role\": \"acpi-loader\", \"path\": \"acpi/quex_1c-nic.table-loader.bin\", \"sha256\": \""));
 	ck_assert_ptr_nonnull(strstr(out, "\"options\": {\"memory\": 2147483648, \"tdx_page_order\": \"single-pass\", "
-				     "\"tdx_separator\": \"post-202411\", \"append\": \"console=ttyS0 root=/dev/vda1 ro\"},\n"));
+				     "\"tdx_separator\": \"post-202411\", \"append\": \"console=ttyS0 root=/dev/vda1 ro\", "
+				     "\"tdx_vmm\": \"qemu\", \"vcpus\": null},\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\"values\": {\"mrtd\": \"a7a1f751"));
 	ck_assert_ptr_nonnull(strstr(out, "\"rtmr3\": \"000000"));
 	ck_assert_uint_eq(count(out, "\"register\": "), 20);
@@ -155,7 +160,7 @@ START_TEST(errors)
 		{ FW " --vcpu-type EPYC-v4", "--vcpu-type: not an option of --mode tdx (only of seves, snp, snp:svsm)" },
 		{ "--svsm x " FW, "--svsm: not an option of --mode tdx (only of snp:svsm)" },
 		{ FW " --dump-vmsa", "--dump-vmsa: not an option of --mode tdx" },
-		{ FW " --vcpus 4", "--vcpus: not an option of --mode tdx" },
+		{ FW " --vcpus 4", "--vcpus: only with --tdx-vmm cvm-run (QEMU's vCPUs reach RTMR0 through --acpi-tables)" },
 		{ FW " --guest-features 0x1", "--guest-features: not an option of --mode tdx" },
 		{ FW " --vmm-type QEMU", "--vmm-type: not an option of --mode tdx" },
 		{ FW " --kernel-hash 00", "--kernel-hash: not an option of --mode tdx" },
@@ -164,6 +169,21 @@ START_TEST(errors)
 		{ FW " --memory 1G,", "--memory 1G,: not a size" },
 		{ FW " --memory 0", "--memory 0: not a size" },
 		{ FW " --memory 1G,2G --dump-td-hob /tmp/x", "--dump-td-hob takes one --memory size" },
+		/* cvm-run's own launch: its ACPI, one vCPU count, single-pass. */
+		{ FW " --tdx-vmm xen", "--tdx-vmm: 'xen' is not qemu or cvm-run" },
+		{ FW " --tdx-vmm cvm-run --acpi-rsdp acpi/quex_1c-nic.rsdp.bin",
+		  "--acpi-rsdp: --tdx-vmm cvm-run builds its own ACPI tables" },
+		{ FW " --tdx-vmm cvm-run --kernel kernel/vmlinuz-6.1.0-56-cloud-amd64",
+		  "--kernel with --tdx-vmm cvm-run needs --memory --vcpus" },
+		{ FW " --tdx-vmm cvm-run --vcpus 2", "--vcpus needs --kernel" },
+		{ FW " --tdx-vmm cvm-run --vcpus 1,2", "--vcpus: --mode tdx takes one count, not a list" },
+		{ FW " --tdx-vmm cvm-run --tdx-page-order two-pass",
+		  "--tdx-page-order two-pass: cvm-run adds a TD's pages single-pass" },
+		{ CVM " --memory 2G --vcpus 255", "vcpus: 255 is not within 1..254 (ACPI MADT)" },
+		{ FW " --tdx-vmm cvm-run --memory 2G --vcpus 2 --kernel kernel/initrd.bin",
+		  "initrd.bin: not a bzImage" },
+		{ "--mode snp --ovmf firmware/OVMF.amdsev.fd --tdx-vmm cvm-run",
+		  "--tdx-vmm: not an option of --mode snp (only of tdx)" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -215,6 +235,59 @@ START_TEST(memory_matrix)
 	ck_assert_int_eq(run(FW " --memory 1G,2G --output-format json"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\"matrix\": [\n    {\"memory\": 1073741824, \"values\": {\"mrtd\": \"a7a1f751"));
 	ck_assert_ptr_nonnull(strstr(out, "\n    {\"memory\": 2147483648, \"values\": {\"mrtd\": \"a7a1f751"));
+}
+END_TEST
+
+/* The line of OUTPUT that starts with KEY ("rtmr0="), into BUF. */
+static const char *reg_line(const char *output, const char *key, char *buf)
+{
+	const char *l = strstr(output, key);
+
+	ck_assert_ptr_nonnull(l);
+	snprintf(buf, 160, "%.*s", (int)strcspn(l, "\n"), l);
+	return buf;
+}
+
+/* cvm-run's own TD (--tdx-vmm cvm-run; that it is what cvm-run --dry-run
+ * prints is test-tdx-launch's): MRTD is the firmware's, RTMR0 holds cvm-run's
+ * TD HOB and the ACPI tables for --vcpus, RTMR1 the kernel with QEMU's patch
+ * for cvm-run's RAM below 4 GiB (2 GiB: all of it in both maps, so QEMU's
+ * value; 4 GiB: 3 GiB here, 2 GiB on q35), RTMR2 the same command line and
+ * initrd as QEMU's. */
+START_TEST(cvm_run_launch)
+{
+	static char two[sizeof(out)], qemu[sizeof(out)], matrix[sizeof(out)];
+	char a[160], b[160], line[1024], *p;
+
+	ck_assert_int_eq(run(CVM " --vcpus 2 --memory 2G"), 0);
+	snprintf(two, sizeof(two), "%s", out);
+	ck_assert_int_eq(strncmp(two, "mrtd=a7a1f751", 13), 0);
+	ck_assert_int_eq(count(two, "\n"), 5);
+	ck_assert_int_eq(run(BOOT " --memory 2G"), 0);
+	snprintf(qemu, sizeof(qemu), "%s", out);
+	ck_assert_str_ne(reg_line(two, "rtmr0=", a), reg_line(qemu, "rtmr0=", b));
+	ck_assert_str_eq(reg_line(two, "rtmr1=", a), reg_line(qemu, "rtmr1=", b));
+	ck_assert_str_eq(reg_line(two, "rtmr2=", a), reg_line(qemu, "rtmr2=", b));
+
+	ck_assert_int_eq(run(CVM " --vcpus 1 --memory 2G"), 0);
+	ck_assert_str_ne(reg_line(two, "rtmr0=", a), reg_line(out, "rtmr0=", b));
+	ck_assert_str_eq(reg_line(two, "rtmr1=", a), reg_line(out, "rtmr1=", b));
+
+	ck_assert_int_eq(run(CVM " --vcpus 2 --memory 4G,2G"), 0);
+	snprintf(matrix, sizeof(matrix), "%s", out);
+	snprintf(line, sizeof(line), "memory=2G %.1000s", two);
+	for (p = line; (p = strchr(p, '\n'));)
+		*p = ' ';
+	line[strlen(line) - 1] = '\n';
+	ck_assert_msg(strstr(matrix, line), "%s not in\n%s", line, matrix);
+	ck_assert_int_eq(run(CVM " --vcpus 2 --memory 4G"), 0);
+	ck_assert_str_ne(reg_line(two, "rtmr1=", a), reg_line(out, "rtmr1=", b));
+	ck_assert_ptr_nonnull(strstr(matrix, reg_line(out, "rtmr1=", b)));
+
+	ck_assert_int_eq(run(CVM " --vcpus 2 --memory 2G --output-format json"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"tdx_vmm\": \"cvm-run\", \"vcpus\": 2},\n"));
+	ck_assert_ptr_nonnull(strstr(out, "{\"role\": \"kernel\", "));
+	ck_assert_ptr_null(strstr(out, "acpi-tables"));
 }
 END_TEST
 
@@ -362,6 +435,7 @@ static Suite *tdx_cmd_suite(void)
 	tcase_add_test(t, errors);
 	tcase_add_test(t, memory_units);
 	tcase_add_test(t, memory_matrix);
+	tcase_add_test(t, cvm_run_launch);
 	tcase_add_test(t, rvps_rows);
 	tcase_add_test(t, dump_td_hob);
 	tcase_add_test(t, verbose);

@@ -6,6 +6,7 @@
 
 #include "loader/error.h"
 #include "loader/parse.h"
+#include "loader/tdx-boot.h"
 #include "loader/tdx.h"
 #include "measure/mrtd.h"
 #include "measure/tdvf-events.h"
@@ -80,7 +81,6 @@ static void hex(char *out, const uint8_t *d)
 static void compute(const struct row *r, int rtmr, char *out)
 {
 	struct tdx_launch cfg = { r->firmware, 2ull << 30 };
-	struct blob k, i;
 	struct tdx_layout layout;
 	struct rtmr_log log;
 	uint8_t d[48], reg[RTMR_COUNT][RTMR_SIZE];
@@ -97,13 +97,11 @@ static void compute(const struct row *r, int rtmr, char *out)
 		plan__exit(&p);
 		return;
 	}
-	ck_assert_int_eq(plan__map(&p, r->kernel, &k), 0);
-	ck_assert_int_eq(plan__map(&p, r->initrd, &i), 0);
+	ck_assert_int_eq(tdx_boot__serve(&p, &layout, r->kernel, r->initrd, r->cmdline), 0);
 	tdx_test__acpi_files(&p, r->acpi_tables, r->acpi_rsdp, r->acpi_loader);
 	{
 		struct tdvf_boot b = {
-			.layout = &layout, .plan = &p, .kernel = &k, .initrd = &i,
-			.cmdline = r->cmdline,
+			.layout = &layout, .plan = &p,
 			.separator = strcmp(r->separator, "pre-202411") ?
 				     TDVF_SEPARATOR_POST_202411 : TDVF_SEPARATOR_PRE_202411,
 		};
@@ -153,7 +151,6 @@ END_TEST
 START_TEST(events_2g)
 {
 	struct tdx_launch cfg = { test__shared(TDX_FW), 2ull << 30 };
-	struct blob k, i;
 	struct tdx_layout layout;
 	struct rtmr_log log;
 	char line[512];
@@ -163,14 +160,13 @@ START_TEST(events_2g)
 
 	plan__init(&p);
 	ck_assert_int_eq(tdx__build_plan(&p, &cfg, &layout), 0);
-	ck_assert_int_eq(plan__map(&p, test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"), &k), 0);
-	ck_assert_int_eq(plan__map(&p, test__shared("vectors/kernel/initrd.bin"), &i), 0);
+	ck_assert_int_eq(tdx_boot__serve(&p, &layout,
+					 test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"),
+					 test__shared("vectors/kernel/initrd.bin"),
+					 "console=ttyS0 root=/dev/vda1 ro"), 0);
 	tdx_test__vector_acpi(&p, "quex_1c-nic");
 	{
-		struct tdvf_boot b = {
-			.layout = &layout, .plan = &p, .kernel = &k, .initrd = &i,
-			.cmdline = "console=ttyS0 root=/dev/vda1 ro",
-		};
+		struct tdvf_boot b = { .layout = &layout, .plan = &p };
 
 		ck_assert_int_eq(tdvf_events__build(&b, &log), 0);
 	}
