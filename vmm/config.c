@@ -187,6 +187,11 @@ static int set_tdx_qgs(struct vm_config *c, const char *v, const char *n)
 	return set_string(&c->tdx_qgs, v, n);
 }
 
+static int set_tdx_separator(struct vm_config *c, const char *v, const char *n)
+{
+	return set_string(&c->tdx_separator, v, n);
+}
+
 /* The options cvm-measure shares, parsed by the same code. */
 static int set_sev(struct vm_config *c, const char *v, const char *n)
 {
@@ -243,6 +248,7 @@ static const struct option_def defs[] = {
 	{ "mrowner", 0, "HEX", set_mrowner, "--tee tdx: MROWNER, 48 bytes in hex" },
 	{ "mrownerconfig", 0, "HEX", set_mrownerconfig, "--tee tdx: MROWNERCONFIG, 48 bytes in hex" },
 	{ "tdx-qgs", 0, "unix:PATH|vsock:CID:PORT", set_tdx_qgs, "--tee tdx: relay GetQuote to this QGS" },
+	{ "tdx-separator", 0, "ERA", set_tdx_separator, "--tee tdx with -k: the TDVF's edk2 era for --dry-run's RTMRs, post-202411 (default) | pre-202411" },
 	{ "peek", 0, "GPA,...", set_peek, "after the guest stops, show 16 bytes of its memory at each GPA (only what it shares)" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },
 	{ "vcpu-type", 0, "CPUTYPE", set_sev, "sev-es, snp: QEMU vCPU model giving the VMSA's RDX" },
@@ -456,11 +462,11 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 		return err__set("%s: unexpected argument", argv[optind]);
 	if (!cfg->kernel && !cfg->firmware)
 		return err__set("--kernel: no kernel or --firmware given (see --help)");
-	if ((cfg->mrconfigid || cfg->mrowner || cfg->mrownerconfig || cfg->tdx_qgs) &&
-	    strcmp(cfg->tee, "tdx"))
+	if ((cfg->mrconfigid || cfg->mrowner || cfg->mrownerconfig || cfg->tdx_qgs ||
+	     cfg->tdx_separator) && strcmp(cfg->tee, "tdx"))
 		return err__set("--%s: only for --tee tdx", cfg->mrconfigid ? "mrconfigid" :
 				cfg->mrowner ? "mrowner" : cfg->mrownerconfig ? "mrownerconfig" :
-				"tdx-qgs");
+				cfg->tdx_qgs ? "tdx-qgs" : "tdx-separator");
 	if (sev_opts__check_tee(&cfg->sev, cfg->tee) < 0)
 		return -1;
 	if (cfg->backend_explicit && strcmp(cfg->tee, "none"))

@@ -27,9 +27,11 @@ struct vm_config {
 	enum mem_backend backend;
 	bool backend_explicit;          /* no silent fallback when asked for by name */
 	const char *cpuid_disable;      /* "FEATURE,..." */
-	/* --tee tdx: TD identities (96 hex digits each) and the QGS address */
+	/* --tee tdx: TD identities (96 hex digits each), the QGS address and
+	 * the TDVF separator era (--dry-run's RTMRs) */
 	const char *mrconfigid, *mrowner, *mrownerconfig;
 	const char *tdx_qgs;
+	const char *tdx_separator;
 	bool dry_run;                   /* print the launch plan, run nothing */
 	uint64_t peek[CONFIG_PEEK_MAX]; /* --peek: guest addresses to show at the end */
 	unsigned npeek;

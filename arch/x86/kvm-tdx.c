@@ -9,8 +9,10 @@
  *   order (MEASURE where MR_EXTEND), retried on -EINTR from where KVM stopped
  *   FINALIZE_VM
  *
- * MRTD is then what measure/mrtd.c computes from the same plan, which is what
- * --dry-run prints.  The TDVMCALLs of a running TD are kvm-tdx-exit.c's. */
+ * MRTD is then what measure/mrtd.c computes from the same plan, and the
+ * RTMRs of a direct boot what measure/tdvf-events.c computes from the fw_cfg
+ * items and TD HOB it serves: what --dry-run prints.  The TDVMCALLs of a
+ * running TD are kvm-tdx-exit.c's. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +22,9 @@
 #include "arch/x86/cpuid.h"
 #include "arch/x86/kvm-tdx.h"
 #include "arch/x86/kvm-tee.h"
-#include "arch/x86/memmap.h"
 #include "loader/error.h"
 #include "loader/parse.h"
+#include "loader/tdx-boot.h"
 #include "measure/tdx-measure.h"
 #include "vmm/private-mem.h"
 #include "vmm/sys.h"
@@ -91,11 +93,11 @@ static int check_options(struct vm *vm, struct tdx_state *s)
 	if (!c->firmware)
 		return err__set("--tee tdx: needs --firmware TDVF (an Intel TDX build of OVMF, "
 				"e.g. OVMF.inteltdx.fd)");
-	if (c->kernel || c->initrd || c->params)
-		return err__set_status(CVM_EXIT_NOHOST, "--tee tdx with %s: TDVF reads the kernel, "
-				       "initrd and command line through fw_cfg, which this build "
-				       "of cvm-run does not serve yet", c->kernel ? "--kernel" :
-				       c->initrd ? "--initrd" : "--params");
+	if (c->tdx_separator && !c->kernel)
+		return err__set("--tdx-separator: only with --kernel (it places an RTMR event of "
+				"the kernel's boot)");
+	if (c->tdx_separator && tdvf_separator__parse(c->tdx_separator, &s->separator) < 0)
+		return -1;
 	if (c->cpuid_disable && x86__cpuid_parse_disable(c->cpuid_disable, &vm->arch.cpuid) < 0)
 		return -1;
 	if (vm->arch.cpuid.clear[CPUID_1_ECX] & X2APIC)
@@ -108,16 +110,17 @@ static int check_options(struct vm *vm, struct tdx_state *s)
 	return c->tdx_qgs ? tdx_qgs__parse_addr(c->tdx_qgs, &s->qgs) : 0;
 }
 
-/* The TDVF plan over cvm-run's own memory map: the TD HOB describes the RAM
- * this VMM gives the TD, and the firmware volumes must sit in the window
- * below 4 GiB that no RAM uses. */
+/* cvm-run's own TD (loader/tdx-boot.h, which cvm-measure --tdx-vmm cvm-run
+ * builds it with): the TDVF plan over cvm-run's memory map, whose TD HOB
+ * describes the RAM this VMM gives the TD, and what TDVF reads through
+ * fw_cfg: the machine items, the ACPI tables and -k/-i/-p with QEMU's
+ * setup-header patch. */
 static int tdx_plan(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
 	struct tdx_state *s = calloc(1, sizeof(*s));
-	struct x86_ram_range ram[2];
-	struct tdx_launch l = { .firmware = c->firmware, .mem_size = c->mem, .ram = ram };
-	const struct plan *p = &vm->plan;
+	struct x86_boot_cfg boot = { .kernel = c->kernel, .initrd = c->initrd,
+				     .cmdline = c->params, .mem_size = c->mem, .vcpus = c->cpus };
 
 	if (!s)
 		return err__set_status(CVM_EXIT_FAIL, "out of memory");
@@ -125,24 +128,20 @@ static int tdx_plan(struct vm *vm)
 	vm->tee_state = s;
 	if (check_options(vm, s) < 0)
 		return -1;
-	l.nram = x86__ram_ranges(c->mem, ram);
-	if (tdx__build_plan(&vm->plan, &l, &s->layout) < 0)
-		return -1;
-	if (!p->fw_size || p->fw_gpa < X86_MMIO_HOLE || p->fw_size > X86_FW_MAX)
-		return err__set("%s: TDVF firmware volumes at [%#llx, %#llx): cvm-run maps firmware "
-				"into at most %llu MiB right below 4 GiB", c->firmware,
-				(unsigned long long)p->fw_gpa,
-				(unsigned long long)(p->fw_gpa + p->fw_size), X86_FW_MAX >> 20);
-	vm->plan.vcpus = c->cpus;
-	return 0;
+	return tdx_boot__cvm_plan(&vm->plan, c->firmware, &boot, &s->layout);
 }
 
-/* What cvm-measure --mode tdx would print for this launch. */
+/* What cvm-measure --mode tdx --tdx-vmm cvm-run prints for these inputs:
+ * MRTD, and with a kernel the RTMRs of the fw_cfg items and TD HOB this
+ * plan serves. */
 static int tdx_dry_run(struct vm *vm)
 {
+	struct tdx_state *s = state(vm);
+	struct tdvf_boot boot = { .layout = &s->layout, .plan = &vm->plan,
+				  .separator = s->separator };
 	struct tdx_measurement m;
 
-	if (tdx_measure__run(&vm->plan, MRTD_SINGLE_PASS, NULL, &m) < 0)
+	if (tdx_measure__run(&vm->plan, MRTD_SINGLE_PASS, vm->cfg->kernel ? &boot : NULL, &m) < 0)
 		return -1;
 	return tdx_measure__print(stdout, false, &m);
 }

@@ -15,6 +15,7 @@
 #include "arch/x86/kvm-abi.h"
 #include "arch/x86/tdx-qgs.h"
 #include "loader/tdx.h"
+#include "measure/tdvf-events.h"
 
 #define TDX_MR_SIZE     48      /* MRCONFIGID, MROWNER, MROWNERCONFIG: SHA-384 */
 #define TDX_MAX_QUOTES  16      /* GetQuote relays in flight, as QEMU */
@@ -25,6 +26,7 @@ struct tdx_quote;
 
 struct tdx_state {
 	struct tdx_layout layout;       /* the firmware, its sections, the TD HOB */
+	enum tdvf_separator separator;  /* --tdx-separator: --dry-run's RTMR0/1 */
 	uint8_t mr[3][TDX_MR_SIZE];     /* MRCONFIGID, MROWNER, MROWNERCONFIG */
 	struct tdx_qgs_addr qgs;        /* family 0: no QGS */
 	struct kvm_tdx_capabilities *caps;

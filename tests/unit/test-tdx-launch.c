@@ -16,6 +16,7 @@
 #include "tests/unit/test.h"
 #include "tests/unit/vm-test.h"
 #include "vmm/check.h"
+#include "vmm/config.h"
 
 #define FW_MS   "vectors/firmware/OVMF.inteltdx.ms.fd"
 #define FW_BW   "vectors/firmware/bookworm_OVMF.fd"
@@ -113,6 +114,62 @@ static void check_mrtd(const char *fw, const char *row)
 	ck_assert_int_eq(test__run(NULL, cmd, out, sizeof(out), NULL, 0), 0);
 	ck_assert_str_eq(out, line + 1);
 }
+
+/* cvm-run's own TD with -k/-i/-p: --dry-run ends with what cvm-measure
+ * --tdx-vmm cvm-run prints for the same inputs, in each separator era (one
+ * plan builder, one event model); launching it gives the fake module that
+ * MRTD, the fw_cfg items leaving it alone. */
+START_TEST(dry_run_rtmrs_are_cvm_measures)
+{
+	static const char *const eras[] = { "post-202411", "pre-202411" };
+	char k[1024], i[1024], fw[1024], cmd[4096], want[2][1024], mrtd[97];
+	const char *tail;
+
+	snprintf(k, sizeof(k), "%s", test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"));
+	snprintf(i, sizeof(i), "%s", test__shared("vectors/kernel/initrd.bin"));
+	snprintf(fw, sizeof(fw), "%s", test__shared(FW_MS));
+	for (int e = 0; e < 2; e++) {
+		snprintf(cmd, sizeof(cmd), "'%s' --mode tdx --ovmf '%s' --tdx-vmm cvm-run --vcpus 2 "
+			 "--memory 3G --kernel '%s' --initrd '%s' --append 'console=ttyS0 quiet' "
+			 "--tdx-separator %s", test__build("cvm-measure"), fw, k, i, eras[e]);
+		ck_assert_int_eq(test__run(NULL, cmd, want[e], sizeof(want[e]), NULL, 0), 0);
+		ck_assert_int_eq(strncmp(want[e], "mrtd=", 5), 0);
+		ck_assert_ptr_nonnull(strstr(want[e], "\nrtmr3="));
+		ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--tee", "tdx", "--firmware", fw, "-m", "3G",
+						  "-c", "2", "-k", k, "-i", i, "-p",
+						  "console=ttyS0 quiet", "--tdx-separator", eras[e],
+						  "--dry-run"), 0);
+		ck_assert_uint_ge(strlen(t.std_out), strlen(want[e]));
+		tail = t.std_out + strlen(t.std_out) - strlen(want[e]);
+		ck_assert_msg(tail[-1] == '\n' && !strcmp(tail, want[e]), "%s: dry run printed\n%s\n"
+			      "cvm-measure\n%s", eras[e], t.std_out, want[e]);
+		ck_assert_ptr_nonnull(strstr(t.std_out, "fw_cfg                  0x20000 file           "
+						    "etc/acpi/tables\n"));
+	}
+	ck_assert_str_ne(want[0], want[1]);
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--tee", "tdx", "--firmware", fw, "-k", k,
+					  "--tdx-separator", "2024", "--dry-run"), 2);
+	ck_assert_str_eq(t.err, "cvm-run: --tdx-separator: '2024' is not post-202411 or "
+				"pre-202411\n");
+	{
+		struct vm_config c;
+
+		ck_assert_int_eq(vm_test__parse(&c, (const char *const[]){ "--firmware", fw,
+			"--tdx-separator", "pre-202411", NULL }), -1);
+		ck_assert_str_eq(err__msg(), "--tdx-separator: only for --tee tdx");
+		config__exit(&c);
+	}
+
+	snprintf(mrtd, sizeof(mrtd), "%.96s", want[0] + 5);
+	fake__out(0, 0xf4, 0);
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--tee", "tdx", "--firmware", fw, "-m", "3G", "-c",
+					  "2", "-k", k, "-i", i, "-p", "console=ttyS0 quiet"), 0);
+	ck_assert_str_eq(t.err, "");
+	hex(cmd, fake_tdx__td()->mrtd, 48);
+	cmd[96] = 0;
+	ck_assert_str_eq(cmd, mrtd);
+}
+END_TEST
 
 START_TEST(mrtd_agrees_three_ways)
 {
@@ -349,11 +406,14 @@ START_TEST(bad_options)
 		{ { "--mrowner", "abcd" }, 2, "--mrowner: 'abcd' is not 48 bytes in hex" },
 		{ { "--tdx-qgs", "tcp:1" }, 2, "--tdx-qgs: 'tcp:1': expected unix:PATH" },
 		{ { "--tdx-qgs", "vsock:2" }, 2, "expected vsock:CID:PORT" },
-		{ { "-p", "console=ttyS0" }, 3, "--tee tdx with --params: TDVF reads the kernel" },
+		{ { "-p", "console=ttyS0" }, 2, "--params: a firmware boot takes it only with --kernel" },
+		{ { "--kernel", NULL }, 2, "not a bzImage" },
+		{ { "--tdx-separator", "post-202411" }, 2, "--tdx-separator: only with --kernel" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		/* The first has a kernel instead of firmware. */
+		/* The first has a kernel instead of firmware; the test guest's
+		 * PVH ELF is no bzImage that fw_cfg could serve. */
 		const char *fw = i == 0 ? "--tee" : "--firmware";
 		const char *fwv = i == 0 ? "tdx" : test__shared(FW_MS);
 
@@ -396,6 +456,7 @@ static Suite *tdx_launch_suite(void)
 	tcase_add_checked_fixture(t1, setup, teardown);
 	tcase_set_timeout(t1, 60);
 	tcase_add_test(t1, mrtd_agrees_three_ways);
+	tcase_add_test(t1, dry_run_rtmrs_are_cvm_measures);
 	tcase_add_test(t1, launch_order);
 	tcase_add_test(t1, td_hob_is_cvm_runs_map);
 	tcase_add_test(t1, identities_and_gpa_width);
