@@ -114,23 +114,8 @@ START_TEST(poweroff_rules)
 }
 END_TEST
 
-/* A DMA descriptor the guest wrote at DESC, then the two halves of the
- * address register (big-endian, high first; the low half starts it). */
-static void dma(uint64_t desc, uint32_t control, uint32_t len, uint64_t addr)
-{
-	uint8_t b[4];
-	struct fake_step *s;
-
-	bytes__put_be(b, 4, desc >> 32);
-	s = fake__io(0, true, 0x514, 4, 1, b);
-	s->poke_gpa = desc;
-	s->poke_len = 16;
-	bytes__put_be(s->poke, 4, control);
-	bytes__put_be(s->poke + 4, 4, len);
-	bytes__put_be(s->poke + 8, 8, addr);
-	bytes__put_be(b, 4, (uint32_t)desc);
-	fake__io(0, true, 0x518, 4, 1, b);
-}
+/* A DMA descriptor the guest wrote at DESC, then the address register. */
+#define dma(...) vm_test__fw_cfg_dma(0, __VA_ARGS__)
 
 /* The address register alone: a descriptor nowhere in RAM. */
 static void dma_at(uint64_t desc)

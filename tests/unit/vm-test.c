@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "arch/x86/pvh.h"
+#include "loader/bytes.h"
 #include "tests/unit/boot-test.h"
 #include "tests/unit/fake/fake-kvm.h"
 #include "tests/unit/test.h"
@@ -237,4 +238,21 @@ int vm_test__run(struct vm_test *t, const char *const *args)
 int vm_test__run_bare(struct vm_test *t, const char *const *args)
 {
 	return run_args(t, args, false);
+}
+
+struct fake_step *vm_test__fw_cfg_dma(unsigned vcpu, uint64_t desc, uint32_t control, uint32_t len,
+				      uint64_t addr)
+{
+	uint8_t b[4];
+	struct fake_step *s;
+
+	bytes__put_be(b, 4, desc >> 32);
+	s = fake__io(vcpu, true, 0x514, 4, 1, b);
+	s->poke_gpa = desc;
+	s->poke_len = 16;
+	bytes__put_be(s->poke, 4, control);
+	bytes__put_be(s->poke + 4, 4, len);
+	bytes__put_be(s->poke + 8, 8, addr);
+	bytes__put_be(b, 4, (uint32_t)desc);
+	return fake__io(vcpu, true, 0x518, 4, 1, b);
 }

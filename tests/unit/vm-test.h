@@ -50,6 +50,15 @@ int vm_test__dry_run(const char *const *args, char *out, size_t outlen, char *er
  * test when there is no such call or it failed. */
 const void *vm_test__arg(int vcpu, unsigned long req, unsigned nth);
 
+struct fake_step;
+
+/* A fw_cfg DMA transfer on VCPU as a guest makes it: the descriptor
+ * (CONTROL, LEN, ADDR, big-endian) written to shared memory at DESC, then
+ * the DMA address register's halves (high first; the low half starts it).
+ * Returns the low half's step, whose peek shows memory after the transfer. */
+struct fake_step *vm_test__fw_cfg_dma(unsigned vcpu, uint64_t desc, uint32_t control, uint32_t len,
+				      uint64_t addr);
+
 /* FN's stdout and stderr, run with fds 1 and 2 redirected to files. */
 void vm_test__capture(void (*fn)(void *ctx), void *ctx, char *out, size_t outlen, char *err,
 		      size_t errlen);
