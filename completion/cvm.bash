@@ -26,6 +26,7 @@ _cvm() {
 		return 0 ;;
 	--tdx-page-order) _cvm_words single-pass two-pass; return 0 ;;
 	--tdx-separator) _cvm_words post-202411 pre-202411; return 0 ;;
+	--tdx-vmm) _cvm_words qemu cvm-run; return 0 ;;
 	--memory-backend) _cvm_words guest-memfd anon; return 0 ;;
 	--console) _cvm_words stdio file:; return 0 ;;
 	--kernel | -k | --initrd | -i | --ovmf | --svsm | --vars-file | --acpi-tables | \
