@@ -143,7 +143,7 @@ refused "--mode cca needs --realm-ops FILE" --mode cca
 refused "--mode cca needs --realm-ops FILE" --mode cca --rmm 1.0
 refused "--ovmf: not an option of --mode cca (only of sev, seves, snp, snp:ovmf-hash, snp:svsm, tdx)" \
 	--mode cca --realm-ops "$ops" --ovmf x.fd
-refused "--vcpus: not an option of --mode cca (only of seves, snp, snp:svsm)" \
+refused "--vcpus: not an option of --mode cca (only of seves, snp, snp:svsm, tdx)" \
 	--mode cca --vcpus 2 --realm-ops "$ops"
 refused "--realm-ops: not an option of --mode snp (only of cca)" --mode snp --ovmf x.fd --realm-ops "$ops"
 refused "--rmm: not an option of --mode tdx (only of cca)" --rmm 1.0 --mode tdx --ovmf x.fd
