@@ -166,8 +166,14 @@ static int create_irqchip(struct vm *vm)
 		return t->apic_bus_ns ? enable_cap(vm, KVM_CAP_X86_APIC_BUS_CYCLES_NS, t->apic_bus_ns,
 						   "KVM_CAP_X86_APIC_BUS_CYCLES_NS") : 0;
 	}
-	if (vm_ioctl(vm, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP") < 0 ||
-	    vm_ioctl(vm, KVM_CREATE_PIT2, (unsigned long)&pit, "KVM_CREATE_PIT2") < 0)
+	if (vm_ioctl(vm, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP") < 0)
+		return -1;
+	/* A PIT only where the guest may tick with it (README, "The PIT"):
+	 * never beside private or encrypted memory.  Its IRQ 0 is the one line
+	 * that needs other routes than KVM's default ones. */
+	if (t->memory != MEM_SHARED || vm->cfg->pit == 0)
+		return 0;
+	if (vm_ioctl(vm, KVM_CREATE_PIT2, (unsigned long)&pit, "KVM_CREATE_PIT2") < 0)
 		return -1;
 	return set_gsi_routing(vm);
 }

@@ -441,6 +441,18 @@ START_TEST(supported_cpuid_is_fetched_in_one_call)
 }
 END_TEST
 
+/* --pit off: the irqchip alone, with KVM's default routes (COM1's IRQ 4
+ * reaches IOAPIC pin 4 through them). */
+START_TEST(pit_off_leaves_the_irqchip_alone)
+{
+	fake__out(0, 0xf4, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "--pit", "off"), 0);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_IRQCHIP), 1);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_PIT2), 0);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_GSI_ROUTING), 0);
+}
+END_TEST
+
 struct check_ctx {
 	int status;
 };
@@ -508,6 +520,7 @@ static Suite *vm_suite(void)
 	tcase_add_test(boot, guest_memfd_asked_for_by_name_is_not_replaced);
 	tcase_add_test(boot, ram_above_the_mmio_hole);
 	tcase_add_test(boot, bzimage_enters_in_long_mode);
+	tcase_add_test(boot, pit_off_leaves_the_irqchip_alone);
 	suite_add_tcase(s, boot);
 	tcase_add_checked_fixture(host, setup, teardown);
 	tcase_add_test(host, no_dev_kvm);
