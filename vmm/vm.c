@@ -209,7 +209,7 @@ static void print_plan(const struct plan *p)
 	       (unsigned long long)p->entry.pc, (unsigned long long)p->entry.arg);
 }
 
-int vm__run(const struct vm_config *cfg)
+static int run(const struct vm_config *cfg, bool leave)
 {
 	struct vm vm = { .cfg = cfg, .kvm = { .sys_fd = -1, .vm_fd = -1 },
 			 .input_stop = { -1, -1 } };
@@ -252,6 +252,9 @@ int vm__run(const struct vm_config *cfg)
 	status = vm.status;
 	if (vm.why[0])
 		fprintf(stderr, "cvm-run: %s\n", vm.why);
+	/* Exit from this frame: what the VM holds stays reachable, not lost. */
+	if (leave)
+		exit(status);
 	teardown(&vm);
 	return status;
 fail:
@@ -259,4 +262,18 @@ fail:
 	fprintf(stderr, "cvm-run: %s\n", err__msg());
 	teardown(&vm);
 	return status;
+}
+
+int vm__run(const struct vm_config *cfg)
+{
+	return run(cfg, false);
+}
+
+/* Unmapping guest RAM while the VM lives makes KVM invalidate the whole
+ * range (a walk over every page on shadow-paging hosts: 5 ms at 64 GiB),
+ * which process exit avoids: it releases KVM's MMU notifier before it
+ * unmaps anything.  The rest of the teardown is work exit does anyway. */
+void vm__run_and_exit(const struct vm_config *cfg)
+{
+	exit(run(cfg, true));
 }
