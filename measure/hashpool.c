@@ -167,7 +167,11 @@ static struct hash_job *submit(struct hash_pool *hp, const EVP_MD *md, size_t nc
 			       size_t per)
 {
 	size_t ntasks = (nchunks + per - 1) / per;
-	struct hash_job *j = calloc(1, sizeof(*j) + ntasks * sizeof(struct task));
+	struct hash_job *j;
+
+	if (!md)
+		return NULL;    /* digest__*() said why */
+	j = calloc(1, sizeof(*j) + ntasks * sizeof(struct task));
 
 	if (j)
 		j->out = malloc(nchunks * EVP_MD_get_size(md) + 1);

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "loader/error.h"
+#include "measure/digest.h"
 #include "measure/mrtd.h"
 
 #define TDX_PAGE      4096
@@ -99,7 +100,7 @@ int mrtd__replay(const struct plan *p, enum mrtd_order order, uint8_t out[MRTD_S
 					(unsigned long long)op->gpa, (unsigned long long)op->len);
 	}
 	c = EVP_MD_CTX_new();
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
+	if (!c || !EVP_DigestInit_ex(c, digest__sha384(), NULL)) {
 		EVP_MD_CTX_free(c);
 		return err__set_status(1, "SHA-384 unavailable");
 	}

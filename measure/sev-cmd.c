@@ -17,6 +17,7 @@
 #include "loader/error.h"
 #include "loader/parse.h"
 #include "loader/sev.h"
+#include "measure/digest.h"
 #include "measure/hashpool.h"
 #include "measure/options.h"
 #include "measure/output.h"
@@ -386,13 +387,13 @@ out:
 
 static int run(struct run *r)
 {
-	EVP_MD *sha256 = NULL;
+	const EVP_MD *sha256;
 	int nfw, ret = -1;
 
 	if (check_opts(r) < 0)
 		goto out;
 	r->pool = hash_pool__new(hash_pool__cpus() - 1);
-	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	sha256 = digest__sha256();
 	if (!r->pool || !sha256) {
 		err__set_status(CVM_EXIT_FAIL, "cannot start hashing");
 		goto out;
@@ -413,7 +414,6 @@ out:
 	for (int i = 0; i < IN_COUNT; i++)
 		hash_job__free(r->in[i].job);
 	hash_pool__free(r->pool);
-	EVP_MD_free(sha256);
 	return ret;
 }
 
