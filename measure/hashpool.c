@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "loader/error.h"
+#include "measure/filemap.h"
 #include "measure/hashpool.h"
 
 #define CHUNKS_PER_TASK 32              /* 128 KiB of 4 KiB pages */
-#define FILE_PIECE      (64u << 10)     /* read() buffer of a file digest */
 
 struct task {
 	struct hash_job *job;
@@ -25,7 +25,7 @@ struct hash_job {
 	struct hash_pool *hp;
 	const EVP_MD *md;
 	const uint8_t *data;            /* chunk jobs */
-	size_t len, chunk;
+	size_t len, chunk;              /* a file job: its length */
 	int fd;                         /* file jobs: one digest, fd >= 0 */
 	size_t mdlen, ntasks;
 	bool failed;
@@ -42,22 +42,12 @@ struct hash_pool {
 	pthread_t threads[];
 };
 
-/* A whole file through a small buffer: memory stays flat for any size,
- * and read() does not fault pages into this address space, which on
- * shadow-paging hosts stalls the threads hashing mapped firmware pages. */
+/* A whole file through populated windows (measure/filemap.h): no copy, no
+ * fault, and memory stays flat for any size. */
 static bool run_file(struct hash_job *j, EVP_MD_CTX *ctx)
 {
-	uint8_t *buf = malloc(FILE_PIECE);
-	bool ok = buf && EVP_DigestInit_ex(ctx, j->md, NULL);
-	ssize_t n;
-
-	while (ok && (n = read(j->fd, buf, FILE_PIECE)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		ok = n > 0 && EVP_DigestUpdate(ctx, buf, n);
-	}
-	free(buf);
-	return ok && EVP_DigestFinal_ex(ctx, j->out, NULL);
+	return EVP_DigestInit_ex(ctx, j->md, NULL) && filemap__digest(ctx, j->fd, 0, j->len) == 0 &&
+	       EVP_DigestFinal_ex(ctx, j->out, NULL);
 }
 
 static bool run_chunks(struct task *t, EVP_MD_CTX *ctx)
@@ -232,6 +222,7 @@ struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const c
 		return NULL;
 	}
 	j->fd = fd;
+	j->len = st.st_size;
 	enqueue(j);
 	return j;
 }

@@ -95,8 +95,8 @@ static int kernel_job(void *arg)
 	return ret;
 }
 
-/* The initrd may be large: read through a small buffer, never mapped in
- * (hash_pool's file digest, run by this thread alone). */
+/* The initrd may be large: hashed a window at a time (hash_pool's file
+ * digest, run by this thread alone). */
 static int initrd_job(void *arg)
 {
 	struct tdvf_digests *d = arg;
