@@ -5,7 +5,8 @@
 
 #include "measure/filemap.h"
 
-#define WINDOW (4ull << 20)
+#define WINDOW       (4ull << 20)
+#define FAULT_AROUND (64u << 10)
 
 int filemap__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len)
 {
@@ -44,6 +45,7 @@ void filemap__populate(const void *p, size_t len)
 	uintptr_t pg = sysconf(_SC_PAGESIZE), s = (uintptr_t)p & ~(pg - 1);
 	uintptr_t e = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
 
-	if (len)
+	/* Below 64 KiB one fault maps as much (fault-around): not worth a call. */
+	if (len >= FAULT_AROUND)
 		madvise((void *)s, e - s, MADV_POPULATE_READ);
 }

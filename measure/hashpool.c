@@ -185,17 +185,32 @@ static struct hash_job *submit(struct hash_pool *hp, const EVP_MD *md, size_t nc
 	return j;
 }
 
+/* Bytes task T hashes: what decides who may take it. */
+static uint64_t cost(const struct task *t)
+{
+	return t->job->fd >= 0 ? t->job->len : t->n * t->job->chunk;
+}
+
+/* File digests go ahead of everything else, the longest first: each is one
+ * sequential stream, and the longest one bounds the whole run, so it must
+ * start at once.  Page batches queue behind them in order. */
 static void enqueue(struct hash_job *j)
 {
 	struct hash_pool *hp = j->hp;
+	struct task **at = &hp->head;
 
 	pthread_mutex_lock(&hp->lock);
+	if (j->fd >= 0)
+		while (*at && (*at)->job->fd >= 0 && cost(*at) >= j->len)
+			at = &(*at)->next;
+	else
+		at = hp->tail ? &hp->tail->next : &hp->head;
 	for (size_t i = 0; i < j->ntasks; i++) {
-		if (hp->tail)
-			hp->tail->next = &j->tasks[i];
-		else
-			hp->head = &j->tasks[i];
-		hp->tail = &j->tasks[i];
+		j->tasks[i].next = *at;
+		*at = &j->tasks[i];
+		if (!j->tasks[i].next)
+			hp->tail = &j->tasks[i];
+		at = &j->tasks[i].next;
 	}
 	pthread_cond_broadcast(&hp->work);
 	pthread_mutex_unlock(&hp->lock);
@@ -242,9 +257,10 @@ struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const
 }
 
 /* Waits, with the lock held, until task T is done.  A waiter runs T itself
- * if nobody has started it, and meanwhile helps with queued page batches;
- * it never takes on another whole-file digest, which would hold up the
- * caller (a chain, usually) far longer than T. */
+ * if nobody has started it, and meanwhile helps with queued work no longer
+ * than T: a chain waiting for a page batch never takes on a whole-file
+ * digest, which would hold it up far longer than T, while a caller waiting
+ * for the longest file hashes the shorter ones. */
 static void wait_task(struct hash_pool *hp, struct task *t)
 {
 	while (!t->done) {
@@ -256,11 +272,16 @@ static void wait_task(struct hash_pool *hp, struct task *t)
 				q = q->next;
 			}
 			run_one(hp, prev, t);
-		} else if (q && q->job->fd < 0) {
-			run_one(hp, NULL, q);
-		} else {
-			pthread_cond_wait(&hp->done, &hp->lock);
+			continue;
 		}
+		while (q && cost(q) > cost(t)) {
+			prev = q;
+			q = q->next;
+		}
+		if (q)
+			run_one(hp, prev, q);
+		else
+			pthread_cond_wait(&hp->done, &hp->lock);
 	}
 }
 
