@@ -1,8 +1,11 @@
-/* The physical limit for VM set-up: the fewest ioctls that take a VM on
- * guest_memfd from nothing to its first exit, with the same guest and
- * memory size cvm-run is given.  Where KVM has no mmap-able guest_memfd
- * (before Linux 6.18), anonymous memory, as cvm-run falls back to.
- * Usage: bare-kvm MEM_MIB ENTRY_GPA IMAGE_BIN */
+/* The floor for VM set-up: the fewest ioctls that take a VM on guest_memfd
+ * with an in-kernel irqchip (KVM_CREATE_IRQCHIP: PIC, IOAPIC, local APICs;
+ * no PIT) from nothing to its first exit, with the same guest and memory
+ * size cvm-run is given.  Nothing is closed or unmapped: process exit tears
+ * the VM down.  Where KVM has no mmap-able guest_memfd (before Linux 6.18),
+ * or with "anon", anonymous memory, as cvm-run falls back to.  VCPUS - 1
+ * more vCPUs are created and never run (cvm-run's wait for a SIPI).
+ * Usage: bare-kvm MEM_MIB ENTRY_GPA IMAGE_BIN [VCPUS [anon]] */
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -18,13 +21,14 @@
 
 int main(int argc, char **argv)
 {
-	if (argc != 4)
+	if (argc < 4 || argc > 6)
 		return 2;
 	uint64_t mem = strtoull(argv[1], NULL, 0) << 20, low = mem < (3ull << 30) ? mem : 3ull << 30;
 	uint64_t entry = strtoull(argv[2], NULL, 0);
 	int kvm = open("/dev/kvm", O_RDWR), vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	struct kvm_create_guest_memfd g = { .size = mem, .flags = 3 };
-	int gmem = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &g);
+	int vcpus = argc > 4 ? atoi(argv[4]) : 1;
+	int gmem = argc > 5 ? -1 : ioctl(vm, KVM_CREATE_GUEST_MEMFD, &g);
 	uint8_t *ram = gmem >= 0 ? mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_SHARED, gmem, 0) :
 		mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		     -1, 0);
@@ -36,7 +40,8 @@ int main(int argc, char **argv)
 		.memory_size = low, .userspace_addr = (uintptr_t)ram, .guest_memfd = gmem };
 	FILE *f = fopen(argv[3], "rb");
 
-	if (kvm < 0 || vm < 0 || ram == MAP_FAILED || !f || ioctl(vm, set, &r) < 0)
+	if (kvm < 0 || vm < 0 || ram == MAP_FAILED || !f || ioctl(vm, set, &r) < 0 ||
+	    ioctl(vm, KVM_CREATE_IRQCHIP, 0) < 0)
 		return 1;
 	if (mem > low) {
 		r = (struct kvm_userspace_memory_region2){ .slot = 1, .flags = flags,
@@ -46,11 +51,11 @@ int main(int argc, char **argv)
 		if (ioctl(vm, set, &r) < 0)
 			return 1;
 	}
-	fread(ram + LOAD_ADDR, 1, 1 << 20, f);
-	fclose(f);
+	if (!fread(ram + LOAD_ADDR, 1, 1 << 20, f))
+		return 1;
 	int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-	struct kvm_run *run = mmap(NULL, ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0),
-				   PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	/* The first page of the vCPU mapping is struct kvm_run. */
+	struct kvm_run *run = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
 	struct kvm_sregs s;
 	struct kvm_regs regs = { .rip = entry, .rflags = 2 };
 
@@ -62,5 +67,8 @@ int main(int argc, char **argv)
 	s.cr0 |= 1;
 	ioctl(vcpu, KVM_SET_SREGS, &s);
 	ioctl(vcpu, KVM_SET_REGS, &regs);
+	for (int i = 1; i < vcpus; i++)
+		if (ioctl(vm, KVM_CREATE_VCPU, i) < 0)
+			return 1;
 	return ioctl(vcpu, KVM_RUN, 0) == 0 && run->exit_reason == KVM_EXIT_IO ? 0 : 1;
 }
