@@ -160,8 +160,12 @@ static int setup(struct vm *vm)
 	if (vm->plan.fw_size)
 		ranges[mem.nranges++] = (struct guest_range){ vm->plan.fw_gpa, vm->plan.fw_size,
 							      .rom = true };
-	if (guest__init(&vm->mem, &vm->kvm, &mem) < 0 ||
-	    (tee->mem_init && tee->mem_init(vm) < 0) || arch__vm_init(vm) < 0)
+	/* The interrupt controllers before guest RAM: with KVM_CREATE_IRQCHIP's
+	 * SRCU updates first and the memslots' last, process exit tears the
+	 * VM down in about 1 ms here, against 8-12 ms the other way round
+	 * (README, "Benchmarks"). */
+	if (arch__vm_init(vm) < 0 || guest__init(&vm->mem, &vm->kvm, &mem) < 0 ||
+	    (tee->mem_init && tee->mem_init(vm) < 0))
 		return -1;
 	vm->vcpus = calloc(c->cpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
