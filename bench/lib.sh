@@ -6,7 +6,7 @@
 BUILD=$(cd "${1:-build}" && pwd)
 SHARED=${CVM_SHARED:-$(pwd)/../shared}
 VEC=$SHARED/vectors
-RUNS=${RUNS:-21}
+RUNS=${RUNS:-31}
 RUN=$BUILD/cvm-run
 MEASURE=$BUILD/cvm-measure
 OUT=$BUILD/bench

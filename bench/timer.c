@@ -1,7 +1,9 @@
 /* Times whole processes, interleaved, so a busy machine weighs on every
- * command alike: each round runs every command once (the starting command
- * rotates), stdout and stderr to /dev/null, and a command whose exit status
- * differs from the one it was given stops the benchmark.  Per command it
+ * command alike: each round runs every command once, in a shuffled order
+ * (a fixed rotation would give each command the same predecessor, whose
+ * deferred teardown - RCU callbacks, a VM's kernel threads - then always
+ * falls on it), stdout and stderr to /dev/null, and a command whose exit
+ * status differs from the one it was given stops the benchmark.  Per command it
  * prints one line: median and minimum wall time in ms (fork to reaped exit),
  * median peak RSS in KiB, median minor page faults and median CPU time in
  * ms, user and system (wait4's rusage).
@@ -80,6 +82,7 @@ int main(int argc, char **argv)
 {
 	struct cmd cmds[MAX_CMDS];
 	int n = 0, runs = argc > 1 ? atoi(argv[1]) : 0;
+	unsigned seed = 1;
 	double junk;
 
 	for (int i = 2; i < argc && n < MAX_CMDS; n++) {
@@ -104,13 +107,22 @@ int main(int argc, char **argv)
 		cmds[c].flt = cmds[c].rss + runs;
 		cmds[c].cpu = cmds[c].flt + runs;
 	}
-	for (int r = 0; r < runs; r++)
+	for (int r = 0; r < runs; r++) {
+		int order[MAX_CMDS];
+
 		for (int k = 0; k < n; k++) {
-			struct cmd *c = &cmds[(r + k) % n];
+			int j = rand_r(&seed) % (k + 1);
+
+			order[k] = order[j];
+			order[j] = k;
+		}
+		for (int k = 0; k < n; k++) {
+			struct cmd *c = &cmds[order[k]];
 
 			if (run(c, &c->ms[r], &c->rss[r], &c->flt[r], &c->cpu[r]) < 0)
 				return 1;
 		}
+	}
 	for (int c = 0; c < n; c++) {
 		double med = median(cmds[c].ms, runs);
 
