@@ -5,8 +5,10 @@
  * irqchip before the memslots (the other way round, exit takes 8-12 ms
  * longer).  Nothing is closed or unmapped: process exit tears the VM down.  Where KVM has no mmap-able guest_memfd (before Linux 6.18),
  * or with "anon", anonymous memory, as cvm-run falls back to.  VCPUS - 1
- * more vCPUs are created and never run (cvm-run's wait for a SIPI).
- * Usage: bare-kvm MEM_MIB ENTRY_GPA IMAGE_BIN [VCPUS [anon]] */
+ * more vCPUs are created and never run (cvm-run's wait for a SIPI).  With
+ * "pit", the floor of a VM with a PIT: KVM_CREATE_PIT2 and the GSI routes
+ * its IRQ 0 needs (to IOAPIC pin 2, as cvm-run's MP table says).
+ * Usage: bare-kvm MEM_MIB ENTRY_GPA IMAGE_BIN [VCPUS [anon,pit]] */
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -20,6 +22,26 @@
 
 #define LOAD_ADDR 0x100000ull
 
+static int create_pit(int vm)
+{
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	struct {
+		struct kvm_irq_routing hdr;
+		struct kvm_irq_routing_entry e[16 + 23];
+	} r = { .hdr.nr = 16 + 23 };
+	unsigned n = 0;
+
+	for (unsigned gsi = 0; gsi < 16; gsi++)
+		r.e[n++] = (struct kvm_irq_routing_entry){ .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP,
+			.u.irqchip = { gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE, gsi % 8 } };
+	for (unsigned gsi = 0; gsi < 24; gsi++)
+		if (gsi != 2)
+			r.e[n++] = (struct kvm_irq_routing_entry){ .gsi = gsi,
+				.type = KVM_IRQ_ROUTING_IRQCHIP,
+				.u.irqchip = { KVM_IRQCHIP_IOAPIC, gsi == 0 ? 2 : gsi } };
+	return ioctl(vm, KVM_CREATE_PIT2, &pit) < 0 ? -1 : ioctl(vm, KVM_SET_GSI_ROUTING, &r);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4 || argc > 6)
@@ -29,7 +51,8 @@ int main(int argc, char **argv)
 	int kvm = open("/dev/kvm", O_RDWR), vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	struct kvm_create_guest_memfd g = { .size = mem, .flags = 3 };
 	int vcpus = argc > 4 ? atoi(argv[4]) : 1;
-	int gmem = argc > 5 ? -1 : ioctl(vm, KVM_CREATE_GUEST_MEMFD, &g);
+	const char *opts = argc > 5 ? argv[5] : "";
+	int gmem = strstr(opts, "anon") ? -1 : ioctl(vm, KVM_CREATE_GUEST_MEMFD, &g);
 	uint8_t *ram = gmem >= 0 ? mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_SHARED, gmem, 0) :
 		mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		     -1, 0);
@@ -42,6 +65,7 @@ int main(int argc, char **argv)
 	FILE *f = fopen(argv[3], "rb");
 
 	if (kvm < 0 || vm < 0 || ram == MAP_FAILED || !f || ioctl(vm, KVM_CREATE_IRQCHIP, 0) < 0 ||
+	    (strstr(opts, "pit") && create_pit(vm) < 0) ||
 	    ioctl(vm, set, &r) < 0)
 		return 1;
 	if (mem > low) {

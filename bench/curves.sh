@@ -65,18 +65,18 @@ curve_vmm_ram() {
 			"ms, exec to exit" 2
 		return
 	fi
-	printf 'guest RAM (MiB)\tfloor (ms)\tcvm-run --pit off (ms)\tcvm-run (ms)\t--pit off / floor\n' \
+	printf 'guest RAM (MiB)\tfloor (ms)\tcvm-run --pit off (ms)\tfloor with a PIT (ms)\tcvm-run (ms)\t--pit off / floor\tcvm-run / floor with a PIT\n' \
 		> "$PLOTS/vmm-ram.tsv"
 	for mem in 512 1024 2048 4096 8192 16384 32768 65536; do
 		r=$(timed "$CRUNS" 0 "$OUT/bare-kvm" "$mem" 0x100000 "$g.bin" \
-			:: 0 "$RUN" -k "$g.elf" -m "${mem}M" --pit off :: 0 "$RUN" -k "$g.elf" -m "${mem}M") ||
-			return 1
-		{ read -r floor _; read -r nopit _; read -r pit _; } <<< "$r"
-		printf '%s\t%s\t%s\t%s\t%s\n' "$mem" "$floor" "$nopit" "$pit" "$(ratio "$nopit" "$floor")" \
-			>> "$PLOTS/vmm-ram.tsv"
+			:: 0 "$RUN" -k "$g.elf" -m "${mem}M" --pit off :: 0 "$RUN" -k "$g.elf" -m "${mem}M" \
+			:: 0 "$OUT/bare-kvm" "$mem" 0x100000 "$g.bin" 1 pit) || return 1
+		{ read -r floor _; read -r nopit _; read -r pit _; read -r fpit _; } <<< "$r"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mem" "$floor" "$nopit" "$fpit" "$pit" \
+			"$(ratio "$nopit" "$floor")" "$(ratio "$pit" "$fpit")" >> "$PLOTS/vmm-ram.tsv"
 	done
 	echo "vmm-ram: exit guest, 1 vCPU, guest RAM on $(memory_backend); medians of $CRUNS"
-	plot vmm-ram "VM set-up and exit against guest RAM" "guest RAM (MiB)" "ms, exec to exit" "2 3 4"
+	plot vmm-ram "VM set-up and exit against guest RAM" "guest RAM (MiB)" "ms, exec to exit" "2 3 4 5"
 }
 
 curve_vmm_vcpus() {
