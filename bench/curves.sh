@@ -21,12 +21,16 @@ command -v gnuplot >/dev/null || echo "curves: no gnuplot (Debian gnuplot-nox): 
 # columns COLS (and Y2COLS on a right-hand axis) as NAME.png, x in log2
 # unless it starts at 0.
 plot() {
-	local name=$1 cols="" c logx="set logscale x 2"
+	local name=$1 cols="" c logx="set logscale x 2" y2=""
 	{ head -n 1 "$PLOTS/$name.tsv" | sed 's/\t/ | /g; s/^/| /; s/$/ |/'
 	  head -n 1 "$PLOTS/$name.tsv" | sed 's/[^\t]*/---/g; s/\t/|/g; s/^/|/; s/$/|/'
 	  tail -n +2 "$PLOTS/$name.tsv" | sed 's/\t/ | /g; s/^/| /; s/$/ |/'; }
 	command -v gnuplot >/dev/null || return 0
 	tail -n +2 "$PLOTS/$name.tsv" | awk '$1 <= 0 { z = 1 } END { exit !z }' && logx=""
+	[ -z "${6:-}" ] || y2="set y2label '$6'; set y2tics; set y2range [0:*]"
+	# Sizes over three decades: log-log, where linear growth is a slope of 1.
+	[ -z "${PLOT_LOGY:-}" ] || { logx+="; set logscale y 10; set yrange [*:*]"
+		y2="${y2/set y2range \[0:\*\]/set logscale y2 10}"; }
 	for c in $5; do
 		cols+="${cols:+, }\"$PLOTS/$name.tsv\" using 1:$c with linespoints title columnheader($c)"
 	done
@@ -41,13 +45,11 @@ plot() {
 		set title "$2\n${PLOT_HOST:-$(host_line | sed 's/, load.*//; s/"//g')}"
 		set xlabel "$3"
 		set ylabel "$4"
-		${6:+set y2label "$6"}
-		${6:+set y2tics}
-		${6:+set y2range [0:*]}
 		set key top left
 		set grid
 		set yrange [0:*]
 		$logx
+		$y2
 		plot $cols
 	EOF
 }
@@ -128,8 +130,8 @@ curve_measure_initrd() {
 	done
 	rm -f "$img"
 	echo "measure-initrd: snp, 4 vCPUs, OVMF.amdsev.fd + the Debian kernel + a random initrd; medians of $CRUNS"
-	plot measure-initrd "cvm-measure --mode snp against the initrd's size" "initrd (MiB)" \
-		"ms, exec to exit" "2 3 5" "peak RSS (MiB)" "4 6"
+	PLOT_LOGY=1 plot measure-initrd "cvm-measure --mode snp against the initrd's size" \
+		"initrd (MiB)" "ms, exec to exit" "2 3 5" "peak RSS (MiB)" "4 6"
 }
 
 curve_measure_vcpus() {
