@@ -153,8 +153,8 @@ curve_measure_vcpus() {
 
 curve_convert() {
 	bash bench/curve-convert.sh "$BUILD" || return 1
-	PLOT_HOST="nested: Linux 7.3 KVM (kvm-amd) in QEMU TCG, 1 L1 CPU, on $(host_line |
-		sed 's/^host: //; s/, load.*//')" plot convert "--tee sw-protected: conversions on the nested KVM (QEMU TCG)" \
+	PLOT_HOST="nested: Linux 7.3 KVM in QEMU TCG (1 L1 CPU) on $(host_line |
+		sed 's/^host: Linux [^,]*, //; s/ (itself a VM)//; s/, load.*//')" plot convert "--tee sw-protected: conversions on the nested KVM (QEMU TCG)" \
 		"random conversion requests (about 4.5 pages each)" "s, cvm-run exec to exit" "2 3"
 }
 
