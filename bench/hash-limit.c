@@ -42,20 +42,24 @@ static double now_ms(clockid_t clock)
 static unsigned char *slurp(const char *path, size_t *len)
 {
 	struct stat st;
-	unsigned char *p;
+	unsigned char *p = NULL;
 	size_t got = 0;
 	int fd = open(path, O_RDONLY);
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !(p = malloc(st.st_size + 1)))
-		return NULL;
-	while (got < (size_t)st.st_size) {
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		p = malloc(st.st_size + 1);
+	while (p && got < (size_t)st.st_size) {
 		ssize_t n = read(fd, p + got, st.st_size - got);
 
-		if (n <= 0)
-			return NULL;
+		if (n <= 0) {
+			free(p);
+			p = NULL;
+			break;
+		}
 		got += n;
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	*len = got;
 	return p;
 }
@@ -106,19 +110,20 @@ static double run(const struct spec *s, EVP_MD_CTX *ctx)
 
 int main(int argc, char **argv)
 {
-	struct spec specs[MAX_SPECS];
-	int n = argc - 2;
+	struct spec specs[MAX_SPECS] = { 0 };
+	int n = argc - 2, ret = 1;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	double total = 0, longest = 0, cpu;
 	FILE *out;
 
 	if (n < 1 || n > MAX_SPECS || !ctx) {
 		fprintf(stderr, "usage: hash-limit OUT SPEC... (see bench/hash-limit.c)\n");
+		EVP_MD_CTX_free(ctx);
 		return 2;
 	}
 	for (int i = 0; i < n; i++)
 		if (parse(&specs[i], argv[i + 2]) < 0)
-			return 1;
+			goto done;
 	cpu = now_ms(CLOCK_PROCESS_CPUTIME_ID);
 	for (int i = 0; i < n; i++) {
 		double ms = run(&specs[i], ctx);
@@ -129,7 +134,16 @@ int main(int argc, char **argv)
 	}
 	cpu = now_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu;
 	out = fopen(argv[1], "a");
-	if (!out || fprintf(out, "%.3f %.3f %.3f\n", total, longest, cpu) < 0 || fclose(out))
-		return 1;
-	return 0;
+	if (out) {
+		int ok = fprintf(out, "%.3f %.3f %.3f\n", total, longest, cpu) > 0;
+
+		ret = fclose(out) == 0 && ok ? 0 : 1;
+	}
+done:
+	for (int i = 0; i < n; i++) {
+		free(specs[i].data);
+		EVP_MD_free(specs[i].md);
+	}
+	EVP_MD_CTX_free(ctx);
+	return ret;
 }

@@ -83,7 +83,8 @@ int main(int argc, char **argv)
 	struct cmd cmds[MAX_CMDS];
 	int n = 0, runs = argc > 1 ? atoi(argv[1]) : 0;
 	unsigned seed = 1;
-	double junk;
+	double junk, *samples;
+	int ret = 1;
 
 	for (int i = 2; i < argc && n < MAX_CMDS; n++) {
 		cmds[n].status = atoi(argv[i++]);
@@ -99,15 +100,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: timer RUNS STATUS CMD ARGS... [:: STATUS CMD ARGS...]...\n");
 		return 2;
 	}
-	for (int c = 0; c < n; c++) {
-		cmds[c].ms = calloc(4 * runs, sizeof(double));
-		if (!cmds[c].ms || run(&cmds[c], &junk, &junk, &junk, &junk) < 0)
-			return 1;
+	/* One block for all samples; an untimed round first. */
+	samples = calloc((size_t)4 * runs * n, sizeof(double));
+	for (int c = 0; samples && c < n; c++) {
+		cmds[c].ms = samples + (size_t)4 * runs * c;
 		cmds[c].rss = cmds[c].ms + runs;
 		cmds[c].flt = cmds[c].rss + runs;
 		cmds[c].cpu = cmds[c].flt + runs;
+		if (run(&cmds[c], &junk, &junk, &junk, &junk) < 0)
+			goto out;
 	}
-	for (int r = 0; r < runs; r++) {
+	for (int r = 0; samples && r < runs; r++) {
 		int order[MAX_CMDS];
 
 		for (int k = 0; k < n; k++) {
@@ -120,15 +123,17 @@ int main(int argc, char **argv)
 			struct cmd *c = &cmds[order[k]];
 
 			if (run(c, &c->ms[r], &c->rss[r], &c->flt[r], &c->cpu[r]) < 0)
-				return 1;
+				goto out;
 		}
 	}
-	for (int c = 0; c < n; c++) {
+	for (int c = 0; samples && c < n; c++) {
 		double med = median(cmds[c].ms, runs);
 
 		printf("%.3f %.3f %.0f %.0f %.3f\n", med, cmds[c].ms[0], median(cmds[c].rss, runs),
 		       median(cmds[c].flt, runs), median(cmds[c].cpu, runs));
-		free(cmds[c].ms);
 	}
-	return 0;
+	ret = samples ? 0 : 1;
+out:
+	free(samples);
+	return ret;
 }
