@@ -74,7 +74,7 @@ DOCDIR   := $(PREFIX)/share/doc/cvm
 PROGS    := cvm-run cvm-measure
 
 .PHONY: all check check-unit check-unit-arm64 check-integration check-standalone demo deps \
-        install uninstall man clean bench guest arm64
+        install uninstall man clean bench bench-curves bench-deps guest arm64
 
 all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
 
@@ -190,8 +190,19 @@ demo: deps
 	  [ $$st -eq 0 ] || { tail -n 3 $(BUILD)/demo-nested.log; exit 3; }; \
 	fi
 
+# make bench: every figure against a floor, limit or peer of the same run;
+# make bench-curves: how cost grows (bench/plots/, the README's tables and
+# plots; minutes: the conversion curve boots the nested KVM).  Neither is a
+# test.  make bench-deps installs what they use beyond the build.
+DEPS_BENCH := gnuplot-nox qemu-system-x86 busybox-static python3-cryptography
 bench: all
-	bench/run-all.sh $(BUILD)
+	CVM_SHARED=$(SHARED) bench/run-all.sh $(BUILD)
+
+bench-curves: all
+	CVM_SHARED=$(SHARED) bench/curves.sh $(BUILD)
+
+bench-deps:
+	$(MAKE) deps DEPS_PKG="$(DEPS_PKG) $(DEPS_BENCH)"
 
 # The man pages are generated from --help and --version, plus the sections
 # in doc/PROG.h2m: they cannot drift from the programs.

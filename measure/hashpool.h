@@ -19,8 +19,8 @@ void hash_pool__free(struct hash_pool *hp);
 /* CPUs this process may run on. */
 unsigned hash_pool__cpus(void);
 
-/* One MD digest of the file at PATH, streamed through a small buffer so
- * memory stays flat for any size.  PATH is opened now: NULL with
+/* One MD digest of the file at PATH, hashed through populated windows
+ * (measure/filemap.h) so memory stays flat for any size.  PATH is opened now: NULL with
  * err__set() naming it if it cannot be. */
 struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path);
 /* One MD digest per CHUNK bytes of DATA (LEN a multiple of CHUNK). */

@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "loader/error.h"
+#include "measure/digest.h"
+#include "measure/filemap.h"
 #include "measure/mrtd.h"
 
 #define TDX_PAGE      4096
@@ -53,6 +55,8 @@ static void replay_op(EVP_MD_CTX *c, const struct plan_op *op, enum mrtd_order o
 
 	if (op->kind == PLAN_TDX_AUG)
 		return;
+	if (extend && op->data)
+		filemap__populate(op->data, op->len);
 	if (order == MRTD_TWO_PASS) {
 		for (i = 0; i < n; i++)
 			page_add(c, op->gpa + i * TDX_PAGE);
@@ -99,7 +103,7 @@ int mrtd__replay(const struct plan *p, enum mrtd_order order, uint8_t out[MRTD_S
 					(unsigned long long)op->gpa, (unsigned long long)op->len);
 	}
 	c = EVP_MD_CTX_new();
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
+	if (!c || !EVP_DigestInit_ex(c, digest__sha384(), NULL)) {
 		EVP_MD_CTX_free(c);
 		return err__set_status(1, "SHA-384 unavailable");
 	}

@@ -17,6 +17,7 @@
 #include "loader/error.h"
 #include "loader/parse.h"
 #include "loader/sev.h"
+#include "measure/digest.h"
 #include "measure/hashpool.h"
 #include "measure/options.h"
 #include "measure/output.h"
@@ -159,21 +160,35 @@ static int open_input(struct run *r, int i, const char *role, const char *path, 
 	return in->job ? 0 : -1;
 }
 
-/* The kernel first: it is the long pole.  Kernel and initrd only enter the
- * launch through their digests; the images that are launched page by page
- * are mapped for the plan. */
+/* Bytes in the file at PATH, 0 if it cannot be told (open_input says why). */
+static off_t size_of(const char *path)
+{
+	struct stat st;
+
+	return given(path) && stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+/* The longer of kernel and initrd first: the first worker takes it at once,
+ * and it is the long pole.  Kernel and initrd only enter the launch through
+ * their digests; the images that are launched page by page are mapped for
+ * the plan. */
 static int open_inputs(struct run *r, const EVP_MD *sha256)
 {
 	const struct measure_opts *o = r->o;
 	bool svsm = r->cfg.mode == SEV_MODE_SNP_SVSM && !r->ovmf_hash_only;
+	bool initrd_first = size_of(o->initrd) > size_of(o->kernel);
 	struct stat st;
 
-	if (!r->ovmf_hash_only && given(o->kernel) &&
-	    open_input(r, IN_KERNEL, "kernel", o->kernel, true, sha256) < 0)
-		return -1;
-	if (!r->ovmf_hash_only && given(o->initrd) &&
-	    open_input(r, IN_INITRD, "initrd", o->initrd, true, sha256) < 0)
-		return -1;
+	for (int k = 0; k < 2 && !r->ovmf_hash_only; k++) {
+		bool kernel = k == initrd_first;
+
+		if (kernel && given(o->kernel) &&
+		    open_input(r, IN_KERNEL, "kernel", o->kernel, true, sha256) < 0)
+			return -1;
+		if (!kernel && given(o->initrd) &&
+		    open_input(r, IN_INITRD, "initrd", o->initrd, true, sha256) < 0)
+			return -1;
+	}
 	if (open_input(r, IN_OVMF, "ovmf", o->ovmf, false, sha256) < 0 ||
 	    plan__map(&r->plan, o->ovmf, &r->cfg.firmware) < 0)
 		return -1;
@@ -386,13 +401,13 @@ out:
 
 static int run(struct run *r)
 {
-	EVP_MD *sha256 = NULL;
+	const EVP_MD *sha256;
 	int nfw, ret = -1;
 
 	if (check_opts(r) < 0)
 		goto out;
 	r->pool = hash_pool__new(hash_pool__cpus() - 1);
-	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	sha256 = digest__sha256();
 	if (!r->pool || !sha256) {
 		err__set_status(CVM_EXIT_FAIL, "cannot start hashing");
 		goto out;
@@ -413,7 +428,6 @@ out:
 	for (int i = 0; i < IN_COUNT; i++)
 		hash_job__free(r->in[i].job);
 	hash_pool__free(r->pool);
-	EVP_MD_free(sha256);
 	return ret;
 }
 

@@ -9,6 +9,7 @@
 #include "arch/x86/td-hob.h"
 #include "loader/error.h"
 #include "measure/authenticode.h"
+#include "measure/digest.h"
 #include "measure/efi-varstore.h"
 #include "measure/hashpool.h"
 #include "measure/qemu-setup.h"
@@ -40,7 +41,7 @@ static int sha384(uint8_t out[RTMR_SIZE], const struct part *parts, size_t n)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
+	if (!c || !EVP_DigestInit_ex(c, digest__sha384(), NULL)) {
 		EVP_MD_CTX_free(c);
 		return err__set_status(CVM_EXIT_FAIL, "SHA-384 unavailable");
 	}
@@ -89,18 +90,18 @@ static int kernel_job(void *arg)
 	if (fstat(img.fd, &st) < 0 || (uint64_t)st.st_size != k->size)
 		ret = err__set("%s: changed since it was mapped", k->path);
 	else
-		ret = authenticode__digest(&img, EVP_sha384(), d->kernel);
+		ret = authenticode__digest(&img, digest__sha384(), d->kernel);
 	close(img.fd);
 	return ret;
 }
 
-/* The initrd may be large: read through a small buffer, never mapped in
- * (hash_pool's file digest, run by this thread alone). */
+/* The initrd may be large: hashed a window at a time (hash_pool's file
+ * digest, run by this thread alone). */
 static int initrd_job(void *arg)
 {
 	struct tdvf_digests *d = arg;
 	struct hash_pool *hp = hash_pool__new(0);
-	struct hash_job *j = hp ? hash_pool__file(hp, EVP_sha384(), d->boot->initrd->path) : NULL;
+	struct hash_job *j = hp ? hash_pool__file(hp, digest__sha384(), d->boot->initrd->path) : NULL;
 	const uint8_t *digest = j ? hash_job__wait(j, 0) : NULL;
 
 	if (digest)

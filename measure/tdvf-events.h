@@ -32,7 +32,7 @@ struct tdvf_boot {
 	 * the TDVF_FILE_* ones among them. */
 	const struct plan *plan;
 	/* The kernel's headers are read from the mapping; the bulk of both
-	 * files is read() again from their paths (see authenticode.h). */
+	 * files is hashed from their paths a window at a time (filemap.h). */
 	const struct blob *kernel;              /* a PE/COFF (EFI stub) bzImage */
 	const struct blob *initrd;              /* NULL: no -initrd */
 	const char *cmdline;                    /* NULL or "": no -append */

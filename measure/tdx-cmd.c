@@ -15,6 +15,7 @@
 #include "arch/x86/td-hob.h"
 #include "loader/error.h"
 #include "loader/tdx.h"
+#include "measure/digest.h"
 #include "measure/hashpool.h"
 #include "measure/jobs.h"
 #include "measure/mrtd.h"
@@ -295,7 +296,7 @@ static int doc_inputs(struct out_doc *d, const struct measure_opts *o)
 	int ret = hp ? 0 : -1;
 
 	for (size_t i = 0; !ret && i < sizeof(files) / sizeof(files[0]); i++)
-		if (files[i][1] && !(jobs[i] = hash_pool__file(hp, EVP_sha256(), files[i][1])))
+		if (files[i][1] && !(jobs[i] = hash_pool__file(hp, digest__sha256(), files[i][1])))
 			ret = -1;
 	for (size_t i = 0; !ret && i < sizeof(files) / sizeof(files[0]); i++) {
 		if (!jobs[i])

@@ -158,6 +158,14 @@ static int set_cpuid_disable(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
+static int set_pit(struct vm_config *c, const char *v, const char *n)
+{
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return err__set("%s: '%s': expected on or off", n, v);
+	c->pit = !strcmp(v, "on");
+	return 0;
+}
+
 /* --tee tdx values: the backend checks them, it knows their format. */
 static int set_string(const char **field, const char *v, const char *n)
 {
@@ -239,6 +247,7 @@ static const struct option_def defs[] = {
 	{ "tee", 0, "BACKEND", set_tee, "none|sw-protected|sev|sev-es|snp|tdx|pkvm|realm (default none)" },
 	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "plain VM RAM backing (default guest-memfd)" },
 	{ "cpuid-disable", 0, "FEATURE,...", set_cpuid_disable, "hide CPUID features by name (e.g. xsave,avx2)" },
+	{ "pit", 0, "on|off", set_pit, "plain VM: KVM's i8254 PIT (default on; off saves its set-up and teardown)" },
 	{ "mrconfigid", 0, "HEX", set_mrconfigid, "--tee tdx: MRCONFIGID, 48 bytes in hex" },
 	{ "mrowner", 0, "HEX", set_mrowner, "--tee tdx: MROWNER, 48 bytes in hex" },
 	{ "mrownerconfig", 0, "HEX", set_mrownerconfig, "--tee tdx: MROWNERCONFIG, 48 bytes in hex" },
@@ -387,6 +396,7 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	cfg->cpus = 1;
 	cfg->backend = MEM_GUEST_MEMFD;
 	cfg->tee = "none";
+	cfg->pit = -1;
 	sev_opts__init(&cfg->sev);
 
 	*sp++ = ':';
@@ -463,6 +473,8 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 				"tdx-qgs");
 	if (sev_opts__check_tee(&cfg->sev, cfg->tee) < 0)
 		return -1;
+	if (cfg->pit == 1 && strcmp(cfg->tee, "none"))
+		return err__set("--pit on: only for --tee none (a confidential guest gets no PIT)");
 	if (cfg->backend_explicit && strcmp(cfg->tee, "none"))
 		return err__set("--memory-backend: only for --tee none (--tee %s decides where RAM "
 				"lives)", cfg->tee);

@@ -27,6 +27,9 @@ struct vm_config {
 	enum mem_backend backend;
 	bool backend_explicit;          /* no silent fallback when asked for by name */
 	const char *cpuid_disable;      /* "FEATURE,..." */
+	/* x86 plain VMs: KVM's i8254 PIT.  -1 unless --pit was given: on for
+	 * --tee none, never for a confidential backend. */
+	int pit;
 	/* --tee tdx: TD identities (96 hex digits each) and the QGS address */
 	const char *mrconfigid, *mrowner, *mrownerconfig;
 	const char *tdx_qgs;

@@ -141,8 +141,8 @@ START_TEST(replaced_head)
 }
 END_TEST
 
-/* The bulk read() through a descriptor gives the same digest; a file that
- * shrank since it was mapped is an error, not a short digest. */
+/* The bulk hashed through a descriptor gives the same digest; a file that
+ * shrank since it was mapped is an error, not a short digest (nor SIGBUS). */
 START_TEST(read_through_fd)
 {
 	char path[] = "/tmp/cvm-test-pe-XXXXXX";
