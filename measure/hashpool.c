@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loader/blob.h"
 #include "loader/error.h"
 #include "measure/hashpool.h"
 
@@ -210,18 +211,11 @@ static void enqueue(struct hash_job *j)
 struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path)
 {
 	struct hash_job *j;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint64_t size;
+	int fd = blob__open_fd(path, 0, NULL, &size);
 
-	if (fd < 0) {
-		err__set("%s: %s", path, strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		err__set("%s: not a regular file", path);
-		return NULL;
-	}
 	j = submit(hp, md, 1, 1);
 	if (!j) {
 		close(fd);

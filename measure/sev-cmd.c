@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch/x86/vmsa.h"
@@ -174,7 +173,7 @@ static int open_inputs(struct run *r, const EVP_MD *sha256)
 {
 	const struct measure_opts *o = r->o;
 	bool svsm = r->cfg.mode == SEV_MODE_SNP_SVSM && !r->ovmf_hash_only;
-	struct stat st;
+	uint64_t vars_size;
 
 	if (!r->ovmf_hash_only && given(o->kernel) &&
 	    open_input(r, IN_KERNEL, "kernel", o->kernel, true, sha256) < 0)
@@ -189,11 +188,14 @@ static int open_inputs(struct run *r, const EVP_MD *sha256)
 		     plan__map(&r->plan, o->svsm, &r->cfg.svsm) < 0))
 		return -1;
 	if (svsm && given(o->vars_file)) {
-		if (stat(o->vars_file, &st) < 0)
-			return err__set("%s: %s", o->vars_file, strerror(errno));
+		int fd = blob__open_fd(o->vars_file, 0, NULL, &vars_size);
+
+		if (fd < 0)
+			return -1;
+		close(fd);
 		if (open_input(r, IN_VARS, "vars", o->vars_file, false, sha256) < 0)
 			return -1;
-		r->cfg.vars_size = st.st_size;
+		r->cfg.vars_size = vars_size;
 	}
 	if (o->kernel_hash) {
 		r->in[IN_KERNEL].role = "kernel";

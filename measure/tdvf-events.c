@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch/x86/td-hob.h"
@@ -78,15 +77,15 @@ static int kernel_job(void *arg)
 		.below_4g = td_hob__q35_below_4g(b->mem_size),
 	};
 	struct pe_image img = { k->path, k->data, k->size, head, sizeof(head), -1 };
-	struct stat st;
+	uint64_t size;
 	int ret;
 
 	if (qemu_setup__patch(k->path, k->data, k->size, &q, head) < 0)
 		return -1;
-	img.fd = open(k->path, O_RDONLY | O_CLOEXEC);
+	img.fd = blob__open_fd(k->path, 0, NULL, &size);
 	if (img.fd < 0)
-		return err__set("%s: %s", k->path, strerror(errno));
-	if (fstat(img.fd, &st) < 0 || (uint64_t)st.st_size != k->size)
+		return -1;
+	if (size != k->size)
 		ret = err__set("%s: changed since it was mapped", k->path);
 	else
 		ret = authenticode__digest(&img, EVP_sha384(), d->kernel);

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loader/blob.h"
 #include "loader/error.h"
 #include "loader/parse.h"
 #include "vmm/config.h"
 
-#define MAX_CPUS 254    /* MP-table APIC IDs, with one left for the IOAPIC */
+#define MAX_CPUS 254
+#define CONFIG_MAX (1u << 20)   /* bytes of --config text */    /* MP-table APIC IDs, with one left for the IOAPIC */
 
 typedef int (*setter)(struct vm_config *c, const char *val, const char *name);
 
@@ -226,16 +228,36 @@ static int on_ini_key(void *user, const char *section, const char *name, const c
 	return !x->err;
 }
 
+/* A config is small text: read whole (through the shared input rules, so a
+ * FIFO, a device or a directory is refused without blocking), NUL-free. */
 static int load_file(struct vm_config *cfg, const char *path)
 {
 	struct ini_ctx x = { cfg, 0 };
-	FILE *f = fopen(path, "r");
+	struct blob b;
+	char *text;
 	int r;
 
-	if (!f)
-		return err__set("--config %s: %s", path, strerror(errno));
-	r = ini_parse_file(f, on_ini_key, &x);
-	fclose(f);
+	if (blob__open_max(&b, path, CONFIG_MAX, "a --config file") < 0) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", err__msg());
+		return err__set("--config %s", msg);
+	}
+	if (b.size && memchr(b.data, 0, b.size)) {
+		blob__close(&b);
+		return err__set("--config %s: holds NUL bytes, not an INI text file", path);
+	}
+	text = malloc(b.size + 1);
+	if (!text) {
+		blob__close(&b);
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	}
+	if (b.size)
+		memcpy(text, b.data, b.size);
+	text[b.size] = 0;
+	blob__close(&b);
+	r = ini_parse_string(text, on_ini_key, &x);
+	free(text);
 	if (x.err) {
 		char msg[512];
 

@@ -223,7 +223,7 @@ START_TEST(pool_digests)
 	ck_assert_ptr_null(hash_pool__file(hp, EVP_sha256(), "/nonexistent/kernel"));
 	ck_assert_str_eq(err__msg(), "/nonexistent/kernel: No such file or directory");
 	ck_assert_ptr_null(hash_pool__file(hp, EVP_sha256(), "/"));
-	ck_assert_str_eq(err__msg(), "/: not a regular file");
+	ck_assert_str_eq(err__msg(), "/: a directory, not a regular file");
 	hash_pool__free(hp);
 }
 END_TEST
