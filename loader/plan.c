@@ -31,6 +31,13 @@ void plan__exit(struct plan *p)
 struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
 			  uint64_t len, const void *data, const char *what)
 {
+	return plan__add_part(p, kind, gpa, len, data, data ? len : 0, what);
+}
+
+struct plan_op *plan__add_part(struct plan *p, enum plan_kind kind, uint64_t gpa,
+			       uint64_t len, const void *data, uint64_t data_len,
+			       const char *what)
+{
 	struct plan_op *op;
 
 	if (p->nops == p->cap) {
@@ -49,7 +56,8 @@ struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
 	op->kind = kind;
 	op->gpa = gpa;
 	op->len = len;
-	op->data = data;
+	op->data = data_len ? data : NULL;
+	op->data_len = data_len < len ? data_len : len;
 	strncpy(op->what, what, sizeof(op->what) - 1);
 	return op;
 }

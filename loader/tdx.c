@@ -7,6 +7,7 @@
 
 /* 52 physical address bits: the most a TD's GPA width allows. */
 #define TDX_MAX_MEM (1ull << 52)
+#define TDX_4G      0x100000000ull
 
 /* td-shim sections that the VMM fills from inputs this launch does not have. */
 static int check_supported(const struct tdvf *t, size_t i)
@@ -28,23 +29,34 @@ static int check_supported(const struct tdvf *t, size_t i)
 	return 0;
 }
 
-/* The bytes a section starts with: the file's raw bytes padded with zeros,
- * the TD HOB, or zeros (NULL). */
-static const uint8_t *section_data(struct plan *p, const struct tdx_layout *l,
-				   const struct tdvf_section *s)
+/* Sections that are RAM (all but the firmware volumes) lie in the guest's
+ * q35 RAM: checked before anything is allocated or hashed for them, so a
+ * section claiming terabytes costs one line, not the work. */
+static int check_in_ram(const struct tdvf *t, size_t i, uint64_t mem)
 {
-	uint8_t *buf;
+	const struct tdvf_section *s = &t->sections[i];
+	uint64_t below = td_hob__q35_below_4g(mem), end = s->gpa + s->mem_size;
 
-	if (s->type == TDVF_TD_HOB)
-		return l->hob;
-	if (!s->raw_size)
-		return NULL;
-	if (s->raw_size == s->mem_size)
-		return l->firmware.data + s->data_offset;
-	buf = plan__alloc(p, s->mem_size);
-	if (buf)
-		memcpy(buf, l->firmware.data + s->data_offset, s->raw_size);
-	return buf;
+	if (s->type == TDVF_BFV || s->type == TDVF_CFV)
+		return 0;
+	if (end <= below || (s->gpa >= TDX_4G && end - TDX_4G <= mem - below))
+		return 0;
+	return err__set("%s: TDVF section %zu (%s) [%#llx, %#llx) is outside the guest's RAM (%#llx bytes, see --memory)",
+			t->path, i, tdvf__type_name(s->type), (unsigned long long)s->gpa,
+			(unsigned long long)end, (unsigned long long)mem);
+}
+
+/* The bytes a section starts with: the file's raw bytes, the TD HOB, or
+ * nothing; zeros fill the rest of the op without being allocated. */
+static uint64_t section_data(const struct tdx_layout *l, const struct tdvf_section *s,
+			     const uint8_t **data)
+{
+	if (s->type == TDVF_TD_HOB) {
+		*data = l->hob;
+		return l->hob_len;
+	}
+	*data = s->raw_size ? l->firmware.data + s->data_offset : NULL;
+	return s->raw_size;
 }
 
 static enum plan_kind section_kind(const struct tdvf_section *s)
@@ -61,10 +73,12 @@ static int build_hob(struct plan *p, const struct tdx_launch *cfg, struct tdx_la
 
 	if (!s)
 		return err__set("%s: TDVF metadata: no TD_HOB section", l->tdvf.path);
-	buf = plan__alloc(p, s->mem_size);
+	buf = plan__alloc(p, TD_HOB_MAX_SIZE);
 	if (!buf)
 		return -1;
-	if (td_hob__build(&l->tdvf, cfg->mem_size, buf, s->mem_size, &l->hob_len) < 0)
+	if (td_hob__build(&l->tdvf, cfg->mem_size, buf,
+			  s->mem_size < TD_HOB_MAX_SIZE ? s->mem_size : TD_HOB_MAX_SIZE,
+			  &l->hob_len) < 0)
 		return -1;
 	l->hob = buf;
 	l->hob_gpa = s->gpa;
@@ -86,20 +100,20 @@ int tdx__build_plan(struct plan *p, const struct tdx_launch *cfg, struct tdx_lay
 	    tdvf__parse(&out->tdvf, &o, true) < 0)
 		return -1;
 	for (i = 0; i < out->tdvf.nsections; i++)
-		if (check_supported(&out->tdvf, i) < 0)
+		if (check_supported(&out->tdvf, i) < 0 ||
+		    check_in_ram(&out->tdvf, i, cfg->mem_size) < 0)
 			return -1;
 	if (build_hob(p, cfg, out) < 0)
 		return -1;
 
 	for (i = 0; i < out->tdvf.nsections; i++) {
 		const struct tdvf_section *s = &out->tdvf.sections[i];
-		const uint8_t *data = section_data(p, out, s);
+		const uint8_t *data;
+		uint64_t len = section_data(out, s, &data);
 		char what[32];
 
-		if (s->raw_size && !data)
-			return -1;
 		snprintf(what, sizeof(what), "TDVF[%zu] %s", i, tdvf__type_name(s->type));
-		if (!plan__add(p, section_kind(s), s->gpa, s->mem_size, data, what))
+		if (!plan__add_part(p, section_kind(s), s->gpa, s->mem_size, data, len, what))
 			return -1;
 	}
 	p->mem_size = cfg->mem_size;

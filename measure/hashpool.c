@@ -208,11 +208,12 @@ static void enqueue(struct hash_job *j)
 	pthread_mutex_unlock(&hp->lock);
 }
 
-struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path)
+struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path,
+				 uint64_t max, const char *what)
 {
 	struct hash_job *j;
 	uint64_t size;
-	int fd = blob__open_fd(path, 0, NULL, &size);
+	int fd = blob__open_fd(path, max, what, &size);
 
 	if (fd < 0)
 		return NULL;

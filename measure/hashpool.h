@@ -20,9 +20,11 @@ void hash_pool__free(struct hash_pool *hp);
 unsigned hash_pool__cpus(void);
 
 /* One MD digest of the file at PATH, streamed through a small buffer so
- * memory stays flat for any size.  PATH is opened now: NULL with
- * err__set() naming it if it cannot be. */
-struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path);
+ * memory stays flat for any size.  PATH is opened now (loader/blob.h's
+ * rules, at most MAX bytes, 0: any): NULL with err__set() naming it if it
+ * cannot be, before any hashing. */
+struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path,
+				 uint64_t max, const char *what);
 /* One MD digest per CHUNK bytes of DATA (LEN a multiple of CHUNK). */
 struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
 				   size_t len, size_t chunk);

@@ -21,7 +21,7 @@ struct measure_opts {
 
 	/* SEV, SEV-ES, SNP */
 	unsigned vcpus;
-	bool vcpus_set;               /* --vcpus 0 is valid: no VMSAs */
+	bool vcpus_set;               /* required except in sev mode, and not 0 */
 	const char *vcpu_type;
 	bool vcpu_sig_set;
 	uint64_t vcpu_sig;

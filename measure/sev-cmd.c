@@ -121,6 +121,9 @@ static int check_opts(struct run *r)
 		return err__set("--kernel required when using --append");
 	if (r->cfg.mode != SEV_MODE_SEV && !o->vcpus_set)
 		return err__set("missing --vcpus N in guest mode '%s'", o->mode);
+	if (r->cfg.mode != SEV_MODE_SEV && !o->vcpus)
+		return err__set("--vcpus 0: a guest in mode '%s' starts at least one vCPU from its VMSA",
+				o->mode);
 	if (sev_vmm__parse(o->vmm_type ? o->vmm_type : "QEMU", &r->cfg.vmm) < 0)
 		return err__set("--vmm-type: unknown VMM type '%s'", o->vmm_type);
 	if (r->cfg.mode != SEV_MODE_SEV && vcpu_sig(r) < 0)
@@ -151,18 +154,25 @@ static int check_opts(struct run *r)
 	return 0;
 }
 
+/* QEMU's x86 loader keeps -kernel and -initrd below 4 GiB (ramdisk_size is
+ * 32 bits): a larger file could never be launched, so it is refused before
+ * it is hashed. */
+#define QEMU_FILE_MAX 0xffffffffull
+
 /* Input I at PATH: its SHA-256 starts now when the measurement needs it
  * (NEED) or JSON reports it. */
 static int open_input(struct run *r, int i, const char *role, const char *path, bool need,
 		      const EVP_MD *sha256)
 {
 	struct input *in = &r->in[i];
+	bool qemu_file = i == IN_KERNEL || i == IN_INITRD;
 
 	in->role = role;
 	in->path = path;
 	if (!need && r->o->format != FORMAT_JSON)
 		return 0;
-	in->job = hash_pool__file(r->pool, sha256, path);
+	in->job = hash_pool__file(r->pool, sha256, path, qemu_file ? QEMU_FILE_MAX : 0,
+				  "QEMU's x86 -kernel/-initrd loader");
 	return in->job ? 0 : -1;
 }
 

@@ -11,6 +11,7 @@
 #include "loader/blob.h"
 #include "loader/tdx.h"
 #include "measure/jobs.h"
+#include "measure/qemu-setup.h"
 #include "measure/rtmr.h"
 
 /* Where the ReadyToBoot separator goes (edk2 commit efaf8931). */
@@ -37,6 +38,7 @@ struct tdvf_boot {
  * caller can run them beside its own (MRTD). */
 struct tdvf_digests {
 	const struct tdvf_boot *boot;
+	uint8_t head[QEMU_SETUP_HEAD];  /* the kernel's start as QEMU patched it */
 	uint8_t kernel[RTMR_SIZE];      /* Authenticode of QEMU's patched kernel */
 	uint8_t initrd[RTMR_SIZE];
 	uint8_t cfv[RTMR_SIZE];
@@ -45,7 +47,8 @@ struct tdvf_digests {
 #define TDVF_JOBS 3
 
 /* Fills up to TDVF_JOBS jobs writing into D (*N of them).  -1 with
- * err__set() when the firmware has no CFV section. */
+ * err__set() when the firmware has no CFV section or QEMU would refuse the
+ * kernel or the initrd's size (checked before any job runs). */
 int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *jobs,
 		      size_t *n);
 /* Once the jobs ran: LOG in log order.  -1 with err__set() on a malformed

@@ -25,7 +25,6 @@ struct ram_entry {
 	int added;
 };
 
-#define MAX_RAM_ENTRIES (2 + 2 * TDVF_MAX_SECTIONS)
 
 uint64_t td_hob__q35_below_4g(uint64_t mem)
 {
@@ -103,7 +102,7 @@ static uint8_t *put_header(uint8_t *p, uint16_t type, uint16_t len)
 int td_hob__build(const struct tdvf *t, uint64_t mem, uint8_t *buf, size_t cap, size_t *len)
 {
 	const struct tdvf_section *hob = tdvf__find(t, TDVF_TD_HOB);
-	struct ram_entry e[MAX_RAM_ENTRIES];
+	struct ram_entry e[TD_HOB_MAX_RANGES];
 	uint64_t below = td_hob__q35_below_4g(mem);
 	size_t n = 0, i, size;
 	uint8_t *p = buf;
@@ -117,6 +116,8 @@ int td_hob__build(const struct tdvf *t, uint64_t mem, uint8_t *buf, size_t cap, 
 		if (is_accepted(&t->sections[i]) && accept(t, i, e, &n) < 0)
 			return -1;
 	qsort(e, n, sizeof(*e), cmp_start);
+	_Static_assert(HOB_PHIT_SIZE + HOB_RESOURCE_SIZE * TD_HOB_MAX_RANGES + TD_HOB_END_SIZE ==
+		       TD_HOB_MAX_SIZE, "TD_HOB_MAX_SIZE");
 
 	size = HOB_PHIT_SIZE + HOB_RESOURCE_SIZE * n + TD_HOB_END_SIZE;
 	if (size > cap)
