@@ -14,6 +14,7 @@
 
 #include "arch/x86/vmsa.h"
 #include "loader/error.h"
+#include "loader/outfile.h"
 #include "loader/sev.h"
 #include "measure/hashpool.h"
 #include "measure/options.h"
@@ -297,28 +298,19 @@ out:
 	return ret;
 }
 
-/* vmsa<N>.bin in the current directory, each written whole or not at all. */
-static int dump_vmsas(const struct plan *p)
+/* vmsa<N>.bin in the current directory, staged: renamed into place only
+ * once every one is written and the measurement printed. */
+static int dump_vmsas(const struct plan *p, struct outfiles *out)
 {
 	for (size_t i = 0; i < p->nops; i++) {
 		const struct plan_op *op = &p->ops[i];
-		char path[32], tmp[48];
-		FILE *f;
-		bool ok;
+		char path[32];
 
 		if (op->kind != PLAN_VMSA)
 			continue;
 		snprintf(path, sizeof(path), "vmsa%u.bin", op->vcpu);
-		snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", path, (int)getpid());
-		f = fopen(tmp, "wb");
-		if (!f)
-			return err__set_status(CVM_EXIT_FAIL, "%s: %s", tmp, strerror(errno));
-		ok = fwrite(op->data, 1, op->len, f) == op->len;
-		ok = fclose(f) == 0 && ok;
-		if (!ok || rename(tmp, path) < 0) {
-			unlink(tmp);
-			return err__set_status(CVM_EXIT_FAIL, "%s: cannot write", path);
-		}
+		if (outfiles__stage(out, path, op->data, op->len) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -426,6 +418,7 @@ static int print_result(struct run *r)
 
 static int run(struct run *r)
 {
+	struct outfiles out = { 0 };
 	EVP_MD *sha256 = NULL;
 	int nfw, ret = -1;
 
@@ -446,10 +439,12 @@ static int run(struct run *r)
 	r->cfg.firmware_only = false;
 	if ((is_snp(r) ? measure_snp(r, nfw) : measure_sev(r, nfw)) < 0)
 		goto out;
-	if (r->o->dump_vmsa && !r->ovmf_hash_only && dump_vmsas(&r->plan) < 0)
+	if (r->o->dump_vmsa && !r->ovmf_hash_only && dump_vmsas(&r->plan, &out) < 0)
 		goto out;
-	ret = print_result(r);
+	if (print_result(r) == 0)
+		ret = outfiles__commit(&out);
 out:
+	outfiles__abort(&out);
 	for (int i = 0; i < IN_COUNT; i++)
 		hash_job__free(r->in[i].job);
 	hash_pool__free(r->pool);

@@ -1,12 +1,11 @@
 /* cvm-measure --mode tdx: MRTD from the launch plan, RTMR0-3 from the TDVF
  * direct-boot event model, their large digests computed side by side. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "loader/error.h"
+#include "loader/outfile.h"
 #include "loader/tdx.h"
 #include "measure/jobs.h"
 #include "measure/mrtd.h"
@@ -76,37 +75,6 @@ static int check_companions(const struct measure_opts *o)
 		strcat(missing, " --acpi-loader");
 	if (missing[0])
 		return err__set("--kernel with --mode tdx needs%s", missing);
-	return 0;
-}
-
-/* The whole HOB or nothing: a temporary file renamed into place. */
-static int dump_hob(const char *path, const struct tdx_layout *l)
-{
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	FILE *f;
-	int fd;
-
-	if (!tmp)
-		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	snprintf(tmp, n, "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err__set("%s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	f = fdopen(fd, "wb");
-	if (!f || fwrite(l->hob, 1, l->hob_len, f) != l->hob_len || fclose(f) != 0 ||
-	    rename(tmp, path) < 0) {
-		err__set("%s: %s", path, strerror(errno));
-		if (!f)
-			close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
 	return 0;
 }
 
@@ -185,7 +153,7 @@ static int map_inputs(struct plan *p, const struct measure_opts *o, struct blob 
 }
 
 static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log *log,
-		   uint8_t mrtd[MRTD_SIZE])
+		   uint8_t mrtd[MRTD_SIZE], struct outfiles *out)
 {
 	static const char *const orders[2] = { "single-pass", "two-pass" };
 	static const char *const separators[2] = { "post-202411", "pre-202411" };
@@ -204,8 +172,6 @@ static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log
 	    parse_choice("--tdx-separator", o->tdx_separator, separators, &sep) < 0)
 		return -1;
 	if (tdx__build_plan(p, &cfg, &layout) < 0)
-		return -1;
-	if (o->dump_td_hob && dump_hob(o->dump_td_hob, &layout) < 0)
 		return -1;
 	if (o->verbose)
 		print_plan(stderr, p);
@@ -233,6 +199,10 @@ static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log
 	if (jobs__run(jobs, n) < 0 || (o->kernel && tdvf_events__log(&d, log) < 0))
 		return -1;
 	memcpy(mrtd, mj.mrtd, MRTD_SIZE);
+	/* The HOB file only once everything else succeeded; renamed into
+	 * place after the result is printed. */
+	if (o->dump_td_hob && outfiles__stage(out, o->dump_td_hob, layout.hob, layout.hob_len) < 0)
+		return -1;
 	if (o->verbose) {
 		fprintf(stderr, "MRTD stream: %llu bytes\n", (unsigned long long)jobs[0].cost);
 		if (o->kernel)
@@ -243,16 +213,23 @@ static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log
 
 int measure__tdx_cmd(const struct measure_opts *o)
 {
+	struct outfiles out = { 0 };
 	uint8_t mrtd[MRTD_SIZE];
 	struct rtmr_log log;
 	struct plan p;
 	int ret;
 
 	plan__init(&p);
-	ret = measure(o, &p, &log, mrtd);
-	if (ret == 0)
+	ret = measure(o, &p, &log, mrtd, &out);
+	if (ret == 0) {
 		print_result(o, mrtd, o->kernel ? &log : NULL);
-	else
+		if (fflush(stdout) || ferror(stdout))
+			ret = err__set_status(CVM_EXIT_FAIL, "stdout: write error");
+		else
+			ret = outfiles__commit(&out);
+	}
+	outfiles__abort(&out);
+	if (ret < 0)
 		fprintf(stderr, "cvm-measure: %s\n", err__msg());
 	plan__exit(&p);
 	return ret == 0 ? 0 : err__status();
