@@ -2,7 +2,6 @@
 #include <getopt.h>
 #include <ini.h>
 #include <limits.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +9,7 @@
 #include "loader/error.h"
 #include "loader/parse.h"
 #include "vmm/config.h"
+#include "vmm/expect.h"
 
 #define MAX_CPUS 254
 #define CONFIG_MAX (1u << 20)   /* bytes of --config text */    /* MP-table APIC IDs, with one left for the IOAPIC */
@@ -97,16 +97,11 @@ static int set_timeout(struct vm_config *c, const char *v, const char *n)
 
 static int set_expect(struct vm_config *c, const char *v, const char *n)
 {
-	regex_t re;
-	int r = regcomp(&re, v, REG_EXTENDED | REG_NOSUB);
+	struct expect *e = expect__new(v, n);
 
-	if (r) {
-		char buf[128];
-
-		regerror(r, &re, buf, sizeof(buf));
-		return err__set("%s: bad regular expression '%s': %s", n, v, buf);
-	}
-	regfree(&re);
+	if (!e)
+		return -1;
+	expect__free(e);
 	c->expect = v;
 	return 0;
 }
@@ -147,7 +142,7 @@ static const struct option_def defs[] = {
 	{ "cpus", 'c', "N", set_cpus, "vCPUs (default 1)" },
 	{ "console", 0, "stdio|file:PATH", set_console, "where the serial console goes (default stdio)" },
 	{ "timeout", 0, "SECONDS", set_timeout, "stop the guest after this long; exit status 124" },
-	{ "expect", 0, "REGEX", set_expect, "stop with status 0 when the console matches (POSIX ERE)" },
+	{ "expect", 0, "REGEX", set_expect, "stop with status 0 when a console line matches (README: --expect syntax)" },
 	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "guest RAM backing (default guest-memfd)" },
 	{ "cpuid-disable", 0, "FEATURE,...", set_cpuid_disable, "hide CPUID features by name (e.g. xsave,avx2)" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },

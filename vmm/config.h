@@ -17,7 +17,7 @@ struct vm_config {
 	uint32_t cpus;                  /* default 1 */
 	const char *console_file;       /* NULL: stdio */
 	double timeout;                 /* seconds, 0: none */
-	const char *expect;             /* POSIX extended regex, or NULL */
+	const char *expect;             /* a vmm/expect.h pattern, or NULL */
 	enum mem_backend backend;
 	bool backend_explicit;          /* no silent fallback when asked for by name */
 	const char *cpuid_disable;      /* "FEATURE,..." */

@@ -4,21 +4,17 @@
 #define CVM_CONSOLE_H
 
 #include <pthread.h>
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <termios.h>
 
-#define CONSOLE_LINE_MAX 4096
+struct expect;
 
 struct console {
 	int out_fd;
 	bool own_fd;
-	bool has_expect;
-	regex_t expect;
-	char line[CONSOLE_LINE_MAX + 1];
-	size_t len;
+	struct expect *expect;          /* NULL: no --expect */
 	bool matched;
 	void (*on_match)(void *ctx);
 	void *ctx;
@@ -26,8 +22,8 @@ struct console {
 	struct termios saved;
 };
 
-/* FILE NULL = stdout.  EXPECT NULL = no matching.  -1 + err__set() on a bad
- * file or regex (naming the option). */
+/* FILE NULL = stdout.  EXPECT NULL = no matching, else a vmm/expect.h
+ * pattern.  -1 + err__set() on a bad file or pattern (naming the option). */
 int console__init(struct console *c, const char *file, const char *expect,
 		  void (*on_match)(void *ctx), void *ctx);
 void console__exit(struct console *c);
