@@ -9,14 +9,14 @@ VERSION  := 0.1.0
 BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
-DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev lz4 pkg-config gcc make
+DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev libseccomp-dev lz4 pkg-config gcc make
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -D_GNU_SOURCE -I. -pthread -MMD -MP
 LDFLAGS  += -Wl,--as-needed
-LDLIBS   += -lelf -linih -lcrypto -pthread
+LDLIBS   += -lelf -linih -lcrypto -lseccomp -pthread
 
 ifeq ($(SAN),1)
 BUILD    := build-san

@@ -133,6 +133,14 @@ static int set_dry_run(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
+static int set_no_seccomp(struct vm_config *c, const char *v, const char *n)
+{
+	(void)v;
+	(void)n;
+	c->no_seccomp = true;
+	return 0;
+}
+
 /* The one option table: command line and config file keys alike. */
 static const struct option_def defs[] = {
 	{ "kernel", 'k', "FILE", set_kernel, "ELF kernel with a PVH note, or a bzImage" },
@@ -146,6 +154,7 @@ static const struct option_def defs[] = {
 	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "guest RAM backing (default guest-memfd)" },
 	{ "cpuid-disable", 0, "FEATURE,...", set_cpuid_disable, "hide CPUID features by name (e.g. xsave,avx2)" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },
+	{ "no-seccomp", 0, NULL, set_no_seccomp, "debugging: run without the system-call filter" },
 };
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 

@@ -22,6 +22,7 @@ struct vm_config {
 	bool backend_explicit;          /* no silent fallback when asked for by name */
 	const char *cpuid_disable;      /* "FEATURE,..." */
 	bool dry_run;                   /* print the launch plan, run nothing */
+	bool no_seccomp;                /* debugging: no vmm/seccomp.h filter */
 	char **owned;                   /* values read from a config file */
 	size_t nowned;
 };

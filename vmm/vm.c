@@ -13,6 +13,7 @@
 #include "vmm/kvm-abi.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
+#include "vmm/seccomp.h"
 #include "vmm/sys.h"
 
 static void end(struct vm *vm, int status, const char *why)
@@ -222,7 +223,7 @@ int vm__run(const struct vm_config *cfg)
 		goto fail;
 	uart__init(&vm.com1, &com1_ops, &vm);
 	vm.com1_ready = true;
-	if (setup(&vm) < 0)
+	if (setup(&vm) < 0 || (!cfg->no_seccomp && seccomp__install() < 0))
 		goto fail;
 	if (console__want_input(&vm.console) && pipe2(vm.input_stop, O_CLOEXEC) == 0)
 		have_input = pthread_create(&input, NULL, input_thread, &vm) == 0;
