@@ -9,7 +9,8 @@ VERSION  := 0.1.0
 BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
-DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev libseccomp-dev lz4 pkg-config gcc make
+DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev libseccomp-dev lz4 pkg-config gcc make \
+            clang
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
@@ -24,6 +25,16 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
+# The libFuzzer build (make fuzz): the library with clang, ASan+UBSan and
+# coverage, one binary per tests/fuzz/fuzz-*.c.
+FUZZ_DIR := build-fuzz
+ifeq ($(FUZZ),1)
+BUILD    := $(FUZZ_DIR)
+CC       := clang
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all -Wno-gnu-variable-sized-type-not-at-end
+endif
+
 LIB_SRC  := $(filter-out vmm/main.c measure/main.c, \
               $(wildcard vmm/*.c loader/*.c measure/*.c arch/x86/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -32,7 +43,8 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
-.PHONY: all check check-unit check-integration demo deps install clean bench guest
+.PHONY: all check check-unit check-integration demo deps install clean bench guest fuzz \
+	fuzz-smoke fuzz-build
 
 all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
 
@@ -64,6 +76,26 @@ check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure
 
 check-integration: all
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
+
+# Every tests/fuzz/fuzz-*.c, run FUZZ_SECONDS each (tests/fuzz/run.sh);
+# fuzz-smoke is the short pass CI runs.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
+
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_DIR)/libcvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libcvm.a $(LDLIBS)
+
+fuzz-build:
+	$(MAKE) FUZZ=1 $(FUZZ_BIN)
+
+fuzz: fuzz-build guest
+	SHARED=$(SHARED) BUILD=$(abspath build) tests/fuzz/run.sh $(FUZZ_SECONDS) \
+		$(abspath $(FUZZ_DIR)) $(abspath $(FUZZ_BIN))
+
+fuzz-smoke: fuzz-build guest
+	SHARED=$(SHARED) BUILD=$(abspath build) tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) \
+		$(abspath $(FUZZ_DIR)) $(abspath $(FUZZ_BIN))
 
 # Installs missing Debian packages (as root), builds, boots the test guest.
 deps:
@@ -99,7 +131,8 @@ install: $(BUILD)/cvm-run $(BUILD)/cvm-measure
 	install -D -m 0755 $(BUILD)/cvm-measure $(DESTDIR)$(PREFIX)/bin/cvm-measure
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(FUZZ_DIR)
 	$(MAKE) -C tests/guest clean OUT=$(abspath build)/guest
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/measure/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/measure/main.d \
+	$(FUZZ_BIN:=.d)

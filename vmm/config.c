@@ -312,7 +312,7 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	if (config && load_file(cfg, config) < 0)
 		return -1;
 
-	optind = 1;
+	optind = 0;     /* glibc's full reset: no state left from an earlier parse */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
 		const struct option_def *d = NULL;
