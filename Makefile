@@ -77,8 +77,9 @@ check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure
 check-integration: all
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
 
-# Every tests/fuzz/fuzz-*.c, run FUZZ_SECONDS each (tests/fuzz/run.sh);
-# fuzz-smoke is the short pass CI runs.
+# Every tests/fuzz/fuzz-*.c, run FUZZ_SECONDS each, or until FUZZ_RUNS
+# executions when that is given (tests/fuzz/run.sh); fuzz-smoke is the
+# short pass CI runs.
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh SECONDS DIR TARGET...: for each libFuzzer TARGET (built
 # in DIR), seeds DIR/corpus/NAME from tests/fuzz/NAME.seeds, runs it for
-# SECONDS in a scratch directory, and prints one line with its executions.
+# SECONDS (or FUZZ_RUNS executions, whichever comes first) in a scratch
+# directory, and prints one line with its executions.
 # A crash stops the run: the reproducer is in DIR/artifacts/NAME/.
 #
 # NAME.seeds lines (vectors are listed here, never copied into the tree):
@@ -51,7 +52,8 @@ for bin in "$@"; do
 	mkdir -p "$corpus" "$art" "$scratch"
 	seed "$name" "$corpus"
 	log=$dir/$name.log
-	(cd "$scratch" && "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 \
+	(cd "$scratch" && "$bin" -max_total_time="$secs" ${FUZZ_RUNS:+-runs=$FUZZ_RUNS} \
+		-timeout=20 -rss_limit_mb=2560 \
 		-close_fd_mask=1 -print_final_stats=1 -artifact_prefix="$art" "$corpus") > "$log" 2>&1
 	st=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
@@ -62,6 +64,7 @@ for bin in "$@"; do
 		status=1
 		break
 	fi
-	echo "fuzz-$name: ${execs:-?} executions in $secs s, corpus $size inputs"
+	took=$(sed -n 's/.*Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
+	echo "fuzz-$name: ${execs:-?} executions in ${took:-$secs} s, corpus $size inputs"
 done
 exit $status
