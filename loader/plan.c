@@ -82,16 +82,22 @@ void *plan__alloc(struct plan *p, size_t len)
 	return m ? m->buf : NULL;
 }
 
-int plan__map(struct plan *p, const char *path, struct blob *out)
+int plan__map_max(struct plan *p, const char *path, uint64_t max, const char *what,
+		  struct blob *out)
 {
 	struct plan_mem *m = mem_new(p, 0);
 
 	if (!m)
 		return -1;
-	if (blob__open(&m->blob, path) < 0)
+	if (blob__open_max(&m->blob, path, max, what) < 0)
 		return -1;
 	*out = m->blob;
 	return 0;
+}
+
+int plan__map(struct plan *p, const char *path, struct blob *out)
+{
+	return plan__map_max(p, path, 0, NULL, out);
 }
 
 static int cmp_gpa(const void *a, const void *b)

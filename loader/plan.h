@@ -83,6 +83,9 @@ struct plan_op *plan__add_part(struct plan *p, enum plan_kind kind, uint64_t gpa
 void *plan__alloc(struct plan *p, size_t len);
 /* Maps a file for the plan's life; -1 with err__set() on failure. */
 int plan__map(struct plan *p, const char *path, struct blob *out);
+/* The same for a file of at most MAX bytes (WHAT says whose limit). */
+int plan__map_max(struct plan *p, const char *path, uint64_t max, const char *what,
+		  struct blob *out);
 /* Rejects ops that overlap each other or wrap (VMSAs excepted: they have no
  * guest address); -1 with a message naming both ops. */
 int plan__validate(const struct plan *p);

@@ -94,7 +94,7 @@ int tdx__build_plan(struct plan *p, const struct tdx_launch *cfg, struct tdx_lay
 	if (cfg->mem_size == 0 || cfg->mem_size & 0xfff || cfg->mem_size > TDX_MAX_MEM)
 		return err__set("memory: %#llx bytes, need a non-zero multiple of 4 KiB up to 4 PiB",
 				(unsigned long long)cfg->mem_size);
-	if (plan__map(p, cfg->firmware, &out->firmware) < 0)
+	if (plan__map_max(p, cfg->firmware, TDX_4G, "a -bios image below 4 GiB", &out->firmware) < 0)
 		return -1;
 	if (ovmf__parse(&o, cfg->firmware, out->firmware.data, out->firmware.size) < 0 ||
 	    tdvf__parse(&out->tdvf, &o, true) < 0)

@@ -30,6 +30,7 @@ struct hash_job {
 	int fd;                         /* file jobs: one digest, fd >= 0 */
 	size_t mdlen, ntasks;
 	bool failed;
+	bool cancel;                    /* freed unwaited: stop reading or hashing */
 	uint8_t *out;                   /* mdlen per chunk */
 	struct task tasks[];
 };
@@ -52,7 +53,8 @@ static bool run_file(struct hash_job *j, EVP_MD_CTX *ctx)
 	bool ok = buf && EVP_DigestInit_ex(ctx, j->md, NULL);
 	ssize_t n;
 
-	while (ok && (n = read(j->fd, buf, FILE_PIECE)) != 0) {
+	while (ok && !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED) &&
+	       (n = read(j->fd, buf, FILE_PIECE)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		ok = n > 0 && EVP_DigestUpdate(ctx, buf, n);
@@ -66,7 +68,8 @@ static bool run_chunks(struct task *t, EVP_MD_CTX *ctx)
 	struct hash_job *j = t->job;
 	bool ok = true;
 
-	for (size_t c = t->first; ok && c < t->first + t->n; c++)
+	for (size_t c = t->first; ok && !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED) &&
+	     c < t->first + t->n; c++)
 		ok = EVP_DigestInit_ex(ctx, j->md, NULL) &&
 		     EVP_DigestUpdate(ctx, j->data + c * j->chunk, j->chunk) &&
 		     EVP_DigestFinal_ex(ctx, j->out + c * j->mdlen, NULL);
@@ -285,6 +288,8 @@ void hash_job__free(struct hash_job *j)
 {
 	if (!j)
 		return;
+	/* An error elsewhere must not wait for gigabytes nobody will use. */
+	__atomic_store_n(&j->cancel, true, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&j->hp->lock);
 	for (size_t i = 0; i < j->ntasks; i++)
 		wait_task(j->hp, &j->tasks[i]);

@@ -31,7 +31,9 @@ struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const
 /* Digest I of JOB (0 for a file), once computed; NULL with err__set() if
  * hashing failed. */
 const uint8_t *hash_job__wait(struct hash_job *j, size_t i);
-/* Waits for whatever JOB still has queued or running, then frees it. */
+/* Stops whatever JOB still has queued or running (its digests are no longer
+ * wanted: an error elsewhere must not wait for a huge file), waits for the
+ * threads to let go of it, then frees it. */
 void hash_job__free(struct hash_job *j);
 
 #endif

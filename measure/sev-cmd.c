@@ -155,10 +155,11 @@ static int check_opts(struct run *r)
 	return 0;
 }
 
-/* QEMU's x86 loader keeps -kernel and -initrd below 4 GiB (ramdisk_size is
- * 32 bits): a larger file could never be launched, so it is refused before
- * it is hashed. */
-#define QEMU_FILE_MAX 0xffffffffull
+/* Every SEV input lives below 4 GiB: QEMU's x86 loader keeps -kernel and
+ * -initrd there (ramdisk_size is 32 bits), the firmware, SVSM and vars sit
+ * under 4 GiB.  A larger file could never be launched: refused before it
+ * is hashed. */
+#define SEV_FILE_MAX 0xffffffffull
 
 /* Input I at PATH: its SHA-256 starts now when the measurement needs it
  * (NEED) or JSON reports it. */
@@ -166,14 +167,13 @@ static int open_input(struct run *r, int i, const char *role, const char *path, 
 		      const EVP_MD *sha256)
 {
 	struct input *in = &r->in[i];
-	bool qemu_file = i == IN_KERNEL || i == IN_INITRD;
 
 	in->role = role;
 	in->path = path;
 	if (!need && r->o->format != FORMAT_JSON)
 		return 0;
-	in->job = hash_pool__file(r->pool, sha256, path, qemu_file ? QEMU_FILE_MAX : 0,
-				  "QEMU's x86 -kernel/-initrd loader");
+	in->job = hash_pool__file(r->pool, sha256, path, SEV_FILE_MAX,
+				  "a guest's layout below 4 GiB");
 	return in->job ? 0 : -1;
 }
 
@@ -199,7 +199,8 @@ static int open_inputs(struct run *r, const EVP_MD *sha256)
 		     plan__map(&r->plan, o->svsm, &r->cfg.svsm) < 0))
 		return -1;
 	if (svsm && given(o->vars_file)) {
-		int fd = blob__open_fd(o->vars_file, 0, NULL, &vars_size);
+		int fd = blob__open_fd(o->vars_file, SEV_FILE_MAX, "a guest's layout below 4 GiB",
+				       &vars_size);
 
 		if (fd < 0)
 			return -1;

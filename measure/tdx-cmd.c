@@ -143,13 +143,20 @@ static void print_result(const struct measure_opts *o, const uint8_t *mrtd,
 	}
 }
 
+/* QEMU hands the kernel and the ACPI blobs over fw_cfg, whose file sizes
+ * are 32 bits: a larger file is refused before it is hashed. */
+#define FW_CFG_MAX 0xffffffffull
+
 /* The files the RTMR events hash, mapped for the plan's life. */
 static int map_inputs(struct plan *p, const struct measure_opts *o, struct blob b[5])
 {
-	if (plan__map(p, o->kernel, &b[0]) < 0 || plan__map(p, o->acpi_tables, &b[1]) < 0 ||
-	    plan__map(p, o->acpi_rsdp, &b[2]) < 0 || plan__map(p, o->acpi_loader, &b[3]) < 0)
-		return -1;
-	return o->initrd ? plan__map(p, o->initrd, &b[4]) : 0;
+	const char *const paths[5] = { o->kernel, o->acpi_tables, o->acpi_rsdp, o->acpi_loader,
+				       o->initrd };
+
+	for (int i = 0; i < 5; i++)
+		if (paths[i] && plan__map_max(p, paths[i], FW_CFG_MAX, "QEMU's fw_cfg", &b[i]) < 0)
+			return -1;
+	return 0;
 }
 
 static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log *log,

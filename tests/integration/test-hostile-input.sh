@@ -65,10 +65,24 @@ expect 2 "--config $tmp/big.ini: 2097152 bytes, more than a --config file allows
 expect 2 "$tmp/sparse-1T: not a kernel" "$RUN" -k "$tmp/sparse-1T" --dry-run
 truncate -s 64G "$tmp/sparse-64G"
 expect 2 "initrd: 68719476736 bytes do not fit" "$RUN" -k "$guest" -m 1G -i "$tmp/sparse-64G" --dry-run
-expect 2 "$tmp/sparse-5G: 5368709120 bytes, more than QEMU's x86 -kernel/-initrd loader allows" \
+expect 2 "$tmp/sparse-5G: 5368709120 bytes, more than a guest's layout below 4 GiB allows" \
 	"$MEASURE" "${snp[@]}" --kernel "$kernel" --initrd "$tmp/sparse-5G"
-expect 2 "initrd: 5368709120 bytes, QEMU allows less than" "$MEASURE" "${tdxk[@]}" "${tables[@]}" \
-	--initrd "$tmp/sparse-5G"
+# JSON hashes every input: a huge one is refused before, and a bad input
+# after a big hash started stops that hash (no 4 GiB wait on the error).
+expect 2 "$tmp/sparse-1T: 1099511627776 bytes, more than a guest's layout below 4 GiB" \
+	"$MEASURE" --mode snp --vcpus 1 --vcpu-type EPYC --ovmf "$tmp/sparse-1T" --output-format json
+expect 2 "$tmp/sparse-1T: 1099511627776 bytes" "$MEASURE" --mode snp:svsm --vcpus 1 \
+	--vcpu-type EPYC --ovmf "$VEC/sev-snp-measure/svsm_ovmf.fd" --svsm "$VEC/sev-snp-measure/svsm.bin" \
+	--vars-file "$tmp/sparse-1T"
+truncate -s 4000M "$tmp/sparse-4000M"
+expect 2 "$tmp/fifo: a FIFO" "$MEASURE" "${snp[@]/$amd/$tmp/fifo}" --kernel "$tmp/sparse-4000M"
+expect 2 "$tmp/sparse-5G: 5368709120 bytes, more than QEMU's fw_cfg allows" \
+	"$MEASURE" "${tdxk[@]}" --acpi-tables "$tmp/sparse-5G"
+expect 2 "$tmp/sparse-5G: 5368709120 bytes, more than a -bios image below 4 GiB allows" \
+	"$MEASURE" --mode tdx --ovmf "$tmp/sparse-5G"
+truncate -s 3G "$tmp/sparse-3G"
+expect 2 "initrd: 3221225472 bytes, QEMU allows less than" "$MEASURE" "${tdxk[@]}" "${tables[@]}" \
+	--initrd "$tmp/sparse-3G"
 
 # Sizes no host or format allows.
 expect 2 "more than KVM's limit of 0x7fffffff pages" "$RUN" -k "$guest" -m 16T --dry-run
