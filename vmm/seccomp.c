@@ -134,7 +134,8 @@ int seccomp__install(void)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
 	if (r)
-		return err__set_status(CVM_EXIT_NOHOST, "seccomp: the kernel refused the filter: %s "
-				       "(--no-seccomp runs without it)", strerror(-r));
+		return err__set_status(CVM_EXIT_NOHOST, "seccomp: cannot install the filter: %s "
+				       "(valgrind has no seccomp; --no-seccomp runs without it)",
+				       strerror(-r));
 	return 0;
 }

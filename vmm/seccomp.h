@@ -6,13 +6,13 @@
  * set-up belongs in that list, with the reason.
  *
  * Sanitizer builds (ASan, LeakSanitizer at exit) also get the calls their
- * runtimes make; valgrind cannot run a process that filters itself, which is
- * why its tests use --dry-run or --no-seccomp. */
+ * runtimes make.  valgrind does not implement seccomp(2): there the install
+ * fails (exit 3) and --no-seccomp is the way to run. */
 #ifndef CVM_SECCOMP_H
 #define CVM_SECCOMP_H
 
 /* Installs the filter on every thread of the process (TSYNC).  -1 with
- * err__set_status(3, ...) when the kernel refuses it. */
+ * err__set_status(3, ...) when the kernel (or valgrind) refuses it. */
 int seccomp__install(void);
 
 #endif
