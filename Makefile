@@ -1,23 +1,29 @@
 # cvm: a minimal VMM for confidential guests, and the tool that measures them.
 #
 # Sources are found by wildcard: a new file in vmm/, loader/, measure/ or
-# arch/x86/ is built into libcvm.a; a new tests/unit/test-*.c registers its
+# arch/*/ is built into libcvm.a; a new tests/unit/test-*.c registers its
 # own Check suite; a new tests/integration/*.sh is run by `make check`.
+#
+# ARCH is the host architecture cvm-run drives KVM on (x86 or arm64).  In
+# arch/<a>/, kvm*.c and ioport.c talk to KVM and are built for ARCH only;
+# every other file is a pure guest-format builder, built on every host so
+# that cvm-measure can measure any architecture's launch anywhere.
 
+ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 PREFIX   ?= /usr/local
 VERSION  := 0.1.0
 BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
-DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libinih-dev libseccomp-dev lz4 pkg-config gcc make \
-            clang
+DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libseccomp-dev lz4 pkg-config gcc make \
+            help2man man-db clang
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
-            -D_GNU_SOURCE -I. -pthread -MMD -MP
+            -D_GNU_SOURCE -I. -Iarch/$(ARCH) -pthread -MMD -MP
 LDFLAGS  += -Wl,--as-needed
-LDLIBS   += -lelf -linih -lcrypto -lseccomp -pthread
+LDLIBS   += -lelf -lcrypto -lseccomp -pthread
 
 ifeq ($(SAN),1)
 BUILD    := build-san
@@ -35,22 +41,29 @@ CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer 
             -fno-sanitize-recover=all -Wno-gnu-variable-sized-type-not-at-end
 endif
 
-LIB_SRC  := $(filter-out vmm/main.c measure/main.c, \
-              $(wildcard vmm/*.c loader/*.c measure/*.c arch/x86/*.c))
+ARCH_HOST := $(wildcard $(foreach a,$(wildcard arch/*),$(a)/kvm*.c $(a)/ioport.c))
+LIB_SRC  := $(filter-out vmm/main.c measure/main.c $(filter-out arch/$(ARCH)/%,$(ARCH_HOST)), \
+              $(wildcard vmm/*.c loader/*.c measure/*.c arch/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-TEST_SRC := $(wildcard tests/unit/*.c)
+TEST_SRC := $(wildcard tests/unit/*.c tests/unit/fake/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
-.PHONY: all check check-unit check-integration demo deps install clean bench guest fuzz \
-	fuzz-smoke fuzz-build
+BINDIR   := $(PREFIX)/bin
+MANDIR   := $(PREFIX)/share/man/man1
+COMPDIR  := $(PREFIX)/share/bash-completion/completions
+DOCDIR   := $(PREFIX)/share/doc/cvm
+PROGS    := cvm-run cvm-measure
+
+.PHONY: all check check-unit check-integration check-standalone demo deps install uninstall \
+        man clean bench guest fuzz fuzz-smoke fuzz-build
 
 all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libcvm.a: $(LIB_OBJ)
 	@rm -f $@
@@ -73,6 +86,13 @@ check: check-unit check-integration
 
 check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) $(BUILD)/cvm-unit
+
+# The unit suites that need neither ../shared nor KVM (what a Debian package
+# build can run).
+STANDALONE := $(patsubst tests/unit/test-%.c,%, \
+                $(shell grep -L 'test__shared\|test__build' tests/unit/test-*.c))
+check-standalone: $(BUILD)/cvm-unit
+	@for s in $(STANDALONE); do CK_RUN_SUITE=$$s $(BUILD)/cvm-unit || exit 1; done
 
 check-integration: all
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
@@ -127,9 +147,28 @@ demo: deps
 bench: all
 	bench/run-all.sh $(BUILD)
 
-install: $(BUILD)/cvm-run $(BUILD)/cvm-measure
-	install -D -m 0755 $(BUILD)/cvm-run $(DESTDIR)$(PREFIX)/bin/cvm-run
-	install -D -m 0755 $(BUILD)/cvm-measure $(DESTDIR)$(PREFIX)/bin/cvm-measure
+# The man pages are generated from --help and --version, plus the sections
+# in doc/PROG.h2m: they cannot drift from the programs.
+man: $(PROGS:%=$(BUILD)/man/%.1)
+
+$(BUILD)/man/%.1: $(BUILD)/% doc/%.h2m
+	@mkdir -p $(dir $@)
+	help2man --no-info --include doc/$*.h2m --output $@ $(BUILD)/$*
+
+# make install PREFIX=/usr DESTDIR=/tmp/root: binaries, man pages, bash
+# completion, the example configs.
+install: $(PROGS:%=$(BUILD)/%) man
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(COMPDIR) \
+		$(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(PROGS:%=$(BUILD)/%) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(PROGS:%=$(BUILD)/man/%.1) $(DESTDIR)$(MANDIR)
+	for p in $(PROGS); do install -m 0644 completion/cvm.bash $(DESTDIR)$(COMPDIR)/$$p; done
+	install -m 0644 configs/*.ini $(DESTDIR)$(DOCDIR)/examples
+
+uninstall:
+	rm -f $(PROGS:%=$(DESTDIR)$(BINDIR)/%) $(PROGS:%=$(DESTDIR)$(MANDIR)/%.1) \
+		$(PROGS:%=$(DESTDIR)$(COMPDIR)/%) $(wildcard $(DESTDIR)$(DOCDIR)/examples/*.ini)
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san $(FUZZ_DIR)

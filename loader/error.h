@@ -11,6 +11,7 @@ enum cvm_exit {
 	CVM_EXIT_BADINPUT = 2,   /* files, options, config, firmware tables */
 	CVM_EXIT_NOHOST   = 3,   /* the host lacks what was asked */
 	CVM_EXIT_TIMEOUT  = 124,
+	CVM_EXIT_NOMATCH  = 125, /* the guest ended before --expect matched */
 };
 
 /* Records "fmt..." as the current error with status 2; returns -1. */

@@ -21,28 +21,70 @@ int parse__u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* The shift of a unit letter; -1 when C is none. */
+static int unit_shift(char c)
+{
+	static const char units[] = "BKMGTPE";
+	const char *u = c ? strchr(units, toupper((unsigned char)c)) : NULL;
+
+	return u ? 10 * (int)(u - units) : -1;
+}
+
+/* Whole digits (hex after 0x, else decimal: no octal surprise with "010"),
+ * an optional decimal fraction, a unit.  The fraction is kept exact as
+ * FRAC / 10^NFRAC so 1.5G is 1610612736, not a rounded double. */
+static int parse_size(const char *s, unsigned default_shift, uint64_t *out)
+{
+	unsigned __int128 v = 0, frac = 0, scale = 1;
+	int base = 10, shift, digits = 0;
+
+	if (!s)
+		return -1;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	for (; isxdigit((unsigned char)*s) && (base == 16 || isdigit((unsigned char)*s)); s++) {
+		v = v * base + (isdigit((unsigned char)*s) ? *s - '0' : (tolower(*s) - 'a' + 10));
+		if (v > UINT64_MAX)
+			return -1;
+		digits++;
+	}
+	if (*s == '.' && base == 10) {
+		for (s++; isdigit((unsigned char)*s); s++) {
+			if (scale > UINT64_MAX)
+				return -1;
+			frac = frac * 10 + (*s - '0');
+			scale *= 10;
+			digits++;
+		}
+	}
+	if (!digits)
+		return -1;
+	shift = unit_shift(*s);
+	if (shift < 0) {
+		shift = default_shift;
+	} else {
+		s++;
+		if (shift && (!strcasecmp(s, "iB") || !strcasecmp(s, "B")))
+			s += strlen(s);
+	}
+	if (*s || v > (UINT64_MAX >> shift))
+		return -1;
+	v <<= shift;
+	frac <<= shift;
+	if (frac % scale || v + frac / scale > UINT64_MAX)
+		return -1;
+	*out = (uint64_t)(v + frac / scale);
+	return 0;
+}
+
 int parse__size(const char *s, uint64_t *out)
 {
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
+	return parse_size(s, 0, out);
+}
 
-	if (!s || !*s || *s == '-' || isspace((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
-		return -1;
-	switch (toupper((unsigned char)*end)) {
-	case 'K': shift = 10; end++; break;
-	case 'M': shift = 20; end++; break;
-	case 'G': shift = 30; end++; break;
-	case 'T': shift = 40; end++; break;
-	}
-	if (shift && (!strcasecmp(end, "iB") || !strcasecmp(end, "B")))
-		end += strlen(end);
-	if (*end || (shift && v > (~0ull >> shift)))
-		return -1;
-	*out = v << shift;
-	return 0;
+int parse__size_mib(const char *s, uint64_t *out)
+{
+	return parse_size(s, 20, out);
 }

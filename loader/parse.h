@@ -4,9 +4,14 @@
 
 #include <stdint.h>
 
-/* "512M", "4G", "1048576", "0x1000", "2k": binary suffixes K, M, G, T (any
- * case, optional trailing "iB"/"B").  -1 on empty, junk, or overflow. */
+/* A size: decimal digits with an optional fraction, or 0x hex digits, then
+ * an optional binary suffix K, M, G, T, P, E (any case, optionally followed
+ * by "iB" or "B") or B for bytes.  "512M", "4G", "1.5G", "0x1000", "2k".
+ * parse__size counts a bare number in bytes; parse__size_mib in MiB, as
+ * QEMU's -m does ("-m 512" is 512 MiB).  -1 on empty, junk, overflow, or a
+ * fraction that is not a whole number of bytes. */
 int parse__size(const char *s, uint64_t *out);
+int parse__size_mib(const char *s, uint64_t *out);
 /* An unsigned integer with base auto-detection (0x.., 0.., decimal).  -1 on
  * empty, junk, or overflow. */
 int parse__u64(const char *s, uint64_t *out);

@@ -157,3 +157,15 @@ const char *plan__kind_name(enum plan_kind kind)
 
 	return kind < PLAN_KIND_COUNT ? names[kind] : "?";
 }
+
+const char *plan__entry_name(enum plan_entry_mode mode)
+{
+	static const char *const names[PLAN_ENTRY_MODE_COUNT] = {
+		[PLAN_ENTRY_NONE] = "reset state",
+		[PLAN_ENTRY_X86_PVH] = "x86 PVH (32-bit)",
+		[PLAN_ENTRY_X86_64] = "x86 64-bit Linux",
+		[PLAN_ENTRY_ARM64_LINUX] = "arm64 Linux",
+	};
+
+	return mode < PLAN_ENTRY_MODE_COUNT ? names[mode] : "?";
+}

@@ -38,20 +38,24 @@ struct plan_op {
 	char what[32];          /* "firmware", "kernel", "vmsa1", "TD_HOB" ... */
 };
 
-/* How the bootstrap processor starts on a plain (non-TEE) VM. */
+/* How the bootstrap processor starts. */
 enum plan_entry_mode {
-	PLAN_ENTRY_NONE,        /* TEE launches: the architecture decides */
+	PLAN_ENTRY_NONE,        /* firmware and TEE launches: the reset state */
 	PLAN_ENTRY_X86_PVH,     /* 32-bit flat protected mode, paging off, %ebx = arg */
 	PLAN_ENTRY_X86_64,      /* 64-bit long mode, identity paging, %rsi = arg */
+	PLAN_ENTRY_ARM64_LINUX, /* EL1, MMU off, x0 = arg (the device tree) */
+	PLAN_ENTRY_MODE_COUNT,
 };
 
 struct plan_entry {
 	enum plan_entry_mode mode;
 	uint64_t pc;
-	uint64_t arg;           /* hvm_start_info or boot_params GPA */
-	uint64_t cr3;           /* PLAN_ENTRY_X86_64: the identity page tables */
-	uint64_t gdt;           /* GDT base; selectors are fixed by arch/x86/boot.h */
-	uint16_t gdt_limit;
+	uint64_t arg;           /* hvm_start_info, boot_params or DTB GPA */
+	struct {
+		uint64_t cr3;   /* PLAN_ENTRY_X86_64: the identity page tables */
+		uint64_t gdt;   /* GDT base; selectors are fixed by arch/x86/boot.h */
+		uint16_t gdt_limit;
+	} x86;
 };
 
 struct plan_mem;
@@ -61,6 +65,9 @@ struct plan {
 	size_t nops, cap;
 	struct plan_entry entry;
 	uint64_t mem_size;      /* guest RAM the plan was laid out for */
+	/* Guest memory outside RAM that ops load into: the firmware image
+	 * below 4 GiB.  Read-only to a plain guest, private to a TEE one. */
+	uint64_t fw_gpa, fw_size;
 	uint32_t vcpus;
 	struct plan_mem *mem;   /* buffers and mapped files the ops point into */
 };
@@ -91,5 +98,6 @@ int plan__map_max(struct plan *p, const char *path, uint64_t max, const char *wh
 int plan__validate(const struct plan *p);
 
 const char *plan__kind_name(enum plan_kind kind);
+const char *plan__entry_name(enum plan_entry_mode mode);
 
 #endif

@@ -36,7 +36,9 @@ struct sev_launch {
 
 /* Appends the launch to P: the firmware image(s) first, then (SNP) the
  * metadata sections in table order, the hashes table, and one VMSA op per
- * vCPU (op.vcpu; op.data is the 4 KiB page, no guest address).  Returns the
+ * vCPU (op.vcpu; op.data is the 4 KiB page, no guest address).  The VMSA
+ * ops come last, vCPU 0 first, so the plan for N vCPUs is a prefix of the
+ * plan for more: cvm-measure's vCPU matrix reads every count from one replay.  Returns the
  * number of leading ops that load firmware images (the span snp:ovmf-hash
  * measures), or -1 with one line naming the file and field. */
 int sev__build_plan(struct plan *p, const struct sev_launch *cfg);

@@ -41,24 +41,6 @@ void oplog__print(FILE *f, const struct oplog *l)
 	}
 }
 
-void oplog__json(FILE *f, const struct oplog *l)
-{
-	fputc('[', f);
-	for (size_t i = 0; i < l->n; i++) {
-		const struct oplog_entry *e = &l->e[i];
-
-		fprintf(f, "%s\n    {\"what\": ", i ? "," : "");
-		out__json_str(f, e->what);
-		fprintf(f, ", \"gpa\": \"0x%llx\", \"length\": \"0x%llx\", \"page_type\": ",
-			(unsigned long long)e->gpa, (unsigned long long)e->len);
-		out__json_str(f, e->type);
-		fputs(", \"digest\": \"", f);
-		out__hex(f, e->digest, e->dlen);
-		fputs("\"}", f);
-	}
-	fputs(l->n ? "\n  ]" : "]", f);
-}
-
 void oplog__exit(struct oplog *l)
 {
 	free(l->e);

@@ -1,5 +1,6 @@
 /* The operation log of a measurement replay: one entry per launch update
- * (GPA, length, page type, running digest), for --verbose and JSON. */
+ * (GPA, length, page type, running digest), for --verbose and JSON
+ * (measure/output.c prints it). */
 #ifndef CVM_MEASURE_OPLOG_H
 #define CVM_MEASURE_OPLOG_H
 
@@ -27,8 +28,6 @@ int oplog__add(struct oplog *l, const struct plan_op *op, const char *type, uint
 	       const uint8_t *digest, size_t dlen);
 /* One line per entry. */
 void oplog__print(FILE *f, const struct oplog *l);
-/* A JSON array of objects. */
-void oplog__json(FILE *f, const struct oplog *l);
 void oplog__exit(struct oplog *l);
 
 #endif

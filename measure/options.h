@@ -7,7 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum measure_format { FORMAT_HEX, FORMAT_BASE64, FORMAT_JSON };
+enum measure_format { FORMAT_HEX, FORMAT_BASE64, FORMAT_JSON, FORMAT_RVPS };
+
+/* At most this many combinations in one matrix (--vcpus 1-4096). */
+#define MEASURE_MATRIX_MAX 4096
 
 struct measure_opts {
 	const char *mode;             /* sev|seves|snp|snp:ovmf-hash|snp:svsm|tdx */
@@ -19,6 +22,14 @@ struct measure_opts {
 	enum measure_format format;
 	bool verbose;
 
+	/* A matrix: --vcpus or --memory given as a list or range (ascending,
+	 * no duplicates); vcpus and memory hold the largest entry. */
+	bool matrix;
+	const uint32_t *vcpu_list;
+	size_t nvcpu_list;
+	const uint64_t *mem_list;
+	size_t nmem_list;
+
 	/* SEV, SEV-ES, SNP */
 	unsigned vcpus;
 	bool vcpus_set;               /* required except in sev mode, and not 0 */
@@ -27,7 +38,7 @@ struct measure_opts {
 	uint64_t vcpu_sig;
 	bool family_set, model_set, stepping_set;
 	int vcpu_family, vcpu_model, vcpu_stepping;
-	const char *vmm_type;         /* QEMU (default) | ec2 | gce */
+	const char *vmm_type;         /* QEMU (default) | ec2 | gce, canonical spelling */
 	uint64_t guest_features;      /* default 0x1 */
 	const char *snp_ovmf_hash;
 	bool dump_vmsa;

@@ -1,10 +1,85 @@
-/* Printing digests and JSON for cvm-measure. */
+/* Everything cvm-measure prints on stdout, in one place.  A mode's command
+ * fills an out_doc (inputs, the options that shaped the result, one result
+ * or a matrix of them, its log) and out__print() writes it in the format
+ * asked for:
+ *   hex, base64  the value alone (SEV modes), "key=value" lines (TDX), or one
+ *                line per matrix entry ("vcpus=4 measurement=...");
+ *   json         {"mode", "inputs", "options", "values" or "matrix", "log"},
+ *                the same shape for every mode;
+ *   rvps         Trustee's RVPS "sample" message: version, type and a base64
+ *                JSON payload mapping reference-value names to arrays of the
+ *                accepted hex values (every distinct value of a matrix). */
 #ifndef CVM_MEASURE_OUTPUT_H
 #define CVM_MEASURE_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "measure/oplog.h"
+#include "measure/options.h"
+#include "measure/rtmr.h"
+
+#define OUT_MAX_INPUTS  8
+#define OUT_MAX_OPTIONS 16
+#define OUT_MAX_VALUES  6
+#define OUT_VALUE_SIZE  64
+
+struct out_input {
+	const char *role;
+	const char *path;               /* NULL: only the digest was given */
+	uint8_t sha256[32];
+	bool known;                     /* false: JSON null */
+};
+
+struct out_option {
+	const char *key;
+	const char *str;                /* a string value, escaped when printed ... */
+	char json[112];                 /* ... or the value as JSON text */
+};
+
+struct out_value {
+	const char *key;                /* "measurement", "mrtd", "rtmr0", ... */
+	const char *rvps;               /* its Trustee reference-value name, or NULL */
+	uint8_t d[OUT_VALUE_SIZE];
+	size_t n;
+};
+
+struct out_result {
+	uint64_t at;                    /* a matrix entry's vCPU count or memory bytes */
+	struct out_value v[OUT_MAX_VALUES];
+	size_t nv;
+};
+
+enum out_axis { OUT_SINGLE, OUT_VCPUS, OUT_MEMORY };
+
+struct out_doc {
+	const char *mode;
+	enum measure_format format;
+	bool bare;                      /* hex/base64 of one result: the value alone */
+	struct out_input in[OUT_MAX_INPUTS];
+	size_t nin;
+	struct out_option opt[OUT_MAX_OPTIONS];
+	size_t nopt;
+	enum out_axis axis;
+	struct out_result *res;         /* nres results (1 unless a matrix) */
+	size_t nres;
+	const struct oplog *ops;        /* the log: launch updates (SEV modes) ... */
+	const struct rtmr_log *events;  /* ... or RTMR events (TDX); both NULL: null */
+};
+
+/* Options, in the order added (at most OUT_MAX_OPTIONS); a NULL string or
+ * digest is JSON null.  A string must live until out__print(). */
+void out__opt_str(struct out_doc *d, const char *key, const char *s);
+void out__opt_u64(struct out_doc *d, const char *key, uint64_t v);
+void out__opt_hexnum(struct out_doc *d, const char *key, uint64_t v);     /* "0x21" */
+void out__opt_digest(struct out_doc *d, const char *key, const uint8_t *p, size_t n);
+/* Appends a value to R. */
+void out__value(struct out_result *r, const char *key, const char *rvps, const uint8_t *p,
+		size_t n);
+/* Writes D to F; -1 with err__set() on a write error. */
+int out__print(FILE *f, const struct out_doc *d);
 
 void out__hex(FILE *f, const uint8_t *d, size_t n);
 void out__base64(FILE *f, const uint8_t *d, size_t n);

@@ -75,6 +75,11 @@ static bool given(const char *s)
 	return s && *s;
 }
 
+static bool is_snp(const struct run *r)
+{
+	return r->cfg.mode == SEV_MODE_SNP || r->cfg.mode == SEV_MODE_SNP_SVSM;
+}
+
 /* vCPU-signature precedence as in sev-snp-measure: family/model/stepping,
  * then --vcpu-sig, then --vcpu-type; QEMU needs one of them. */
 static int vcpu_sig(struct run *r)
@@ -110,8 +115,11 @@ static int check_opts(struct run *r)
 
 	if (parse_mode(r, o->mode) < 0)
 		return -1;
+	if (o->format == FORMAT_RVPS && (!is_snp(r) || r->ovmf_hash_only))
+		return err__set("--output-format rvps: Trustee takes SNP launch measurements (snp, snp:svsm) and TDX ones, no '%s' digest",
+				o->mode);
 	if (r->ovmf_hash_only)
-		return 0;       /* like sev-snp-measure: everything else is ignored */
+		return 0;
 	if (given(o->kernel) && o->kernel_hash)
 		return err__set("--kernel-hash: not allowed with --kernel");
 	if (given(o->initrd) && o->initrd_hash)
@@ -122,7 +130,9 @@ static int check_opts(struct run *r)
 		return err__set("--kernel required when using --append");
 	if (r->cfg.mode != SEV_MODE_SEV && !o->vcpus_set)
 		return err__set("missing --vcpus N in guest mode '%s'", o->mode);
-	if (r->cfg.mode != SEV_MODE_SEV && !o->vcpus)
+	/* The smallest count (a matrix is sorted): 0 measures a guest that
+	 * cannot start, and has no VMSA to end its chain at. */
+	if (r->cfg.mode != SEV_MODE_SEV && (o->nvcpu_list ? o->vcpu_list[0] : o->vcpus) == 0)
 		return err__set("--vcpus 0: a guest in mode '%s' starts at least one vCPU from its VMSA",
 				o->mode);
 	if (sev_vmm__parse(o->vmm_type ? o->vmm_type : "QEMU", &r->cfg.vmm) < 0)
@@ -130,8 +140,6 @@ static int check_opts(struct run *r)
 	if (r->cfg.mode != SEV_MODE_SEV && vcpu_sig(r) < 0)
 		return -1;
 	if (o->snp_ovmf_hash) {
-		if (r->cfg.mode != SEV_MODE_SNP)
-			return err__set("--snp-ovmf-hash: only works with --mode snp");
 		if (out__parse_hex(o->snp_ovmf_hash, r->seed, SNP_LD_SIZE) < 0)
 			return err__set("--snp-ovmf-hash: expected %d hex digits", 2 * SNP_LD_SIZE);
 		r->seeded = true;
@@ -140,8 +148,6 @@ static int check_opts(struct run *r)
 		return err__set("--kernel-hash: expected 64 hex digits");
 	if (o->initrd_hash && out__parse_hex(o->initrd_hash, r->hashes.initrd, 32) < 0)
 		return err__set("--initrd-hash: expected 64 hex digits");
-	if (o->dump_vmsa && r->cfg.mode == SEV_MODE_SEV)
-		return err__set("--dump-vmsa: not available in guest mode 'sev'");
 	if (r->cfg.mode == SEV_MODE_SNP_SVSM) {
 		if (!given(o->svsm))
 			return err__set("snp:svsm mode requires --svsm");
@@ -249,14 +255,10 @@ static int fill_hashes(struct run *r)
 	return 0;
 }
 
+/* The matrix reads its measurements from the log. */
 static struct oplog *log_of(struct run *r)
 {
-	return r->o->verbose || r->o->format == FORMAT_JSON ? &r->log : NULL;
-}
-
-static bool is_snp(const struct run *r)
-{
-	return r->cfg.mode == SEV_MODE_SNP || r->cfg.mode == SEV_MODE_SNP_SVSM;
+	return r->o->verbose || r->o->format == FORMAT_JSON || r->o->matrix ? &r->log : NULL;
 }
 
 static int measure_snp(struct run *r, size_t nfw)
@@ -316,105 +318,98 @@ static int dump_vmsas(const struct plan *p, struct outfiles *out)
 	return 0;
 }
 
-static void json_hex_or_null(FILE *f, const uint8_t *d, size_t n)
+/* The files, with their SHA-256 (JSON and RVPS need none of them). */
+static int doc_inputs(struct out_doc *d, struct run *r)
 {
-	if (!d) {
-		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	out__hex(f, d, n);
-	fputc('"', f);
-}
-
-static int json_inputs(FILE *f, struct run *r)
-{
-	bool first = true;
-
-	fputs("  \"inputs\": [", f);
 	for (int i = 0; i < IN_COUNT; i++) {
 		struct input *in = &r->in[i];
-		const uint8_t *d = in->given;
+		struct out_input *o = &d->in[d->nin];
+		const uint8_t *sha = in->given;
 
 		if (!in->role)
 			continue;
-		if (in->job && !(d = hash_job__wait(in->job, 0)))
+		if (in->job && !(sha = hash_job__wait(in->job, 0)))
 			return -1;
-		fprintf(f, "%s\n    {\"role\": \"%s\", \"path\": ", first ? "" : ",", in->role);
-		if (in->path)
-			out__json_str(f, in->path);
-		else
-			fputs("null", f);
-		fputs(", \"sha256\": ", f);
-		json_hex_or_null(f, d, 32);
-		fputc('}', f);
-		first = false;
+		*o = (struct out_input){ .role = in->role, .path = in->path, .known = true };
+		memcpy(o->sha256, sha, 32);
+		d->nin++;
 	}
-	fputs(first ? "],\n" : "\n  ],\n", f);
 	return 0;
 }
 
-static int print_json(FILE *f, struct run *r)
+static void doc_options(struct out_doc *d, struct run *r)
 {
 	const struct measure_opts *o = r->o;
 	bool vmsas = r->cfg.mode != SEV_MODE_SEV && !r->ovmf_hash_only;
 
-	fputs("{\n  \"mode\": ", f);
-	out__json_str(f, o->mode);
-	fputs(",\n  \"measurement\": ", f);
-	json_hex_or_null(f, r->ld, r->ldlen);
-	fputs(",\n", f);
-	if (json_inputs(f, r) < 0)
-		return -1;
-	fputs("  \"options\": {", f);
 	if (vmsas) {
-		fprintf(f, "\"vcpus\": %u, \"vcpu_sig\": ", r->cfg.vcpus);
+		if (!o->matrix)
+			out__opt_u64(d, "vcpus", r->cfg.vcpus);
 		if (r->have_sig)
-			fprintf(f, "\"0x%x\"", r->cfg.vcpu_sig);
+			out__opt_hexnum(d, "vcpu_sig", r->cfg.vcpu_sig);
 		else
-			fputs("null", f);
-		fprintf(f, ", \"vmm_type\": \"%s\", \"vmsa_era\": \"%s\", ",
-			sev_vmm__name(r->cfg.vmm), r->cfg.mode == SEV_MODE_SNP_SVSM ?
-			"svsm" : vmsa__era_name(r->cfg.era));
+			out__opt_str(d, "vcpu_sig", NULL);
+		out__opt_str(d, "vmm_type", sev_vmm__name(r->cfg.vmm));
+		out__opt_str(d, "vmsa_era", r->cfg.mode == SEV_MODE_SNP_SVSM ? "svsm" :
+			     vmsa__era_name(r->cfg.era));
 	}
 	if (r->cfg.mode == SEV_MODE_SNP && !r->ovmf_hash_only)
-		fprintf(f, "\"guest_features\": \"0x%llx\", ",
-			(unsigned long long)r->cfg.guest_features);
+		out__opt_hexnum(d, "guest_features", r->cfg.guest_features);
 	if (r->cfg.mode == SEV_MODE_SNP_SVSM)
-		fprintf(f, "\"vars_size\": %llu, ", (unsigned long long)r->cfg.vars_size);
-	fputs("\"snp_ovmf_hash\": ", f);
-	json_hex_or_null(f, r->seeded ? r->seed : NULL, SNP_LD_SIZE);
-	fputs(", \"append\": ", f);
-	if (o->append_set && !r->ovmf_hash_only)
-		out__json_str(f, o->append);
-	else
-		fputs("null", f);
-	fputs("},\n  \"operations\": ", f);
-	oplog__json(f, &r->log);
-	fputs("\n}\n", f);
+		out__opt_u64(d, "vars_size", r->cfg.vars_size);
+	out__opt_digest(d, "snp_ovmf_hash", r->seeded ? r->seed : NULL, SNP_LD_SIZE);
+	out__opt_str(d, "append", o->append_set && !r->ovmf_hash_only ? o->append : NULL);
+}
+
+/* The measurement with K vCPUs: the VMSA ops come last, one per vCPU, so it
+ * is the running digest logged after op (ops - largest + K - 1). */
+static int matrix_results(struct run *r, struct out_result *res)
+{
+	const struct measure_opts *o = r->o;
+	size_t first = r->log.n - o->vcpus;
+
+	if (r->log.n != r->plan.nops || r->plan.nops <= o->vcpus)
+		return err__set_status(CVM_EXIT_FAIL, "the log does not match the plan");
+	for (size_t i = 0; i < o->nvcpu_list; i++) {
+		res[i].at = o->vcpu_list[i];
+		out__value(&res[i], "measurement", is_snp(r) ? "snp_launch_measurement" : NULL,
+			   r->log.e[first + o->vcpu_list[i] - 1].digest, r->ldlen);
+	}
 	return 0;
 }
 
 static int print_result(struct run *r)
 {
-	FILE *f = stdout;
+	const struct measure_opts *o = r->o;
+	struct out_doc d = {
+		.mode = o->mode, .format = o->format, .bare = true, .ops = &r->log,
+		.axis = o->matrix ? OUT_VCPUS : OUT_SINGLE,
+	};
+	int ret = -1;
 
-	if (r->o->verbose)
-		oplog__print(stderr, &r->log);
-	if (r->o->format == FORMAT_JSON) {
-		if (print_json(f, r) < 0)
-			return -1;
-	} else if (r->o->format == FORMAT_BASE64 && !r->ovmf_hash_only) {
-		out__base64(f, r->ld, r->ldlen);
-		fputc('\n', f);
-	} else {
-		/* snp:ovmf-hash stays hex: it is the input of --snp-ovmf-hash. */
-		out__hex(f, r->ld, r->ldlen);
-		fputc('\n', f);
+	/* snp:ovmf-hash stays hex: it is the input of --snp-ovmf-hash. */
+	if (r->ovmf_hash_only && d.format == FORMAT_BASE64)
+		d.format = FORMAT_HEX;
+	d.nres = o->matrix ? o->nvcpu_list : 1;
+	d.res = calloc(d.nres, sizeof(*d.res));
+	if (!d.res)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	if (o->matrix ? matrix_results(r, d.res) < 0 : 0)
+		goto out;
+	if (!o->matrix)
+		out__value(&d.res[0], "measurement", is_snp(r) && !r->ovmf_hash_only ?
+			   "snp_launch_measurement" : NULL, r->ld, r->ldlen);
+	if (d.format == FORMAT_JSON) {
+		if (doc_inputs(&d, r) < 0)
+			goto out;
+		doc_options(&d, r);
 	}
-	if (fflush(f) || ferror(f))
-		return err__set_status(CVM_EXIT_FAIL, "stdout: write error");
-	return 0;
+	if (o->verbose)
+		oplog__print(stderr, &r->log);
+	ret = out__print(stdout, &d);
+out:
+	free(d.res);
+	return ret;
 }
 
 static int run(struct run *r)

@@ -2,14 +2,6 @@
 
 #include "loader/error.h"
 #include "measure/snp.h"
-#include "vmm/kvm-abi.h"
-
-/* KVM's LAUNCH_UPDATE page types are the firmware's PAGE_INFO types. */
-_Static_assert(SNP_PAGE_NORMAL == KVM_SEV_SNP_PAGE_TYPE_NORMAL, "page type");
-_Static_assert(SNP_PAGE_ZERO == KVM_SEV_SNP_PAGE_TYPE_ZERO, "page type");
-_Static_assert(SNP_PAGE_UNMEASURED == KVM_SEV_SNP_PAGE_TYPE_UNMEASURED, "page type");
-_Static_assert(SNP_PAGE_SECRETS == KVM_SEV_SNP_PAGE_TYPE_SECRETS, "page type");
-_Static_assert(SNP_PAGE_CPUID == KVM_SEV_SNP_PAGE_TYPE_CPUID, "page type");
 
 #define PAGE            4096ull
 #define PAGE_INFO_LEN   0x70

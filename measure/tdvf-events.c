@@ -298,12 +298,21 @@ int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct 
 	if (!cfv)
 		return err__set("%s: TDVF metadata: no CFV section (the variable store TDVF measures)",
 				l->tdvf.path);
-	if (patch_kernel(d) < 0)
+	if (tdvf_events__kernel_job(b, d, &jobs[(*n)++]) < 0)
 		return -1;
-	jobs[(*n)++] = (struct job){ .fn = kernel_job, .arg = d, .cost = b->kernel->size };
 	jobs[(*n)++] = (struct job){ .fn = cfv_job, .arg = d, .cost = cfv->raw_size };
 	if (b->initrd && b->initrd->size)
 		jobs[(*n)++] = (struct job){ .fn = initrd_job, .arg = d, .cost = b->initrd->size };
+	return 0;
+}
+
+int tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job)
+{
+	memset(d, 0, sizeof(*d));
+	d->boot = b;
+	if (patch_kernel(d) < 0)
+		return -1;
+	*job = (struct job){ .fn = kernel_job, .arg = d, .cost = b->kernel->size };
 	return 0;
 }
 

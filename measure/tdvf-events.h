@@ -51,6 +51,11 @@ struct tdvf_digests {
  * kernel or the initrd's size (checked before any job runs). */
 int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *jobs,
 		      size_t *n);
+/* The kernel's job alone, into D, for another memory size of a boot whose
+ * other digests are known (the Authenticode digest of QEMU's patched kernel
+ * depends on the RAM below 4 GiB).  QEMU's patch is applied now: -1 with
+ * err__set() when QEMU would refuse the kernel or the initrd's size. */
+int tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job);
 /* Once the jobs ran: LOG in log order.  -1 with err__set() on a malformed
  * variable store. */
 int tdvf_events__log(const struct tdvf_digests *d, struct rtmr_log *log);

@@ -1,12 +1,20 @@
 /* cvm-measure --mode tdx: MRTD from the launch plan, RTMR0-3 from the TDVF
- * direct-boot event model, their large digests computed side by side. */
+ * direct-boot event model, their large digests computed side by side.
+ *
+ * A matrix of memory sizes shares what does not depend on the size: MRTD
+ * (TDVF sections and their contents, the TD HOB excepted, which PAGE.ADD does
+ * not measure: checked, not assumed), the CFV and the initrd; the kernel's
+ * Authenticode digest depends on the RAM below 4 GiB through QEMU's header
+ * patch, so it runs once per distinct value of that. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86/td-hob.h"
 #include "loader/error.h"
 #include "loader/outfile.h"
 #include "loader/tdx.h"
+#include "measure/hashpool.h"
 #include "measure/jobs.h"
 #include "measure/mrtd.h"
 #include "measure/options.h"
@@ -54,9 +62,6 @@ static int check_companions(const struct measure_opts *o)
 
 	if (!o->ovmf)
 		return err__set("--mode tdx needs --ovmf");
-	if (o->kernel_hash || o->initrd_hash)
-		return err__set("%s: not usable with --mode tdx (the kernel's Authenticode digest and the initrd need the files)",
-				o->kernel_hash ? "--kernel-hash" : "--initrd-hash");
 	if (o->dump_td_hob && !o->memory)
 		return err__set("--dump-td-hob needs --memory");
 	if (!o->kernel) {
@@ -86,63 +91,6 @@ static void print_plan(FILE *f, const struct plan *p)
 			(unsigned long long)p->ops[i].len);
 }
 
-static void print_value(FILE *f, enum measure_format fmt, const char *key, const uint8_t *d)
-{
-	fprintf(f, "%s=", key);
-	if (fmt == FORMAT_BASE64)
-		out__base64(f, d, MRTD_SIZE);
-	else
-		out__hex(f, d, MRTD_SIZE);
-	fputc('\n', f);
-}
-
-static void print_json(FILE *f, const uint8_t *mrtd, const struct rtmr_log *log,
-		       uint8_t rtmr[RTMR_COUNT][RTMR_SIZE])
-{
-	fputs("{\"mrtd\": \"", f);
-	out__hex(f, mrtd, MRTD_SIZE);
-	fputc('"', f);
-	if (log) {
-		for (int i = 0; i < RTMR_COUNT; i++) {
-			fprintf(f, ", \"rtmr%d\": \"", i);
-			out__hex(f, rtmr[i], RTMR_SIZE);
-			fputc('"', f);
-		}
-		fputs(", \"events\": [", f);
-		for (size_t i = 0; i < log->n; i++) {
-			const struct rtmr_event *e = &log->ev[i];
-
-			fprintf(f, "%s{\"register\": %u, \"type\": \"%s\", \"digest\": \"", i ? ", " : "",
-				e->reg, rtmr__type_name(e->type));
-			out__hex(f, e->digest, RTMR_SIZE);
-			fputs("\", \"description\": ", f);
-			out__json_str(f, e->desc);
-			fputc('}', f);
-		}
-		fputc(']', f);
-	}
-	fputs("}\n", f);
-}
-
-static void print_result(const struct measure_opts *o, const uint8_t *mrtd,
-			 const struct rtmr_log *log)
-{
-	uint8_t rtmr[RTMR_COUNT][RTMR_SIZE];
-	char key[8];
-
-	if (log)
-		rtmr__replay(log, rtmr);
-	if (o->format == FORMAT_JSON) {
-		print_json(stdout, mrtd, log, rtmr);
-		return;
-	}
-	print_value(stdout, o->format, "mrtd", mrtd);
-	for (int i = 0; log && i < RTMR_COUNT; i++) {
-		snprintf(key, sizeof(key), "rtmr%d", i);
-		print_value(stdout, o->format, key, rtmr[i]);
-	}
-}
-
 /* QEMU hands the kernel and the ACPI blobs over fw_cfg, whose file sizes
  * are 32 bits: a larger file is refused before it is hashed. */
 #define FW_CFG_MAX 0xffffffffull
@@ -159,85 +107,258 @@ static int map_inputs(struct plan *p, const struct measure_opts *o, struct blob 
 	return 0;
 }
 
-static int measure(const struct measure_opts *o, struct plan *p, struct rtmr_log *log,
-		   uint8_t mrtd[MRTD_SIZE], struct outfiles *out)
+/* Everything measured for one memory size. */
+struct tdx_one {
+	struct plan plan;
+	struct tdx_layout layout;
+	struct tdvf_boot boot;
+	struct tdvf_digests d;
+	struct rtmr_log log;
+	struct mrtd_job mj;
+	size_t same_mrtd, same_kernel;  /* the entry whose MRTD / kernel digest this one shares */
+};
+
+/* Whether two plans feed the TDX module the same stream. */
+static bool same_mrtd_stream(const struct plan *a, const struct plan *b)
+{
+	if (a->nops != b->nops)
+		return false;
+	for (size_t i = 0; i < a->nops; i++) {
+		const struct plan_op *x = &a->ops[i], *y = &b->ops[i];
+
+		if (x->kind != y->kind || x->gpa != y->gpa || x->len != y->len)
+			return false;
+		if (x->kind == PLAN_TDX_EXTEND &&
+		    (x->data_len != y->data_len || !x->data != !y->data ||
+		     (x->data && memcmp(x->data, y->data, x->data_len))))
+			return false;
+	}
+	return true;
+}
+
+struct tdx_run {
+	const struct measure_opts *o;
+	int order, sep;
+	struct tdx_one *one;
+	size_t n;
+	struct blob files[5];
+};
+
+static int plan_one(struct tdx_run *r, size_t i, uint64_t mem)
+{
+	struct tdx_one *t = &r->one[i];
+	struct tdx_launch cfg = { r->o->ovmf, mem ? mem : TDX_DEFAULT_MEM };
+
+	plan__init(&t->plan);
+	if (tdx__build_plan(&t->plan, &cfg, &t->layout) < 0)
+		return -1;
+	t->same_mrtd = i;
+	for (size_t k = 0; k < i && t->same_mrtd == i; k++)
+		if (r->one[k].same_mrtd == k && same_mrtd_stream(&r->one[k].plan, &t->plan))
+			t->same_mrtd = k;
+	t->boot = (struct tdvf_boot){
+		.layout = &t->layout, .mem_size = mem, .kernel = &r->files[0],
+		.initrd = r->o->initrd ? &r->files[4] : NULL, .cmdline = r->o->append,
+		.acpi_tables = &r->files[1], .acpi_rsdp = &r->files[2],
+		.acpi_loader = &r->files[3], .separator = r->sep,
+	};
+	t->same_kernel = i;
+	for (size_t k = 0; k < i && t->same_kernel == i; k++)
+		if (td_hob__q35_below_4g(r->one[k].boot.mem_size) == td_hob__q35_below_4g(mem))
+			t->same_kernel = k;
+	return 0;
+}
+
+/* The jobs: each distinct MRTD stream, the first entry's CFV and initrd, and
+ * each distinct kernel patch; the longest run first (measure/jobs.h). */
+static int run_jobs(struct tdx_run *r)
+{
+	size_t cap = 2 * r->n + TDVF_JOBS, n = 0, k;
+	struct job *jobs = calloc(cap, sizeof(*jobs));
+	int ret = -1;
+
+	if (!jobs)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < r->n; i++) {
+		struct tdx_one *t = &r->one[i];
+
+		t->mj = (struct mrtd_job){ .plan = &t->plan, .order = r->order };
+		if (t->same_mrtd == i)
+			jobs[n++] = (struct job){ .fn = mrtd_run, .arg = &t->mj,
+						  .cost = mrtd__stream_bytes(&t->plan) };
+		if (!r->o->kernel)
+			continue;
+		if (i == 0) {
+			if (tdvf_events__jobs(&t->boot, &t->d, jobs + n, &k) < 0)
+				goto out;
+			n += k;
+		} else if (t->same_kernel == i &&
+			   tdvf_events__kernel_job(&t->boot, &t->d, &jobs[n++]) < 0) {
+			goto out;
+		}
+	}
+	if (jobs__run(jobs, n) < 0)
+		goto out;
+	for (size_t i = 0; i < r->n; i++) {
+		struct tdx_one *t = &r->one[i];
+
+		memcpy(t->mj.mrtd, r->one[t->same_mrtd].mj.mrtd, MRTD_SIZE);
+		if (!r->o->kernel)
+			continue;
+		if (i) {
+			t->d.boot = &t->boot;
+			memcpy(t->d.cfv, r->one[0].d.cfv, RTMR_SIZE);
+			memcpy(t->d.initrd, r->one[0].d.initrd, RTMR_SIZE);
+			memcpy(t->d.kernel, r->one[t->same_kernel].d.kernel, RTMR_SIZE);
+		}
+		if (tdvf_events__log(&t->d, &t->log) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(jobs);
+	return ret;
+}
+
+static int measure(struct tdx_run *r)
 {
 	static const char *const orders[2] = { "single-pass", "two-pass" };
 	static const char *const separators[2] = { "post-202411", "pre-202411" };
-	struct tdx_launch cfg = { o->ovmf, o->memory ? o->memory : TDX_DEFAULT_MEM };
-	struct mrtd_job mj = { .plan = p };
-	int order = MRTD_SINGLE_PASS, sep = TDVF_SEPARATOR_POST_202411;
-	struct job jobs[1 + TDVF_JOBS];
-	struct tdx_layout layout;
-	struct tdvf_digests d;
-	struct blob files[5];
-	struct tdvf_boot boot;
-	size_t n = 0;
+	const struct measure_opts *o = r->o;
 
+	r->order = MRTD_SINGLE_PASS;
+	r->sep = TDVF_SEPARATOR_POST_202411;
 	if (check_companions(o) < 0 ||
-	    parse_choice("--tdx-page-order", o->tdx_page_order, orders, &order) < 0 ||
-	    parse_choice("--tdx-separator", o->tdx_separator, separators, &sep) < 0)
+	    parse_choice("--tdx-page-order", o->tdx_page_order, orders, &r->order) < 0 ||
+	    parse_choice("--tdx-separator", o->tdx_separator, separators, &r->sep) < 0)
 		return -1;
-	if (tdx__build_plan(p, &cfg, &layout) < 0)
+	if (o->dump_td_hob && o->matrix)
+		return err__set("--dump-td-hob takes one --memory size, not a list");
+	r->n = o->matrix ? o->nmem_list : 1;
+	r->one = calloc(r->n, sizeof(*r->one));
+	if (!r->one)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < r->n; i++)
+		if (plan_one(r, i, o->matrix ? o->mem_list[i] : o->memory) < 0)
+			return -1;
+	if (o->kernel && map_inputs(&r->one[0].plan, o, r->files) < 0)
 		return -1;
 	if (o->verbose)
-		print_plan(stderr, p);
-
-	/* MRTD is one sequential stream, independent of the RTMR events: all
-	 * large digests run as parallel jobs, the longest first. */
-	mj.order = order;
-	jobs[n++] = (struct job){ .fn = mrtd_run, .arg = &mj, .cost = mrtd__stream_bytes(p) };
-	if (o->kernel) {
-		size_t k;
-
-		if (map_inputs(p, o, files) < 0)
-			return -1;
-		boot = (struct tdvf_boot){
-			.layout = &layout, .mem_size = o->memory,
-			.kernel = &files[0], .initrd = o->initrd ? &files[4] : NULL,
-			.cmdline = o->append, .acpi_tables = &files[1],
-			.acpi_rsdp = &files[2], .acpi_loader = &files[3],
-			.separator = sep,
-		};
-		if (tdvf_events__jobs(&boot, &d, jobs + n, &k) < 0)
-			return -1;
-		n += k;
-	}
-	if (jobs__run(jobs, n) < 0 || (o->kernel && tdvf_events__log(&d, log) < 0))
-		return -1;
-	memcpy(mrtd, mj.mrtd, MRTD_SIZE);
-	/* The HOB file only once everything else succeeded; renamed into
-	 * place after the result is printed. */
-	if (o->dump_td_hob && outfiles__stage(out, o->dump_td_hob, layout.hob, layout.hob_len) < 0)
+		print_plan(stderr, &r->one[0].plan);
+	if (run_jobs(r) < 0)
 		return -1;
 	if (o->verbose) {
-		fprintf(stderr, "MRTD stream: %llu bytes\n", (unsigned long long)jobs[0].cost);
-		if (o->kernel)
-			rtmr__print(stderr, log);
+		fprintf(stderr, "MRTD stream: %llu bytes\n",
+			(unsigned long long)mrtd__stream_bytes(&r->one[0].plan));
+		for (size_t i = 0; o->kernel && i < r->n; i++)
+			rtmr__print(stderr, &r->one[i].log);
 	}
 	return 0;
 }
 
-int measure__tdx_cmd(const struct measure_opts *o)
+/* The input files' SHA-256, for JSON, hashed side by side. */
+static int doc_inputs(struct out_doc *d, const struct measure_opts *o)
 {
-	struct outfiles out = { 0 };
-	uint8_t mrtd[MRTD_SIZE];
-	struct rtmr_log log;
-	struct plan p;
+	const char *const files[][2] = {
+		{ "ovmf", o->ovmf }, { "kernel", o->kernel }, { "initrd", o->initrd },
+		{ "acpi-tables", o->acpi_tables }, { "acpi-rsdp", o->acpi_rsdp },
+		{ "acpi-loader", o->acpi_loader },
+	};
+	struct hash_job *jobs[sizeof(files) / sizeof(files[0])] = { NULL };
+	struct hash_pool *hp = hash_pool__new(hash_pool__cpus() - 1);
+	const uint8_t *sha;
+	int ret = hp ? 0 : -1;
+
+	for (size_t i = 0; !ret && i < sizeof(files) / sizeof(files[0]); i++)
+		if (files[i][1] && !(jobs[i] = hash_pool__file(hp, EVP_sha256(), files[i][1], 0, NULL)))
+			ret = -1;
+	for (size_t i = 0; !ret && i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!jobs[i])
+			continue;
+		if (!(sha = hash_job__wait(jobs[i], 0))) {
+			ret = -1;
+			break;
+		}
+		d->in[d->nin] = (struct out_input){ files[i][0], files[i][1], { 0 }, true };
+		memcpy(d->in[d->nin++].sha256, sha, 32);
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		hash_job__free(jobs[i]);
+	hash_pool__free(hp);
+	return ret;
+}
+
+static void one_result(const struct tdx_run *r, const struct tdx_one *t, struct out_result *res)
+{
+	static const char *const keys[RTMR_COUNT][2] = {
+		{ "rtmr0", "rtmr_0" }, { "rtmr1", "rtmr_1" }, { "rtmr2", "rtmr_2" },
+		{ "rtmr3", NULL },      /* extended by the running guest, no launch value */
+	};
+	uint8_t rtmr[RTMR_COUNT][RTMR_SIZE];
+
+	res->at = t->boot.mem_size;
+	out__value(res, "mrtd", "mr_td", t->mj.mrtd, MRTD_SIZE);
+	if (!r->o->kernel)
+		return;
+	rtmr__replay(&t->log, rtmr);
+	for (int i = 0; i < RTMR_COUNT; i++)
+		out__value(res, keys[i][0], keys[i][1], rtmr[i], RTMR_SIZE);
+}
+
+static int print_result(const struct tdx_run *r)
+{
+	const struct measure_opts *o = r->o;
+	struct out_doc d = {
+		.mode = o->mode, .format = o->format, .nres = r->n,
+		.axis = o->matrix ? OUT_MEMORY : OUT_SINGLE,
+		.events = o->kernel ? &r->one[r->n - 1].log : NULL,
+	};
 	int ret;
 
-	plan__init(&p);
-	ret = measure(o, &p, &log, mrtd, &out);
-	if (ret == 0) {
-		print_result(o, mrtd, o->kernel ? &log : NULL);
-		if (fflush(stdout) || ferror(stdout))
-			ret = err__set_status(CVM_EXIT_FAIL, "stdout: write error");
-		else
-			ret = outfiles__commit(&out);
+	d.res = calloc(r->n, sizeof(*d.res));
+	if (!d.res)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < r->n; i++)
+		one_result(r, &r->one[i], &d.res[i]);
+	ret = 0;
+	if (d.format == FORMAT_JSON) {
+		ret = doc_inputs(&d, o);
+		if (o->memory && !o->matrix)
+			out__opt_u64(&d, "memory", o->memory);
+		else if (!o->matrix)
+			out__opt_str(&d, "memory", NULL);
+		out__opt_str(&d, "tdx_page_order", r->order ? "two-pass" : "single-pass");
+		out__opt_str(&d, "tdx_separator", !o->kernel ? NULL :
+			     r->sep ? "pre-202411" : "post-202411");
+		out__opt_str(&d, "append", o->append_set ? o->append : NULL);
 	}
+	if (ret == 0)
+		ret = out__print(stdout, &d);
+	free(d.res);
+	return ret;
+}
+
+int measure__tdx_cmd(const struct measure_opts *o)
+{
+	struct tdx_run r = { .o = o };
+	struct outfiles out = { 0 };
+	int ret;
+
+	/* The HOB file is staged once everything is measured and renamed into
+	 * place only after the result is printed. */
+	ret = measure(&r);
+	if (ret == 0 && o->dump_td_hob)
+		ret = outfiles__stage(&out, o->dump_td_hob, r.one[0].layout.hob,
+				      r.one[0].layout.hob_len);
+	if (ret == 0)
+		ret = print_result(&r);
+	if (ret == 0)
+		ret = outfiles__commit(&out);
 	outfiles__abort(&out);
 	if (ret < 0)
 		fprintf(stderr, "cvm-measure: %s\n", err__msg());
-	plan__exit(&p);
+	for (size_t i = 0; r.one && i < r.n; i++)
+		plan__exit(&r.one[i].plan);
+	free(r.one);
 	return ret == 0 ? 0 : err__status();
 }

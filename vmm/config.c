@@ -1,6 +1,4 @@
-#include <errno.h>
 #include <getopt.h>
-#include <ini.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +8,13 @@
 #include "loader/parse.h"
 #include "vmm/config.h"
 #include "vmm/expect.h"
+#include "vmm/ini.h"
+#include "vmm/tee.h"
 
-#define MAX_CPUS 254
-#define CONFIG_MAX (1u << 20)   /* bytes of --config text */    /* MP-table APIC IDs, with one left for the IOAPIC */
+#define MAX_CPUS 254    /* MP-table APIC IDs, with one left for the IOAPIC */
+#define CONFIG_MAX (1u << 20)   /* bytes of --config text */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 typedef int (*setter)(struct vm_config *c, const char *val, const char *name);
 
@@ -22,6 +24,7 @@ struct option_def {
 	const char *arg;        /* NULL: a flag */
 	setter set;
 	const char *help;
+	const char *path;       /* the value is a path after this prefix ("": all of it) */
 };
 
 static int set_kernel(struct vm_config *c, const char *v, const char *n)
@@ -29,6 +32,14 @@ static int set_kernel(struct vm_config *c, const char *v, const char *n)
 	if (!*v)
 		return err__set("%s: empty file name", n);
 	c->kernel = v;
+	return 0;
+}
+
+static int set_firmware(struct vm_config *c, const char *v, const char *n)
+{
+	if (!*v)
+		return err__set("%s: empty file name", n);
+	c->firmware = v;
 	return 0;
 }
 
@@ -51,8 +62,8 @@ static int set_mem(struct vm_config *c, const char *v, const char *n)
 {
 	uint64_t m;
 
-	if (parse__size(v, &m) < 0)
-		return err__set("%s: '%s' is not a size (e.g. 512M, 4G)", n, v);
+	if (parse__size_mib(v, &m) < 0)
+		return err__set("%s: '%s' is not a size (MiB, or with a unit: 512M, 1.5G)", n, v);
 	if (m < (16ull << 20) || m % 4096)
 		return err__set("%s: %s: need at least 16M in whole 4 KiB pages", n, v);
 	if (m > (1ull << 46))
@@ -118,6 +129,15 @@ static int set_backend(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
+static int set_tee(struct vm_config *c, const char *v, const char *n)
+{
+	if (!tee__known(v))
+		return err__set("%s: '%s': expected none, sw-protected, sev, sev-es, snp, tdx, pkvm "
+				"or realm", n, v);
+	c->tee = v;
+	return 0;
+}
+
 static int set_cpuid_disable(struct vm_config *c, const char *v, const char *n)
 {
 	(void)n;
@@ -141,17 +161,20 @@ static int set_no_seccomp(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
-/* The one option table: command line and config file keys alike. */
+/* The one option table: command line and config file keys alike.  Paths in
+ * a config file are relative to the file. */
 static const struct option_def defs[] = {
-	{ "kernel", 'k', "FILE", set_kernel, "ELF kernel with a PVH note, or a bzImage" },
-	{ "initrd", 'i', "FILE", set_initrd, "initial ramdisk" },
+	{ "kernel", 'k', "FILE", set_kernel, "ELF kernel with a PVH note, or a bzImage", "" },
+	{ "initrd", 'i', "FILE", set_initrd, "initial ramdisk", "" },
+	{ "firmware", 0, "FILE", set_firmware, "OVMF/TDVF image, ending at 4 GiB, entered at its reset vector", "" },
 	{ "params", 'p', "CMDLINE", set_params, "kernel command line" },
-	{ "mem", 'm', "SIZE", set_mem, "guest RAM, e.g. 512M, 4G (default 512M)" },
-	{ "cpus", 'c', "N", set_cpus, "vCPUs (default 1)" },
-	{ "console", 0, "stdio|file:PATH", set_console, "where the serial console goes (default stdio)" },
-	{ "timeout", 0, "SECONDS", set_timeout, "stop the guest after this long; exit status 124" },
+	{ "mem", 'm', "SIZE", set_mem, "guest RAM: MiB, or with a unit K/M/G/T (512, 1.5G); 16M-64T in whole 4 KiB pages (default 512M)" },
+	{ "cpus", 'c', "N", set_cpus, "vCPUs, 1-" STR(MAX_CPUS) " (default 1)" },
+	{ "console", 0, "stdio|file:PATH", set_console, "where the serial console goes (default stdio)", "file:" },
+	{ "timeout", 0, "SECONDS", set_timeout, "stop the guest after this many seconds (> 0, fractions allowed); exit status 124" },
 	{ "expect", 0, "REGEX", set_expect, "stop with status 0 when a console line matches (README: --expect syntax)" },
-	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "guest RAM backing (default guest-memfd)" },
+	{ "tee", 0, "BACKEND", set_tee, "none|sw-protected|sev|sev-es|snp|tdx|pkvm|realm (default none)" },
+	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "plain VM RAM backing (default guest-memfd)" },
 	{ "cpuid-disable", 0, "FEATURE,...", set_cpuid_disable, "hide CPUID features by name (e.g. xsave,avx2)" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },
 	{ "no-seccomp", 0, NULL, set_no_seccomp, "debugging: run without the system-call filter" },
@@ -168,9 +191,11 @@ static const struct option_def *find(const char *name)
 
 void config__usage(FILE *f)
 {
-	fprintf(f, "usage: cvm-run [options] -k KERNEL    boot KERNEL in a VM on guest_memfd\n"
-		   "       cvm-run check [--quiet]       what this host's KVM supports\n\n"
-		   "options (also keys of section [vm] in a --config INI file):\n");
+	fprintf(f, "Usage: cvm-run [options] -k KERNEL\n"
+		   "   or: cvm-run check [--quiet]\n"
+		   "Boots KERNEL in a VM on guest_memfd; check tells what this host's KVM supports.\n\n"
+		   "Options (also keys of section [vm] in a --config INI file; paths there are\n"
+		   "relative to the file):\n");
 	for (size_t i = 0; i < NDEFS; i++) {
 		char lhs[64];
 
@@ -183,94 +208,91 @@ void config__usage(FILE *f)
 	fprintf(f, "  %-38s %s\n  %-38s %s\n  %-38s %s\n",
 		"    --config FILE.ini", "read options from FILE (the command line wins)",
 		"-h, --help", "this text", "    --version", "print the version");
-	fprintf(f, "\nexit status: the byte the guest wrote to port 0xf4; 0 on --expect match,\n"
-		   "guest shutdown or reset; 124 on timeout; 2 bad input; 3 host lacks a feature;\n"
-		   "1 VMM or guest failure (reason on stderr).\n");
+	fprintf(f, "\nSizes: K, M, G, T are powers of 1024.  Exit status: the byte the guest wrote\n"
+		   "to port 0xf4; 0 on --expect match, guest shutdown or reset; 124 on timeout;\n"
+		   "2 bad input; 3 host lacks a feature; 1 VMM or guest failure (reason on stderr).\n");
 }
 
 struct ini_ctx {
 	struct vm_config *cfg;
-	int err;
+	const char *dir;        /* the config file's directory; NULL: "." */
 };
 
-/* Values from a config file outlive libinih's line buffer. */
-static const char *keep(struct vm_config *c, const char *s)
+/* Values from a config file outlive the file's mapping. */
+static const char *keep(struct vm_config *c, char *s)
 {
-	char **v = realloc(c->owned, (c->nowned + 1) * sizeof(*v));
+	char **v = s ? realloc(c->owned, (c->nowned + 1) * sizeof(*v)) : NULL;
 
-	if (!v)
+	if (!v) {
+		free(s);
 		return NULL;
+	}
 	c->owned = v;
-	v[c->nowned] = strdup(s);
-	return v[c->nowned] ? v[c->nowned++] : NULL;
+	return v[c->nowned++] = s;
 }
 
-/* libinih (Debian's build) gives no line number here: the first failing
- * line comes back from ini_parse_file() and load_file() adds it. */
-static int on_ini_key(void *user, const char *section, const char *name, const char *value)
+/* VALUE with the path after D->path made relative to the config file. */
+static char *resolve(const struct ini_ctx *x, const struct option_def *d, const char *value)
+{
+	size_t plen = d->path ? strlen(d->path) : 0;
+	const char *rel = value + plen;
+	char *s;
+
+	if (!d->path || strncmp(value, d->path, plen) || !*rel || *rel == '/' || !x->dir)
+		return strdup(value);
+	if (asprintf(&s, "%.*s%s/%s", (int)plen, value, x->dir, rel) < 0)
+		return NULL;
+	return s;
+}
+
+static int on_ini_key(void *user, unsigned line, const char *section, const char *name,
+		      const char *value)
 {
 	struct ini_ctx *x = user;
 	const struct option_def *d;
 	const char *v;
 
-	if (x->err)
+	(void)line;
+	if (strcmp(section, "vm"))
+		return err__set("unknown section [%s] (expected [vm])", section);
+	if (!name)
 		return 0;
-	if (strcmp(section, "vm")) {
-		x->err = err__set("unknown section [%s] (expected [vm])", section);
-		return 0;
-	}
 	d = find(name);
-	if (!d || !strcmp(name, "dry-run")) {
-		x->err = err__set("unknown key '%s'", name);
-		return 0;
-	}
-	v = keep(x->cfg, value);
+	if (!d || !strcmp(name, "dry-run"))
+		return err__set("unknown key '%s'", name);
+	v = keep(x->cfg, resolve(x, d, value));
 	if (!v)
-		x->err = err__set_status(CVM_EXIT_FAIL, "out of memory");
-	else if (d->set(x->cfg, v, name) < 0)
-		x->err = -1;
-	return !x->err;
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	return d->set(x->cfg, v, name);
 }
 
-/* A config is small text: read whole (through the shared input rules, so a
- * FIFO, a device or a directory is refused without blocking), NUL-free. */
 static int load_file(struct vm_config *cfg, const char *path)
 {
-	struct ini_ctx x = { cfg, 0 };
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? strndup(path, slash == path ? 1 : slash - path) : NULL;
+	struct ini_ctx x = { cfg, dir };
 	struct blob b;
-	char *text;
-	int r;
+	int r = -1;
 
+	if (slash && !dir)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
 	if (blob__open_max(&b, path, CONFIG_MAX, "a --config file") < 0) {
 		char msg[512];
 
 		snprintf(msg, sizeof(msg), "%s", err__msg());
-		return err__set("--config %s", msg);
-	}
-	if (b.size && memchr(b.data, 0, b.size)) {
+		err__set_status(err__status(), "--config %s", msg);
+	} else {
+		r = ini__parse((const char *)b.data, b.size, on_ini_key, &x);
 		blob__close(&b);
-		return err__set("--config %s: holds NUL bytes, not an INI text file", path);
-	}
-	text = malloc(b.size + 1);
-	if (!text) {
-		blob__close(&b);
-		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	}
-	if (b.size)
-		memcpy(text, b.data, b.size);
-	text[b.size] = 0;
-	blob__close(&b);
-	r = ini_parse_string(text, on_ini_key, &x);
-	free(text);
-	if (x.err) {
-		char msg[512];
+		if (r < 0) {
+			char msg[512];
 
-		snprintf(msg, sizeof(msg), "%s", err__msg());
-		return err__set("%s:%d: %s", path, r, msg);
+			snprintf(msg, sizeof(msg), "%s", err__msg());
+			err__set_status(err__status(), "%s:%s", path, msg);
+		}
 	}
-	if (r > 0)
-		return err__set("%s:%d: not an INI line (expected key = value)", path, r);
-	return r < 0 ? err__set("--config %s: cannot parse", path) : 0;
+	free(dir);
+	return r;
 }
 
 int config__parse(struct vm_config *cfg, int argc, char **argv)
@@ -284,6 +306,7 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	cfg->mem = 512ull << 20;
 	cfg->cpus = 1;
 	cfg->backend = MEM_GUEST_MEMFD;
+	cfg->tee = "none";
 
 	*sp++ = ':';
 	for (i = 0; i < (int)NDEFS; i++) {
@@ -350,8 +373,11 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	}
 	if (optind < argc)
 		return err__set("%s: unexpected argument", argv[optind]);
-	if (!cfg->kernel)
-		return err__set("--kernel: no kernel given (see --help)");
+	if (!cfg->kernel && !cfg->firmware)
+		return err__set("--kernel: no kernel or --firmware given (see --help)");
+	if (cfg->backend_explicit && strcmp(cfg->tee, "none"))
+		return err__set("--memory-backend: only for --tee none (--tee %s decides where RAM "
+				"lives)", cfg->tee);
 	return 0;
 }
 

@@ -12,12 +12,14 @@
 struct vm_config {
 	const char *kernel;
 	const char *initrd;
+	const char *firmware;           /* OVMF/TDVF image, or NULL */
 	const char *params;             /* kernel command line */
 	uint64_t mem;                   /* bytes, default 512 MiB */
 	uint32_t cpus;                  /* default 1 */
 	const char *console_file;       /* NULL: stdio */
 	double timeout;                 /* seconds, 0: none */
 	const char *expect;             /* a vmm/expect.h pattern, or NULL */
+	const char *tee;                /* --tee backend name, default "none" */
 	enum mem_backend backend;
 	bool backend_explicit;          /* no silent fallback when asked for by name */
 	const char *cpuid_disable;      /* "FEATURE,..." */

@@ -7,8 +7,8 @@
 #include "vmm/console.h"
 #include "vmm/expect.h"
 
-int console__init(struct console *c, const char *file, const char *expect,
-		  void (*on_match)(void *ctx), void *ctx)
+int console__init(struct console *c, const char *expect, void (*on_match)(void *ctx),
+		  void *ctx)
 {
 	memset(c, 0, sizeof(*c));
 	c->out_fd = STDOUT_FILENO;
@@ -16,16 +16,19 @@ int console__init(struct console *c, const char *file, const char *expect,
 	c->ctx = ctx;
 	if (expect && !(c->expect = expect__new(expect, "--expect")))
 		return -1;
-	if (file) {
-		c->out_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (c->out_fd < 0) {
-			int e = errno;
+	return 0;
+}
 
-			console__exit(c);
-			return err__set("--console file:%s: %s", file, strerror(e));
-		}
-		c->own_fd = true;
+int console__open(struct console *c, const char *file)
+{
+	if (!file)
+		return 0;
+	c->out_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (c->out_fd < 0) {
+		c->out_fd = STDOUT_FILENO;
+		return err__set("--console file:%s: %s", file, strerror(errno));
 	}
+	c->own_fd = true;
 	return 0;
 }
 

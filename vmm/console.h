@@ -22,10 +22,14 @@ struct console {
 	struct termios saved;
 };
 
-/* FILE NULL = stdout.  EXPECT NULL = no matching, else a vmm/expect.h
- * pattern.  -1 + err__set() on a bad file or pattern (naming the option). */
-int console__init(struct console *c, const char *file, const char *expect,
-		  void (*on_match)(void *ctx), void *ctx);
+/* Output to stdout until console__open.  EXPECT NULL = no matching, else a
+ * vmm/expect.h pattern.  -1 + err__set() on a bad pattern (naming the
+ * option). */
+int console__init(struct console *c, const char *expect, void (*on_match)(void *ctx),
+		  void *ctx);
+/* Sends output to FILE (NULL: stdout), truncating it: called once the host
+ * has proven it can run the VM, so a failed start destroys no file. */
+int console__open(struct console *c, const char *file);
 void console__exit(struct console *c);
 /* One byte of guest output. */
 void console__tx(struct console *c, uint8_t byte);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "loader/error.h"
+#include "vmm/arch.h"
 #include "vmm/kvm-abi.h"
 #include "vmm/kvm.h"
 #include "vmm/sys.h"
@@ -21,8 +22,6 @@ static void probe(struct kvm *k)
 	struct kvm_caps *c = &k->caps;
 
 	c->vm_types = kvm__cap(k, KVM_CAP_VM_TYPES);
-	if (!c->vm_types)
-		c->vm_types = 1ull << KVM_X86_DEFAULT_VM;
 	c->user_memory2 = kvm__cap(k, KVM_CAP_USER_MEMORY2) > 0;
 	c->guest_memfd = kvm__cap(k, KVM_CAP_GUEST_MEMFD) > 0;
 	c->gmem_flags = kvm__cap(k, KVM_CAP_GUEST_MEMFD_FLAGS);
@@ -62,10 +61,8 @@ int kvm__open(struct kvm *k)
 
 int kvm__create_vm(struct kvm *k, unsigned long type)
 {
-	if (type >= 64 || !(k->caps.vm_types & (1ull << type)))
-		return err__set_status(CVM_EXIT_NOHOST, "KVM here cannot create VM type %lu "
-				       "(KVM_CAP_VM_TYPES = %#llx)", type,
-				       (unsigned long long)k->caps.vm_types);
+	if (arch__check_vm_type(k, type) < 0)
+		return -1;
 	do
 		k->vm_fd = sys__ioctl(k->sys_fd, KVM_CREATE_VM, type);
 	while (k->vm_fd < 0 && errno == EINTR);
@@ -74,6 +71,17 @@ int kvm__create_vm(struct kvm *k, unsigned long type)
 				       "KVM_CREATE_VM(%lu): %s", type, strerror(errno));
 	/* Some answers (gmem flags, attributes) depend on the VM type. */
 	probe(k);
+	return 0;
+}
+
+int kvm__probe_vm(const struct kvm *k, unsigned long type, struct kvm_caps *caps)
+{
+	struct kvm vm = *k;
+
+	if (kvm__create_vm(&vm, type) < 0)
+		return -1;
+	*caps = vm.caps;
+	sys->close(vm.vm_fd);
 	return 0;
 }
 

@@ -8,7 +8,7 @@
 
 struct kvm_caps {
 	int api_version;
-	uint64_t vm_types;          /* KVM_CAP_VM_TYPES bitmask (bit 0 if the cap is absent) */
+	uint64_t vm_types;          /* KVM_CAP_VM_TYPES bitmask (x86; 0 if absent) */
 	bool user_memory2;
 	bool guest_memfd;
 	uint64_t gmem_flags;        /* KVM_CAP_GUEST_MEMFD_FLAGS */
@@ -25,13 +25,16 @@ struct kvm {
 	int vm_fd;
 	int run_size;               /* KVM_GET_VCPU_MMAP_SIZE */
 	struct kvm_caps caps;
-	bool hypercall_exits;       /* MAP_GPA_RANGE forwarded to us */
 };
 
 /* Opens /dev/kvm and probes it; -1 with status 3 and the reason otherwise. */
 int kvm__open(struct kvm *k);
-/* Creates a VM of TYPE (KVM_X86_DEFAULT_VM ...); probes VM-scope caps. */
+/* Creates a VM of TYPE (arch-encoded; refused with status 3 where the
+ * arch says this host cannot); probes VM-scope caps. */
 int kvm__create_vm(struct kvm *k, unsigned long type);
+/* The capabilities of a VM of TYPE, asked on a throw-away VM of that type
+ * (some answers, like memory attributes, are per VM type). */
+int kvm__probe_vm(const struct kvm *k, unsigned long type, struct kvm_caps *caps);
 void kvm__close(struct kvm *k);
 /* KVM_CHECK_EXTENSION on the VM when there is one, else on /dev/kvm; <0 = 0. */
 long kvm__cap(const struct kvm *k, long cap);

@@ -18,40 +18,71 @@ bool guest__gmem_usable(const struct kvm *k)
 	       (k->caps.gmem_flags & GMEM_FLAGS) == GMEM_FLAGS;
 }
 
-static int map_gmem(struct guest_mem *m, struct kvm *k)
+static int create_gmem(struct guest_mem *m, struct kvm *k, uint64_t flags)
 {
-	struct kvm_create_guest_memfd g = { .size = m->size, .flags = GMEM_FLAGS };
-	void *p;
+	struct kvm_create_guest_memfd g = { .size = m->size, .flags = flags };
 
 	m->gmem_fd = sys__ioctl(k->vm_fd, KVM_CREATE_GUEST_MEMFD, &g);
 	if (m->gmem_fd < 0)
-		return err__set_status(CVM_EXIT_NOHOST, "KVM_CREATE_GUEST_MEMFD(%llu bytes): %s",
-				       (unsigned long long)m->size, strerror(errno));
-	/* Shared: KVM's emulator and our device models reach guest memory
-	 * through this mapping, and the loader writes the images into it. */
-	p = sys->mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, m->gmem_fd, 0);
+		return err__set_status(CVM_EXIT_NOHOST, "KVM_CREATE_GUEST_MEMFD(%llu bytes, flags %#llx): %s",
+				       (unsigned long long)m->size, (unsigned long long)flags,
+				       strerror(errno));
+	return 0;
+}
+
+static int map_shared(struct guest_mem *m, int fd, const char *what)
+{
+	void *p = sys->mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
 	if (p == MAP_FAILED)
-		return err__set_status(CVM_EXIT_NOHOST, "sys->mmap(guest_memfd): %s", strerror(errno));
+		return err__set_status(CVM_EXIT_FAIL, "mmap(%s, %llu bytes): %s", what,
+				       (unsigned long long)m->size, strerror(errno));
 	m->base = p;
 	return 0;
+}
+
+/* KVM's emulator and our device models reach guest memory through this
+ * mapping, and the loader writes the images into it. */
+static int map_gmem(struct guest_mem *m, struct kvm *k)
+{
+	if (create_gmem(m, k, GMEM_FLAGS) < 0)
+		return -1;
+	return map_shared(m, m->gmem_fd, "guest_memfd");
 }
 
 static int map_anon(struct guest_mem *m)
 {
 	void *p = sys->mmap(NULL, m->size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (p == MAP_FAILED)
-		return err__set_status(CVM_EXIT_FAIL, "sys->mmap(%llu bytes of guest RAM): %s",
+		return err__set_status(CVM_EXIT_FAIL, "mmap(%llu bytes of guest RAM): %s",
 				       (unsigned long long)m->size, strerror(errno));
 	madvise(p, m->size, MADV_MERGEABLE);
 	m->base = p;
 	return 0;
 }
 
-static int set_slot(struct guest_mem *m, struct kvm *k, int i, uint64_t off)
+/* Private pages live in a guest_memfd of flags 0 (with MMAP the slot would
+ * be gmem-only and the shared side ignored: ERRATA row 2); shared pages in
+ * a memfd, so that a page going private can be given back (hole punch). */
+static int map_private(struct guest_mem *m, struct kvm *k)
+{
+	if (create_gmem(m, k, 0) < 0)
+		return -1;
+	m->shared_fd = memfd_create("cvm-shared-ram", MFD_CLOEXEC);
+	if (m->shared_fd < 0)
+		return err__set_status(CVM_EXIT_FAIL, "memfd_create: %s", strerror(errno));
+	if (ftruncate(m->shared_fd, (off_t)m->size) < 0)
+		return err__set_status(CVM_EXIT_FAIL, "memfd of %llu bytes: %s",
+				       (unsigned long long)m->size, strerror(errno));
+	return map_shared(m, m->shared_fd, "shared RAM memfd");
+}
+
+static int set_slot(struct guest_mem *m, struct kvm *k, int i)
 {
 	struct guest_slot *s = &m->slots[i];
+	bool own = s->own_map;
 	struct kvm_userspace_memory_region2 r = {
 		.slot = i,
 		.guest_phys_addr = s->gpa,
@@ -60,11 +91,14 @@ static int set_slot(struct guest_mem *m, struct kvm *k, int i, uint64_t off)
 	};
 	unsigned long req = KVM_SET_USER_MEMORY_REGION2;
 
-	if (m->backend == MEM_GUEST_MEMFD) {
+	if (own) {
+		r.flags = KVM_MEM_READONLY;
+	} else if (m->gmem_fd >= 0) {
 		r.flags = KVM_MEM_GUEST_MEMFD;
 		r.guest_memfd = m->gmem_fd;
-		r.guest_memfd_offset = off;
-	} else if (!k->caps.user_memory2) {
+		r.guest_memfd_offset = s->off;
+	}
+	if (!k->caps.user_memory2 && !(r.flags & KVM_MEM_GUEST_MEMFD)) {
 		/* The v1 struct is the first 32 bytes of v2. */
 		req = KVM_SET_USER_MEMORY_REGION;
 	}
@@ -75,81 +109,132 @@ static int set_slot(struct guest_mem *m, struct kvm *k, int i, uint64_t off)
 	return 0;
 }
 
-int guest__init(struct guest_mem *m, struct kvm *k, enum mem_backend backend, bool strict,
-		const struct guest_range *ranges, int nranges)
+/* MEM_SHARED: guest_memfd as asked, or anonymous memory when the host has
+ * none (a notice, or status 3 when asked for by name). */
+static int back_shared(struct guest_mem *m, struct kvm *k, const struct guest_mem_cfg *cfg)
 {
-	uint64_t off = 0;
-	int i;
-
-	memset(m, 0, sizeof(*m));
-	m->gmem_fd = -1;
-	if (nranges > GUEST_MAX_SLOTS)
-		return err__set_status(CVM_EXIT_FAIL, "too many RAM ranges (%d)", nranges);
-	for (i = 0; i < nranges; i++)
-		m->size += ranges[i].size;
-	if (backend == MEM_GUEST_MEMFD && !guest__gmem_usable(k)) {
-		if (strict)
+	m->backend = cfg->backend;
+	if (m->backend == MEM_GUEST_MEMFD && !guest__gmem_usable(k)) {
+		if (cfg->strict)
 			return err__set_status(CVM_EXIT_NOHOST, "--memory-backend guest-memfd: this "
 					       "KVM has no guest_memfd with MMAP|INIT_SHARED (cap 244 = %#llx)",
 					       (unsigned long long)k->caps.gmem_flags);
 		fprintf(stderr, "cvm-run: no mmap-able guest_memfd on this host; "
 			"guest RAM is anonymous memory\n");
-		backend = MEM_ANON;
+		m->backend = MEM_ANON;
 	}
-	m->backend = backend;
-	if ((backend == MEM_GUEST_MEMFD ? map_gmem(m, k) : map_anon(m)) < 0) {
-		guest__exit(m);
-		return -1;
-	}
-	for (i = 0; i < nranges; i++) {
-		m->slots[i] = (struct guest_slot){ ranges[i].gpa, ranges[i].size, m->base + off };
-		m->nslots = i + 1;
-		if (set_slot(m, k, i, off) < 0) {
-			guest__exit(m);
-			return -1;
-		}
-		off += ranges[i].size;
-	}
+	return m->backend == MEM_GUEST_MEMFD ? map_gmem(m, k) : map_anon(m);
+}
+
+/* A MEM_SHARED ROM range: anonymous memory of its own, mapped read-only
+ * into the guest. */
+static int map_rom(struct guest_slot *s)
+{
+	void *p = sys->mmap(NULL, s->size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return err__set_status(CVM_EXIT_FAIL, "mmap(%llu bytes of firmware ROM): %s",
+				       (unsigned long long)s->size, strerror(errno));
+	s->hva = p;
+	s->own_map = true;
 	return 0;
+}
+
+int guest__init(struct guest_mem *m, struct kvm *k, const struct guest_mem_cfg *cfg)
+{
+	uint64_t off = 0;
+	int i, r;
+
+	memset(m, 0, sizeof(*m));
+	m->gmem_fd = m->shared_fd = -1;
+	m->model = cfg->model;
+	pthread_rwlock_init(&m->lock, NULL);
+	range_set__init(&m->private);
+	m->ready = true;
+	if (cfg->nranges > GUEST_MAX_SLOTS)
+		return err__set_status(CVM_EXIT_FAIL, "too many RAM ranges (%d)", cfg->nranges);
+	for (i = 0; i < cfg->nranges; i++)
+		if (!cfg->ranges[i].rom || m->model == MEM_PRIVATE)
+			m->size += cfg->ranges[i].size;
+	r = m->model == MEM_PRIVATE ? map_private(m, k) : back_shared(m, k, cfg);
+	for (i = 0; r == 0 && i < cfg->nranges; i++) {
+		struct guest_slot *s = &m->slots[i];
+
+		*s = (struct guest_slot){ cfg->ranges[i].gpa, cfg->ranges[i].size, m->base + off, off };
+		m->nslots = i + 1;
+		if (cfg->ranges[i].rom && m->model == MEM_SHARED)
+			r = map_rom(s);
+		else
+			off += s->size;
+		if (r == 0)
+			r = set_slot(m, k, i);
+	}
+	return r;
 }
 
 void guest__exit(struct guest_mem *m)
 {
+	if (!m->ready)
+		return;
+	for (int i = 0; i < m->nslots; i++)
+		if (m->slots[i].own_map)
+			sys->munmap(m->slots[i].hva, m->slots[i].size);
 	if (m->base)
 		sys->munmap(m->base, m->size);
 	if (m->gmem_fd >= 0)
 		sys->close(m->gmem_fd);
+	if (m->shared_fd >= 0)
+		close(m->shared_fd);
+	range_set__exit(&m->private);
+	pthread_rwlock_destroy(&m->lock);
 	m->base = NULL;
-	m->gmem_fd = -1;
+	m->gmem_fd = m->shared_fd = -1;
+	m->ready = false;
 }
 
-void *guest__ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len)
+const struct guest_slot *guest__slot(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 {
 	for (int i = 0; i < m->nslots; i++) {
 		const struct guest_slot *s = &m->slots[i];
 
 		if (gpa >= s->gpa && len <= s->size && gpa - s->gpa <= s->size - len)
-			return s->hva + (gpa - s->gpa);
+			return s;
 	}
 	return NULL;
 }
 
-int guest__load_plan(const struct guest_mem *m, const struct plan *p)
+void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len)
 {
-	for (size_t i = 0; i < p->nops; i++) {
-		const struct plan_op *op = &p->ops[i];
-		uint8_t *dst;
+	const struct guest_slot *s = guest__slot(m, gpa, len);
+	bool shared = true;
 
-		if (op->kind != PLAN_LOAD)
-			return err__set_status(CVM_EXIT_FAIL, "%s: a %s op needs a TEE backend",
-					       op->what, plan__kind_name(op->kind));
-		dst = guest__ptr(m, op->gpa, op->len);
-		if (!dst)
-			return err__set("%s: [%#llx, +%#llx) is not inside guest RAM", op->what,
-					(unsigned long long)op->gpa, (unsigned long long)op->len);
-		/* Fresh RAM is zero already: only bytes are copied. */
-		if (op->data)
-			memcpy(dst, op->data, op->data_len);
+	if (!s)
+		return NULL;
+	/* A page converted right after this check is only reached through
+	 * the shared mapping, never the private side: at worst the memfd gets
+	 * a page back until the next conversion releases it. */
+	if (m->model == MEM_PRIVATE) {
+		pthread_rwlock_rdlock(&m->lock);
+		shared = range_set__disjoint(&m->private, gpa, gpa + len);
+		pthread_rwlock_unlock(&m->lock);
 	}
+	return shared ? s->hva + (gpa - s->gpa) : NULL;
+}
+
+int guest__load_op(struct guest_mem *m, const struct plan_op *op)
+{
+	uint8_t *dst;
+
+	if (op->kind != PLAN_LOAD)
+		return err__set_status(CVM_EXIT_FAIL, "%s: a %s op needs a TEE backend", op->what,
+				       plan__kind_name(op->kind));
+	dst = guest__ptr(m, op->gpa, op->len);
+	if (!dst)
+		return err__set("%s: [%#llx, +%#llx) is not inside guest RAM", op->what,
+				(unsigned long long)op->gpa, (unsigned long long)op->len);
+	/* Fresh RAM is zero already: only bytes are copied. */
+	if (op->data)
+		memcpy(dst, op->data, op->data_len);
 	return 0;
 }

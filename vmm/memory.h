@@ -1,50 +1,88 @@
-/* Guest RAM: one guest_memfd (MMAP | INIT_SHARED) or one anonymous mapping,
- * cut into memslots around the architecture's MMIO hole.  Every host access
- * to guest memory goes through guest__ptr(), which refuses anything that is
- * not entirely inside one RAM slot: guests are hostile. */
+/* Guest RAM, cut into memslots around the architecture's MMIO hole.  The
+ * backend picks the model:
+ *
+ *   MEM_SHARED   plain VMs: one guest_memfd (MMAP | INIT_SHARED) or one
+ *                anonymous mapping, as the user chose (--memory-backend);
+ *                a firmware range is a read-only slot of its own (KVM
+ *                refuses read-only guest_memfd slots), whose writes exit
+ *                as MMIO and are dropped;
+ *   MEM_PRIVATE  private-memory VMs: each slot binds a guest_memfd created
+ *                with flags 0 (private pages, never mapped here) and a memfd
+ *                that cvm-run maps (shared pages); KVM's memory attributes
+ *                say which side backs each page, and the conversion engine
+ *                (vmm/private-mem.c) moves pages between them.
+ *
+ * Every host access to guest memory goes through guest__ptr(), which
+ * refuses anything that is not entirely inside one RAM slot and, under
+ * MEM_PRIVATE, entirely shared: guests are hostile. */
 #ifndef CVM_MEMORY_H
 #define CVM_MEMORY_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "loader/plan.h"
+#include "vmm/range-set.h"
 
 struct kvm;
 
+enum mem_model { MEM_SHARED, MEM_PRIVATE };
 enum mem_backend { MEM_GUEST_MEMFD, MEM_ANON };
 
-#define GUEST_MAX_SLOTS 4
+#define GUEST_MAX_SLOTS 5         /* RAM around the MMIO hole, firmware */
 
 struct guest_range {
 	uint64_t gpa, size;
+	bool rom;                   /* firmware: read-only to a MEM_SHARED guest */
 };
 
 struct guest_slot {
 	uint64_t gpa, size;
-	uint8_t *hva;
+	uint8_t *hva;               /* shared side */
+	uint64_t off;               /* offset in the guest_memfd / memfd */
+	bool own_map;               /* MEM_SHARED ROM: hva is a mapping of its own */
 };
 
 struct guest_mem {
-	enum mem_backend backend;
+	enum mem_model model;
+	enum mem_backend backend;   /* MEM_SHARED only */
 	int gmem_fd;                /* -1 for anon */
-	uint8_t *base;              /* the whole mapping */
+	int shared_fd;              /* MEM_PRIVATE: the memfd behind base */
+	uint8_t *base;              /* the whole shared mapping */
 	uint64_t size;
 	struct guest_slot slots[GUEST_MAX_SLOTS];
 	int nslots;
+
+	/* MEM_PRIVATE: the private ranges, as set in KVM's attributes.
+	 * Conversions write, host accesses read. */
+	pthread_rwlock_t lock;
+	struct range_set private;
+	bool ready;                 /* guest__init ran: guest__exit has work */
 };
 
-/* Backs guest RAM laid out as RANGES (from arch__ram_ranges).  With MEM_GUEST_MEMFD on a host without guest_memfd mmap
- * support: -1 with status 3 when STRICT, else a one-line notice on stderr and
- * anonymous memory. */
-int guest__init(struct guest_mem *m, struct kvm *k, enum mem_backend backend, bool strict,
-		const struct guest_range *ranges, int nranges);
+struct guest_mem_cfg {
+	enum mem_model model;
+	enum mem_backend backend;   /* MEM_SHARED: the user's choice */
+	bool strict;                /* MEM_SHARED: no fallback from guest_memfd */
+	const struct guest_range *ranges;
+	int nranges;
+};
+
+/* Backs guest RAM laid out as CFG->ranges (from arch__ram_ranges).  With
+ * MEM_GUEST_MEMFD on a host without guest_memfd mmap support: -1 with
+ * status 3 when strict, else a one-line notice on stderr and anonymous
+ * memory. */
+int guest__init(struct guest_mem *m, struct kvm *k, const struct guest_mem_cfg *cfg);
 void guest__exit(struct guest_mem *m);
-/* Host pointer to [gpa, gpa+len) if it lies inside one RAM slot, else NULL. */
-void *guest__ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
-/* Copies every PLAN_LOAD op of P into RAM; -1 naming the op outside RAM. */
-int guest__load_plan(const struct guest_mem *m, const struct plan *p);
+/* Host pointer to [gpa, gpa+len) if it lies inside one RAM slot (and is
+ * shared), else NULL. */
+void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len);
+/* The slot holding all of [gpa, gpa+len), or NULL. */
+const struct guest_slot *guest__slot(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+/* Copies a PLAN_LOAD op into shared RAM; -1 naming the op otherwise. */
+int guest__load_op(struct guest_mem *m, const struct plan_op *op);
 /* Whether the host can back a default VM with mmap-able guest_memfd. */
 bool guest__gmem_usable(const struct kvm *k);
 

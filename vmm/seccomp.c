@@ -1,5 +1,6 @@
 #include <errno.h>
-#include <linux/kvm.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "loader/error.h"
+#include "vmm/kvm-abi.h"
 #include "vmm/seccomp.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -35,10 +37,14 @@ static const char *const allowed[] = {
 	"fstat", "newfstatat", "pipe2",
 };
 
-/* The ioctls made after set-up: KVM_RUN and the interrupt line, the
- * registers and translation a failure report reads, the terminal mode. */
+/* The ioctls made after set-up: KVM_RUN and the interrupt line, private
+ * memory conversions (vmm/private-mem.c), the terminal mode, and on x86
+ * the registers and translation a failure report reads. */
 static const unsigned long ioctls[] = {
-	KVM_RUN, KVM_IRQ_LINE, KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE, TCGETS, TCSETS,
+	KVM_RUN, KVM_IRQ_LINE, KVM_SET_MEMORY_ATTRIBUTES, TCGETS, TCSETS,
+#if defined(__x86_64__)
+	KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
+#endif
 };
 
 #ifdef CVM_SANITIZED
@@ -102,6 +108,10 @@ static int rules(scmp_filter_ctx ctx)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 #endif
+	/* A conversion punches the side pages leave, and nothing else. */
+	if (!r)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fallocate), 1,
+				     SCMP_A1(SCMP_CMP_EQ, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE));
 	/* clone3's flags are behind a pointer the filter cannot read: ENOSYS
 	 * sends glibc back to clone. */
 	if (!r)

@@ -21,6 +21,7 @@ const struct sys_ops sys_libc = {
 	.mmap = mmap,
 	.munmap = munmap,
 	.close = close,
+	.fallocate = fallocate,
 };
 
 const struct sys_ops *sys = &sys_libc;

@@ -15,6 +15,7 @@ struct sys_ops {
 	void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 	int (*munmap)(void *addr, size_t len);
 	int (*close)(int fd);
+	int (*fallocate)(int fd, int mode, off_t off, off_t len);   /* guest_memfd holes */
 };
 
 /* The real system calls, unless a test installed something else. */

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -7,8 +8,10 @@
 #include "loader/error.h"
 #include "vmm/arch.h"
 #include "vmm/kvm-abi.h"
-#include "vmm/vcpu.h"
+#include "vmm/private-mem.h"
 #include "vmm/sys.h"
+#include "vmm/tee.h"
+#include "vmm/vcpu.h"
 
 /* SIGUSR1 only interrupts KVM_RUN; immediate_exit closes the race where it
  * arrives just before the vCPU enters the guest. */
@@ -56,29 +59,22 @@ static void do_io(struct vcpu *v)
 	uint64_t bytes = (uint64_t)r->io.size * r->io.count;
 	uint8_t *p = (uint8_t *)r + r->io.data_offset;
 
-	if (r->io.size == 0 || r->io.data_offset > (uint64_t)v->vm->kvm.run_size ||
+	if (r->io.size == 0 || r->io.size > 8 || r->io.data_offset > (uint64_t)v->vm->kvm.run_size ||
 	    bytes > v->vm->kvm.run_size - r->io.data_offset)
 		return;
 	for (uint32_t i = 0; i < r->io.count; i++, p += r->io.size)
-		arch__io(v->vm, r->io.port, r->io.direction == KVM_EXIT_IO_OUT, p, r->io.size);
+		io__access(&v->vm->io, IO_PIO, r->io.port, r->io.direction == KVM_EXIT_IO_OUT, p,
+			   r->io.size);
 }
 
 static void do_mmio(struct vcpu *v)
 {
-	/* No MMIO devices yet: writes vanish, reads float high. */
-	if (!v->run->mmio.is_write)
-		memset(v->run->mmio.data, 0xff, sizeof(v->run->mmio.data));
-}
-
-static void do_hypercall(struct vcpu *v)
-{
 	struct kvm_run *r = v->run;
 
-	/* A plain VM has no private memory to convert to; a guest asking
-	 * for MAP_GPA_RANGE here gets an error, not a crash. */
-	r->hypercall.ret = -KVM_ENOSYS;
-	if (r->hypercall.nr == KVM_HC_MAP_GPA_RANGE && v->vm->kvm.caps.mem_attributes)
-		r->hypercall.ret = -KVM_EINVAL;
+	if (r->mmio.len == 0 || r->mmio.len > sizeof(r->mmio.data))
+		return;
+	io__access(&v->vm->io, IO_MMIO, r->mmio.phys_addr, r->mmio.is_write, r->mmio.data,
+		   r->mmio.len);
 }
 
 static void do_system_event(struct vcpu *v)
@@ -87,18 +83,10 @@ static void do_system_event(struct vcpu *v)
 
 	switch (r->system_event.type) {
 	case KVM_SYSTEM_EVENT_SHUTDOWN:
-		vm__exit(v->vm, 0);
+		vm__guest_ended(v->vm, "guest powered off");
 		break;
 	case KVM_SYSTEM_EVENT_RESET:
-		vm__stop(v->vm, 0, "guest reset");
-		break;
-	case KVM_SYSTEM_EVENT_SEV_TERM:
-		vm__stop(v->vm, CVM_EXIT_FAIL, "SEV guest terminated (GHCB %#llx)",
-			 (unsigned long long)r->system_event.data[0]);
-		break;
-	case KVM_SYSTEM_EVENT_TDX_FATAL:
-		vm__stop(v->vm, CVM_EXIT_FAIL, "TDX guest reported a fatal error %#llx",
-			 (unsigned long long)r->system_event.data[0]);
+		vm__guest_ended(v->vm, "guest reset");
 		break;
 	default:
 		vm__stop(v->vm, CVM_EXIT_FAIL, "guest system event %u (crash)",
@@ -114,21 +102,19 @@ static void stop_at(struct vcpu *v, const char *what)
 	vm__stop(v->vm, CVM_EXIT_FAIL, "vCPU %u: %s at %s", v->id, what, where);
 }
 
-static void run_failed(struct vcpu *v, int err)
+/* KVM_RUN failed with ERR: a memory fault goes to the conversion engine,
+ * anything else ends the VM.  False when the vCPU should not run on. */
+static bool run_failed(struct vcpu *v, int err)
 {
 	const struct cvm_memory_fault_exit *mf = kvm_run__memory_fault(v->run);
-	char what[128];
+	char what[64];
 
-	if ((err == EFAULT || err == EHWPOISON) && v->run->exit_reason == KVM_EXIT_MEMORY_FAULT) {
-		/* Only a TEE backend could convert; on a plain VM it is fatal. */
-		snprintf(what, sizeof(what), "memory fault on gpa %#llx size %#llx (%s access)",
-			 (unsigned long long)mf->gpa, (unsigned long long)mf->size,
-			 mf->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE ? "private" : "shared");
-		stop_at(v, what);
-		return;
-	}
+	if ((err == EFAULT || err == EHWPOISON) && v->run->exit_reason == KVM_EXIT_MEMORY_FAULT)
+		return private_mem__fault(v->vm, v->id, mf->gpa, mf->size,
+					  mf->flags & KVM_MEMORY_EXIT_FLAG_PRIVATE);
 	snprintf(what, sizeof(what), "KVM_RUN: %s", strerror(err));
 	stop_at(v, what);
+	return false;
 }
 
 /* Handles one exit; false when this vCPU should run no more. */
@@ -136,16 +122,16 @@ static bool handle_exit(struct vcpu *v)
 {
 	struct kvm_run *r = v->run;
 	char what[96];
+	bool more = true;
 
+	if (v->vm->tee->handle_exit && v->vm->tee->handle_exit(v, &more))
+		return more;
 	switch (r->exit_reason) {
 	case KVM_EXIT_IO:
 		do_io(v);
 		return true;
 	case KVM_EXIT_MMIO:
 		do_mmio(v);
-		return true;
-	case KVM_EXIT_HYPERCALL:
-		do_hypercall(v);
 		return true;
 	case KVM_EXIT_INTR:
 		return true;
@@ -154,7 +140,8 @@ static bool handle_exit(struct vcpu *v)
 		vm__stop(v->vm, 0, "vCPU %u halted", v->id);
 		return false;
 	case KVM_EXIT_SHUTDOWN:
-		vm__stop(v->vm, 0, "guest reset (triple fault on vCPU %u)", v->id);
+		snprintf(what, sizeof(what), "guest reset (triple fault on vCPU %u)", v->id);
+		vm__guest_ended(v->vm, what);
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		do_system_event(v);
@@ -169,11 +156,12 @@ static bool handle_exit(struct vcpu *v)
 			 r->internal.suberror);
 		stop_at(v, what);
 		return false;
-	default:
-		snprintf(what, sizeof(what), "unhandled exit reason %u", r->exit_reason);
-		stop_at(v, what);
-		return false;
 	}
+	if (arch__handle_exit(v, &more))
+		return more;
+	snprintf(what, sizeof(what), "unhandled exit reason %u", r->exit_reason);
+	stop_at(v, what);
+	return false;
 }
 
 static void *vcpu_thread(void *arg)
@@ -190,7 +178,8 @@ static void *vcpu_thread(void *arg)
 				__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELAXED);
 				continue;
 			}
-			run_failed(v, errno);
+			if (run_failed(v, errno))
+				continue;
 			break;
 		}
 		if (!handle_exit(v))

@@ -10,11 +10,10 @@
 
 #include "loader/error.h"
 #include "vmm/arch.h"
-#include "vmm/kvm-abi.h"
+#include "vmm/seccomp.h"
+#include "vmm/tee.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
-#include "vmm/seccomp.h"
-#include "vmm/sys.h"
 
 static void end(struct vm *vm, int status, const char *why)
 {
@@ -54,30 +53,23 @@ bool vm__stopping(struct vm *vm)
 	return s;
 }
 
+void vm__guest_ended(struct vm *vm, const char *why)
+{
+	/* A smoke test must not pass a guest that died before its marker:
+	 * after a match the VM is already stopping and this is a no-op. */
+	if (vm->cfg->expect)
+		vm__stop(vm, CVM_EXIT_NOMATCH, "%s before --expect matched", why);
+	else
+		vm__stop(vm, 0, "%s", why);
+}
+
 static void on_expect(void *ctx)
 {
 	vm__exit(ctx, 0);
 }
 
-static void com1_tx(void *ctx, uint8_t byte)
-{
-	struct vm *vm = ctx;
-
-	console__tx(&vm->console, byte);
-}
-
-static void com1_irq(void *ctx, int level)
-{
-	struct vm *vm = ctx;
-	struct kvm_irq_level irq = { .irq = UART_COM1_IRQ, .level = level };
-
-	sys__ioctl(vm->kvm.vm_fd, KVM_IRQ_LINE, &irq);
-}
-
-static const struct uart_ops com1_ops = { .tx = com1_tx, .irq = com1_irq };
-
-/* Terminal input to COM1 until the VM stops; the stop pipe wakes it at
- * once, so cvm-run's exit never waits on a poll timeout. */
+/* Terminal input to the console device until the VM stops; the stop pipe
+ * wakes it at once, so cvm-run's exit never waits on a poll timeout. */
 static void *input_thread(void *arg)
 {
 	struct vm *vm = arg;
@@ -94,7 +86,7 @@ static void *input_thread(void *arg)
 			break;
 		if (read(STDIN_FILENO, &c, 1) != 1)
 			break;
-		while (!uart__input(&vm->com1, c) && !vm__stopping(vm))
+		while (!vm->console_in(vm->console_in_ctx, c) && !vm__stopping(vm))
 			usleep(1000);
 	}
 	return NULL;
@@ -129,43 +121,63 @@ static void wait_end(struct vm *vm)
 	pthread_mutex_unlock(&vm->lock);
 }
 
-static int setup(struct vm *vm)
+static int load_plan(struct vm *vm)
 {
-	struct guest_range ranges[GUEST_MAX_SLOTS];
-	size_t n;
+	for (size_t i = 0; i < vm->plan.nops; i++) {
+		const struct plan_op *op = &vm->plan.ops[i];
 
-	if (kvm__open(&vm->kvm) < 0 || kvm__create_vm(&vm->kvm, KVM_X86_DEFAULT_VM) < 0)
-		return -1;
-	if ((uint64_t)vm->cfg->cpus > (uint64_t)vm->kvm.caps.max_vcpus)
-		return err__set_status(CVM_EXIT_NOHOST, "--cpus %u: this KVM allows at most %d",
-				       vm->cfg->cpus, vm->kvm.caps.max_vcpus);
-	n = arch__ram_ranges(vm->cfg->mem, ranges);
-	if (guest__init(&vm->mem, &vm->kvm, vm->cfg->backend, vm->cfg->backend_explicit,
-			ranges, n) < 0)
-		return -1;
-	if (guest__load_plan(&vm->mem, &vm->plan) < 0)
-		return -1;
-	/* MAP_GPA_RANGE is forwarded to us where KVM offers it, so a guest's
-	 * conversion request gets a real answer instead of -KVM_ENOSYS. */
-	if (vm->kvm.caps.exit_hypercall & (1ull << KVM_HC_MAP_GPA_RANGE)) {
-		struct kvm_enable_cap cap = { .cap = KVM_CAP_EXIT_HYPERCALL,
-					      .args[0] = 1ull << KVM_HC_MAP_GPA_RANGE };
-
-		vm->kvm.hypercall_exits = sys__ioctl(vm->kvm.vm_fd, KVM_ENABLE_CAP, &cap) == 0;
-	}
-	if (arch__vm_init(vm) < 0)
-		return -1;
-	vm->vcpus = calloc(vm->cfg->cpus, sizeof(*vm->vcpus));
-	if (!vm->vcpus)
-		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	for (unsigned i = 0; i < vm->cfg->cpus; i++) {
-		if (vcpu__create(vm, &vm->vcpus[i], i) < 0)
-			return -1;
-		vm->nvcpus = i + 1;
-		if (arch__vcpu_init(&vm->vcpus[i]) < 0)
+		if ((vm->tee->load ? vm->tee->load(vm, op) : guest__load_op(&vm->mem, op)) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Boot as one linear sequence (vmm/tee.h has the backend's part in it). */
+static int setup(struct vm *vm)
+{
+	const struct tee_ops *tee = vm->tee;
+	const struct vm_config *c = vm->cfg;
+	struct guest_range ranges[GUEST_MAX_SLOTS];
+	struct guest_mem_cfg mem = {
+		.model = tee->memory,
+		.backend = c->backend,
+		.strict = c->backend_explicit,
+		.ranges = ranges,
+	};
+	char note[160];
+
+	if (kvm__open(&vm->kvm) < 0)
+		return -1;
+	if (tee->check && tee->check(&vm->kvm, note, sizeof(note)) < 0)
+		return -1;
+	if (kvm__create_vm(&vm->kvm, tee->vm_type(vm)) < 0)
+		return -1;
+	if ((uint64_t)c->cpus > (uint64_t)vm->kvm.caps.max_vcpus)
+		return err__set_status(CVM_EXIT_NOHOST, "--cpus %u: this KVM allows at most %d",
+				       c->cpus, vm->kvm.caps.max_vcpus);
+	if (tee->vm_init && tee->vm_init(vm) < 0)
+		return -1;
+	mem.nranges = arch__ram_ranges(c->mem, ranges);
+	if (vm->plan.fw_size)
+		ranges[mem.nranges++] = (struct guest_range){ vm->plan.fw_gpa, vm->plan.fw_size,
+							      .rom = true };
+	if (guest__init(&vm->mem, &vm->kvm, &mem) < 0 || arch__vm_init(vm) < 0)
+		return -1;
+	vm->vcpus = calloc(c->cpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (unsigned i = 0; i < c->cpus; i++) {
+		if (vcpu__create(vm, &vm->vcpus[i], i) < 0)
+			return -1;
+		vm->nvcpus = i + 1;
+		if (arch__vcpu_init(&vm->vcpus[i]) < 0 ||
+		    (tee->vcpu_init && tee->vcpu_init(&vm->vcpus[i]) < 0))
+			return -1;
+	}
+	if (load_plan(vm) < 0 || (tee->finalize && tee->finalize(vm) < 0))
+		return -1;
+	vm->tee_ready = true;
+	return console__open(&vm->console, c->console_file);
 }
 
 static void teardown(struct vm *vm)
@@ -173,14 +185,14 @@ static void teardown(struct vm *vm)
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu__destroy(&vm->vcpus[i]);
 	free(vm->vcpus);
+	if (vm->tee && vm->tee->exit)
+		vm->tee->exit(vm);
 	arch__vm_exit(vm);
 	guest__exit(&vm->mem);
 	kvm__close(&vm->kvm);
 	for (int i = 0; i < 2; i++)
 		if (vm->input_stop[i] >= 0)
 			close(vm->input_stop[i]);
-	if (vm->com1_ready)
-		uart__exit(&vm->com1);
 	console__exit(&vm->console);
 	plan__exit(&vm->plan);
 	pthread_cond_destroy(&vm->ended);
@@ -189,13 +201,11 @@ static void teardown(struct vm *vm)
 
 static int print_plan(const struct plan *p)
 {
-	static const char *const modes[] = { "none", "x86 PVH (32-bit)", "x86 64-bit Linux" };
-
 	for (size_t i = 0; i < p->nops; i++)
 		printf("%#018llx %#12llx %-14s %s\n", (unsigned long long)p->ops[i].gpa,
 		       (unsigned long long)p->ops[i].len, plan__kind_name(p->ops[i].kind),
 		       p->ops[i].what);
-	printf("entry: %s at %#llx, arg %#llx\n", modes[p->entry.mode],
+	printf("entry: %s at %#llx, arg %#llx\n", plan__entry_name(p->entry.mode),
 	       (unsigned long long)p->entry.pc, (unsigned long long)p->entry.arg);
 	return 0;
 }
@@ -211,23 +221,22 @@ int vm__run(const struct vm_config *cfg)
 	pthread_mutex_init(&vm.lock, NULL);
 	pthread_cond_init(&vm.ended, NULL);
 	plan__init(&vm.plan);
-	vm.mem.gmem_fd = -1;
-	if (arch__prepare(&vm) < 0 || plan__validate(&vm.plan) < 0)
+	vm.tee = tee__find(cfg->tee);
+	if (!vm.tee || (vm.tee->plan ? vm.tee->plan(&vm) : arch__prepare(&vm)) < 0 ||
+	    plan__validate(&vm.plan) < 0)
 		goto fail;
 	if (cfg->dry_run) {
 		status = print_plan(&vm.plan);
 		teardown(&vm);
 		return status;
 	}
-	if (console__init(&vm.console, cfg->console_file, cfg->expect, on_expect, &vm) < 0)
+	if (console__init(&vm.console, cfg->expect, on_expect, &vm) < 0 || setup(&vm) < 0 ||
+	    (!cfg->no_seccomp && seccomp__install() < 0))
 		goto fail;
-	uart__init(&vm.com1, &com1_ops, &vm);
-	vm.com1_ready = true;
-	if (setup(&vm) < 0 || (!cfg->no_seccomp && seccomp__install() < 0))
-		goto fail;
-	if (console__want_input(&vm.console) && pipe2(vm.input_stop, O_CLOEXEC) == 0)
+	if (vm.console_in && console__want_input(&vm.console) &&
+	    pipe2(vm.input_stop, O_CLOEXEC) == 0)
 		have_input = pthread_create(&input, NULL, input_thread, &vm) == 0;
-	for (unsigned i = 0; i < vm.nvcpus; i++)
+	for (unsigned i = 0; vm.tee_ready && i < vm.nvcpus; i++)
 		if (vcpu__start(&vm.vcpus[i]) < 0)
 			vm__stop(&vm, err__status(), "%s", err__msg());
 	wait_end(&vm);

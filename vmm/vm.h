@@ -5,15 +5,16 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "arch/x86/vm-arch.h"
 #include "loader/plan.h"
+#include "vm-arch.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
+#include "vmm/io.h"
 #include "vmm/kvm.h"
 #include "vmm/memory.h"
-#include "vmm/uart.h"
 
 struct kvm_run;
+struct tee_ops;
 
 struct vcpu {
 	struct vm *vm;
@@ -26,14 +27,19 @@ struct vcpu {
 
 struct vm {
 	const struct vm_config *cfg;
+	const struct tee_ops *tee;
+	void *tee_state;                /* the backend's own */
+	bool tee_ready;                 /* finalize ran: vCPUs may start */
 	struct kvm kvm;
 	struct guest_mem mem;
 	struct plan plan;
 	struct vcpu *vcpus;
 	unsigned nvcpus;
+	struct io_map io;
 	struct console console;
-	struct uart com1;
-	bool com1_ready;
+	/* Host input for the guest's console device (the arch's UART). */
+	bool (*console_in)(void *ctx, uint8_t byte);
+	void *console_in_ctx;
 	struct vm_arch arch;
 	int input_stop[2];              /* pipe: wakes the terminal input thread */
 
@@ -51,6 +57,9 @@ void vm__stop(struct vm *vm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Ends the VM with STATUS, nothing to report (the guest asked for it). */
 void vm__exit(struct vm *vm, int status);
+/* The guest shut down, reset or powered off (WHY, for stderr): status 0,
+ * unless --expect has not matched yet, which makes it a failure. */
+void vm__guest_ended(struct vm *vm, const char *why);
 bool vm__stopping(struct vm *vm);
 
 #endif

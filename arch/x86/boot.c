@@ -178,8 +178,8 @@ int x86__build_boot_plan(struct plan *p, const struct x86_boot_cfg *cfg)
 	p->entry.mode = k.mode;
 	p->entry.pc = k.entry;
 	p->entry.arg = bz ? X86_BOOT_PARAMS_ADDR : X86_START_INFO_ADDR;
-	p->entry.cr3 = k.mode == PLAN_ENTRY_X86_64 ? X86_PML4_ADDR : 0;
-	p->entry.gdt = X86_GDT_ADDR;
-	p->entry.gdt_limit = sizeof(gdt) - 1;
+	p->entry.x86.cr3 = k.mode == PLAN_ENTRY_X86_64 ? X86_PML4_ADDR : 0;
+	p->entry.x86.gdt = X86_GDT_ADDR;
+	p->entry.x86.gdt_limit = sizeof(gdt) - 1;
 	return plan__validate(p);
 }

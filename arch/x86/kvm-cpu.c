@@ -135,14 +135,14 @@ static int set_entry_regs(struct vcpu *v)
 	s.ds = s.es = s.fs = s.gs = s.ss = data;
 	s.tr = (struct kvm_segment){ .selector = X86_SEL_TSS, .limit = 0x67, .type = 0xb,
 				     .present = 1 };
-	s.gdt.base = e->gdt;
-	s.gdt.limit = e->gdt_limit;
+	s.gdt.base = e->x86.gdt;
+	s.gdt.limit = e->x86.gdt_limit;
 	s.cr0 = CR0_PE | CR0_ET;
 	s.cr4 = 0;
 	s.efer = 0;
 	if (lm) {
 		s.cr0 |= CR0_MP | CR0_NE | CR0_WP | CR0_PG;
-		s.cr3 = e->cr3;
+		s.cr3 = e->x86.cr3;
 		s.cr4 = CR4_PAE;
 		s.efer = EFER_LME | EFER_LMA;
 		r.rsi = e->arg;        /* Linux: boot_params */
@@ -159,8 +159,9 @@ int arch__vcpu_init(struct vcpu *v)
 {
 	if (set_cpuid(v) < 0 || set_msrs(v) < 0 || set_lapic(v) < 0)
 		return -1;
-	/* The APs wait in the in-kernel LAPIC for the guest's INIT-SIPI. */
-	return v->id == 0 ? set_entry_regs(v) : 0;
+	/* The APs wait in the in-kernel LAPIC for the guest's INIT-SIPI;
+	 * firmware starts from the power-on state. */
+	return v->id == 0 && v->vm->plan.entry.mode != PLAN_ENTRY_NONE ? set_entry_regs(v) : 0;
 }
 
 void arch__vcpu_where(struct vcpu *v, char *buf, size_t len)

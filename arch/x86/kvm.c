@@ -1,14 +1,18 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arch/x86/boot.h"
+#include "arch/x86/firmware.h"
 #include "arch/x86/memmap.h"
+#include "arch/x86/kvm-abi.h"
 #include "loader/error.h"
 #include "vmm/arch.h"
-#include "vmm/kvm-abi.h"
-#include "vmm/vm.h"
+#include "vmm/private-mem.h"
 #include "vmm/sys.h"
+#include "vmm/tee.h"
+#include "vmm/vm.h"
 
 /* VMX needs three pages for the real-mode TSS and one for the identity map
  * of unrestricted-guest-less hosts: inside the MMIO hole, never RAM. */
@@ -38,7 +42,46 @@ int arch__prepare(struct vm *vm)
 
 	if (c->cpuid_disable && x86__cpuid_parse_disable(c->cpuid_disable, &vm->arch.cpuid) < 0)
 		return -1;
+	if (c->firmware && c->kernel)
+		return err__set_status(CVM_EXIT_NOHOST, "--firmware with --kernel: a plain VM serves "
+				       "the kernel through fw_cfg, not in this build yet");
+	if (c->firmware)
+		return x86__firmware_plan(&vm->plan, c->firmware, c->mem, c->cpus);
 	return x86__build_boot_plan(&vm->plan, &boot);
+}
+
+unsigned long arch__vm_type(const struct vm *vm)
+{
+	(void)vm;
+	return KVM_X86_DEFAULT_VM;
+}
+
+int arch__check_vm_type(const struct kvm *k, unsigned long type)
+{
+	/* Without KVM_CAP_VM_TYPES (before 6.10) only the default exists. */
+	uint64_t types = k->caps.vm_types ? k->caps.vm_types : 1ull << KVM_X86_DEFAULT_VM;
+
+	if (type >= 64 || !(types & (1ull << type)))
+		return err__set_status(CVM_EXIT_NOHOST, "KVM here cannot create VM type %lu "
+				       "(KVM_CAP_VM_TYPES = %#llx)", type,
+				       (unsigned long long)k->caps.vm_types);
+	return 0;
+}
+
+void arch__check_report(const struct kvm *k)
+{
+	static const char *const names[] = {
+		[KVM_X86_DEFAULT_VM] = "default", [KVM_X86_SW_PROTECTED_VM] = "sw-protected",
+		[KVM_X86_SEV_VM] = "SEV",         [KVM_X86_SEV_ES_VM] = "SEV-ES",
+		[KVM_X86_SNP_VM] = "SNP",         [KVM_X86_TDX_VM] = "TDX",
+	};
+	uint64_t types = k->caps.vm_types ? k->caps.vm_types : 1ull << KVM_X86_DEFAULT_VM;
+
+	printf("VM types              ");
+	for (size_t t = 0; t < sizeof(names) / sizeof(names[0]); t++)
+		printf(" %s:%s", names[t], types & (1ull << t) ? "yes" : "no");
+	printf("\nexit-hypercall         %s\n",
+	       k->caps.exit_hypercall & (1ull << KVM_HC_MAP_GPA_RANGE) ? "MAP_GPA_RANGE" : "no");
 }
 
 static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg, const char *name)
@@ -107,11 +150,58 @@ int arch__vm_init(struct vm *vm)
 	    vm_ioctl(vm, KVM_CREATE_PIT2, (unsigned long)&pit, "KVM_CREATE_PIT2") < 0 ||
 	    set_gsi_routing(vm) < 0)
 		return -1;
-	return fetch_cpuid(vm);
+	/* MAP_GPA_RANGE is forwarded to us where KVM offers it, so a guest's
+	 * conversion request gets a real answer (refused on a VM without
+	 * private memory) instead of -KVM_ENOSYS. */
+	if (vm->kvm.caps.exit_hypercall & (1ull << KVM_HC_MAP_GPA_RANGE)) {
+		struct kvm_enable_cap cap = { .cap = KVM_CAP_EXIT_HYPERCALL,
+					      .args[0] = 1ull << KVM_HC_MAP_GPA_RANGE };
+
+		if (vm_ioctl(vm, KVM_ENABLE_CAP, (unsigned long)&cap, "KVM_CAP_EXIT_HYPERCALL") < 0)
+			return -1;
+		vm->arch.hypercall_exits = true;
+	}
+	return fetch_cpuid(vm) < 0 ? -1 : x86__ioport_init(vm);
 }
 
 void arch__vm_exit(struct vm *vm)
 {
+	x86__ioport_exit(vm);
 	free(vm->arch.supported);
 	vm->arch.supported = NULL;
+}
+
+void arch__irq_line(struct vm *vm, unsigned irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	sys__ioctl(vm->kvm.vm_fd, KVM_IRQ_LINE, &l);
+}
+
+#define MAP_GPA_ATTRS (KVM_MAP_GPA_RANGE_ENCRYPTED | KVM_MAP_GPA_RANGE_PAGE_SZ_2M | \
+		       KVM_MAP_GPA_RANGE_PAGE_SZ_1G)
+
+/* KVM_HC_MAP_GPA_RANGE: args[0] = gpa, args[1] = 4 KiB pages, args[2] =
+ * attributes.  The page-size bits are a hint; the range is what counts. */
+static uint64_t map_gpa_range(struct vcpu *v)
+{
+	const struct kvm_run *r = v->run;
+	uint64_t gpa = r->hypercall.args[0], pages = r->hypercall.args[1];
+	uint64_t attrs = r->hypercall.args[2];
+
+	if (r->hypercall.nr != KVM_HC_MAP_GPA_RANGE || attrs & ~(uint64_t)MAP_GPA_ATTRS ||
+	    pages > UINT64_MAX >> 12)
+		return CONVERT_REFUSED;
+	return private_mem__convert(v->vm, gpa, pages << 12, attrs & KVM_MAP_GPA_RANGE_ENCRYPTED);
+}
+
+bool arch__handle_exit(struct vcpu *v, bool *more)
+{
+	*more = true;
+	if (v->run->exit_reason != KVM_EXIT_HYPERCALL)
+		return false;
+	/* Only 0, EINVAL or EAGAIN: any other answer fails the next KVM_RUN
+	 * on SNP and TDX (ERRATA row 5). */
+	v->run->hypercall.ret = map_gpa_range(v);
+	return true;
 }

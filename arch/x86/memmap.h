@@ -13,6 +13,7 @@
  *                ELF segments at their physical addresses)
  *   top of low RAM, page aligned down: initrd
  *   0xc000_0000  32-bit MMIO hole (LAPIC 0xfee00000, IOAPIC 0xfec00000) to 4 GiB
+ *   4 GiB - size  firmware (--firmware), up to X86_FW_MAX, ending at 4 GiB
  *   0x1_0000_0000  RAM above the hole when -m exceeds 3 GiB
  */
 #ifndef CVM_X86_MEMMAP_H
@@ -35,6 +36,7 @@
 #define X86_4G                0x100000000ull
 #define X86_IOAPIC_ADDR       0xfec00000ull
 #define X86_LAPIC_ADDR        0xfee00000ull
+#define X86_FW_MAX            (16ull << 20)  /* below the LAPIC/IOAPIC pages: 0xff000000 up */
 
 struct x86_ram_range {
 	uint64_t start, size;

@@ -1,15 +1,26 @@
-/* What an x86 VM keeps besides the generic state (one architecture today;
- * arm64 will bring its own vm-arch.h). */
+/* What an x86 VM keeps besides the generic state. */
 #ifndef CVM_X86_VM_ARCH_H
 #define CVM_X86_VM_ARCH_H
 
+#include <stdbool.h>
+
 #include "arch/x86/cpuid.h"
+#include "vmm/uart.h"
 
 struct kvm_cpuid2;
 
 struct vm_arch {
 	struct x86_cpuid_policy cpuid;
 	struct kvm_cpuid2 *supported;   /* KVM_GET_SUPPORTED_CPUID, fetched once */
+	struct uart com1;
+	bool com1_ready;
+	bool hypercall_exits;           /* MAP_GPA_RANGE is forwarded to us */
 };
+
+struct vm;
+
+/* The port devices (arch/x86/ioport.c): registered in vm->io. */
+int x86__ioport_init(struct vm *vm);
+void x86__ioport_exit(struct vm *vm);
 
 #endif

@@ -1,4 +1,5 @@
 #include <string.h>
+#include <strings.h>
 
 #include "arch/x86/vmsa.h"
 
@@ -127,7 +128,7 @@ const char *sev_vmm__name(enum sev_vmm vmm)
 int sev_vmm__parse(const char *s, enum sev_vmm *out)
 {
 	for (size_t i = 0; i < sizeof(vmm_names) / sizeof(vmm_names[0]); i++) {
-		if (!strcmp(s, vmm_names[i])) {
+		if (!strcasecmp(s, vmm_names[i])) {
 			*out = i;
 			return 0;
 		}

@@ -40,8 +40,8 @@ void vmsa__build_svsm(uint8_t *page, uint64_t rip, uint32_t vcpu_sig);
 
 /* The era each VMM's VMSAs are measured with by sev-snp-measure 0.0.13. */
 enum vmsa_era vmsa__default_era(enum sev_vmm vmm);
-/* "QEMU", "ec2", "gce"; sev_vmm__parse returns -1 for anything else
- * (case-sensitive, as sev-snp-measure). */
+/* "QEMU", "ec2", "gce"; sev_vmm__parse takes them in any case (a superset
+ * of sev-snp-measure, which takes only these spellings), -1 otherwise. */
 const char *sev_vmm__name(enum sev_vmm vmm);
 int sev_vmm__parse(const char *s, enum sev_vmm *out);
 const char *vmsa__era_name(enum vmsa_era era);

@@ -60,6 +60,15 @@ window_pd:
 	.skip	STACK_SIZE
 stack_top:
 
+/* The working APs' stacks (smp__start with WORK): AP n uses the n-th. */
+#define AP_STACK_SIZE	0x1000
+	.section .bss, "aw", @nobits
+	.balign	16
+ap_stacks:
+	.skip	AP_STACK_SIZE * SMP_WORK_MAX
+ap_next:
+	.long	0
+
 	.text
 /* From 32-bit flat protected mode with paging off.  %esi is handed on to
  * the 64-bit code at %edi. */
@@ -120,3 +129,27 @@ entry64:
 	movl	%r12d, %edi
 	movq	%rbx, %rsi
 	call	guest_main
+
+/* A working AP, from trampoline.S in flat 32-bit protected mode: long mode
+ * on our page tables, then smp__ap_main(index) on a stack of its own;
+ * APs beyond SMP_WORK_MAX halt. */
+	.code32
+	.globl	ap_entry32
+ap_entry32:
+	movl	$ap64, %edi
+	jmp	enter_long_mode
+
+	.code64
+ap64:
+	movl	$1, %eax
+	lock xaddl %eax, ap_next
+	incl	%eax
+	cmpl	$SMP_WORK_MAX, %eax
+	ja	2f
+	movl	%eax, %edi
+	imull	$AP_STACK_SIZE, %eax
+	leaq	ap_stacks(%rax), %rsp
+	call	smp__ap_main
+2:	cli
+	hlt
+	jmp	2b

@@ -3,6 +3,11 @@
 #ifndef CVM_GUEST_H
 #define CVM_GUEST_H
 
+/* Where APs start (smp.c, trampoline.S): a page below 1 MiB; how many of
+ * them can be given work (entry.S keeps a stack for each). */
+#define SMP_TRAMPOLINE_ADDR	0x70000
+#define SMP_WORK_MAX		15
+
 /* Entry kinds: the asm entries pass one in %rdi to guest_main. */
 #define ENTRY_PVH	1
 #define ENTRY_LINUX64	2
@@ -70,9 +75,16 @@ void *phys__map(uint64_t pa, uint64_t len);
 uint32_t cksum__phys(uint64_t pa, uint64_t size);
 
 /* smp.c: INIT-SIPI-SIPI to all other vCPUs, wait for EXPECTED of them in
- * total; returns how many CPUs answered, the caller included. */
-#define SMP_TRAMPOLINE	0x70000ull
-uint32_t smp__start(uint32_t expected);
+ * total; returns how many CPUs answered, the caller included.  With WORK,
+ * each AP then runs WORK(index) in long mode on a stack of its own (index
+ * 1, 2, ... in the order they arrive; at most SMP_WORK_MAX APs work, the
+ * others halt). */
+#define SMP_TRAMPOLINE	((uint64_t)SMP_TRAMPOLINE_ADDR)
+uint32_t smp__start(uint32_t expected, void (*work)(uint32_t index));
+
+/* convert.c: cvmtest.convert=N, private-memory conversions through
+ * KVM_HC_MAP_GPA_RANGE on every vCPU; NULL or the failed check. */
+const char *convert__run(const struct guest_boot *b, uint64_t n, uint32_t cpus);
 
 /* garbage.c: COUNT random port and MMIO writes (and a few reads) from SEED;
  * RAM_TOP is the end of the memory map, above which MMIO is fair game. */

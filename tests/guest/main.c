@@ -55,7 +55,7 @@ static void check_cpus(void)
 	word_value("cvmtest.cpus", 1, MAX_CPUS, &expected);
 	if (expected > 1) {
 		if (boot__ram_covers(&boot, SMP_TRAMPOLINE, SMP_TRAMPOLINE + 0x1000))
-			answered = smp__start((uint32_t)expected);
+			answered = smp__start((uint32_t)expected, NULL);
 		else
 			check(false, "AP trampoline page is not RAM");
 	}
@@ -121,6 +121,14 @@ void guest_main(uint64_t kind, uint64_t info)
 
 	check(boot__ram_covers(&boot, (uint64_t)_image_start, (uint64_t)_end),
 	      "no RAM entry covers the guest image");
+	if (word_value("cvmtest.convert", 0, UINT32_MAX, &n)) {
+		uint64_t cpus = 1;
+
+		word_value("cvmtest.cpus", 1, MAX_CPUS, &cpus);
+		bad = convert__run(&boot, n, (uint32_t)cpus);
+		check(!bad, bad);
+		verdict();
+	}
 	check_cpus();
 	check_initrd();
 	verdict();

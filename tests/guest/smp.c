@@ -1,5 +1,6 @@
 /* Application processors: INIT-SIPI-SIPI through the xAPIC to "all excluding
- * self"; each AP runs trampoline.S in real mode, counts itself and halts. */
+ * self"; each AP runs trampoline.S in real mode, counts itself and halts,
+ * or goes on to long mode and a work function (entry.S: ap_entry32). */
 #include <string.h>
 
 #include "guest.h"
@@ -23,7 +24,17 @@
 #define BUSY_POLLS		10000
 #define ANSWER_LOOPS		300000
 
-extern const char trampoline_start[], trampoline_end[], trampoline_count[];
+extern const char trampoline_start[], trampoline_end[], trampoline_count[], trampoline_work[];
+extern const char ap_entry32[];
+
+static void (*volatile ap_work)(uint32_t index);
+
+/* entry.S's ap64, on the AP's own stack. */
+void smp__ap_main(uint32_t index);
+void smp__ap_main(uint32_t index)
+{
+	ap_work(index);
+}
 
 static void delay(unsigned loops)
 {
@@ -39,15 +50,19 @@ static void lapic__ipi(uint32_t icr)
 		cpu_relax();
 }
 
-uint32_t smp__start(uint32_t expected)
+uint32_t smp__start(uint32_t expected, void (*work)(uint32_t index))
 {
 	volatile uint32_t *count =
 		(volatile uint32_t *)(SMP_TRAMPOLINE + (uint64_t)(trampoline_count - trampoline_start));
+	volatile uint32_t *entry =
+		(volatile uint32_t *)(SMP_TRAMPOLINE + (uint64_t)(trampoline_work - trampoline_start));
 	uint32_t sipi = ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_STARTUP | (uint32_t)(SMP_TRAMPOLINE >> 12);
 	uint32_t i;
 
 	memcpy((void *)SMP_TRAMPOLINE, trampoline_start, (size_t)(trampoline_end - trampoline_start));
 	*count = 0;
+	ap_work = work;
+	*entry = work ? (uint32_t)(uint64_t)ap_entry32 : 0;
 	mmio_write32(LAPIC_BASE + APIC_SVR, mmio_read32(LAPIC_BASE + APIC_SVR) | SVR_APIC_ENABLE);
 
 	lapic__ipi(ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_INIT);

@@ -57,7 +57,7 @@ expect 2 "/dev/null: a character device" "$MEASURE" "${snp[@]}" --initrd /dev/nu
 expect 2 "/dev/zero: a character device" "$MEASURE" "${tdxk[@]}" --acpi-tables /dev/zero
 
 # Configs that are not INI text.
-expect 2 "--config $tmp/zero.ini: holds NUL bytes" "$RUN" --config "$tmp/zero.ini"
+expect 2 "$tmp/zero.ini:1: a NUL byte: not a text file" "$RUN" --config "$tmp/zero.ini"
 expect 2 "--config $tmp/big.ini: 2097152 bytes, more than a --config file allows" \
 	"$RUN" --config "$tmp/big.ini"
 

@@ -10,6 +10,10 @@ for o in --kernel --initrd --params --mem --cpus --console --timeout --expect \
 	--config --memory-backend --cpuid-disable; do
 	grep -q -- "$o" "$tmp/out" || fail "--help does not document $o"
 done
+# Units and ranges: -m in MiB or with a unit, the vCPU range, seconds.
+grep -q -- "--mem SIZE .*MiB, or with a unit K/M/G/T.*16M-64T" "$tmp/out" || fail "--help: -m units"
+grep -q -- "--cpus N .*vCPUs, 1-[0-9]" "$tmp/out" || fail "--help: --cpus range"
+grep -q -- "--timeout SECONDS .*seconds" "$tmp/out" || fail "--help: --timeout unit"
 
 bad() {  # bad NEEDLE ARGS...: exit 2, one stderr line naming NEEDLE, no stdout
 	local needle=$1; shift
@@ -31,7 +35,23 @@ bad "$tmp/truncated" -k "$tmp/truncated"
 printf 'MZ not a kernel' > "$tmp/junk"
 bad "$tmp/junk" -k "$tmp/junk"
 printf '[vm]\nkernel = %s\ncpus = many\n' "$guest" > "$tmp/bad.ini"
-bad "$tmp/bad.ini:3" --config "$tmp/bad.ini"
+bad "$tmp/bad.ini:3: cpus" --config "$tmp/bad.ini"
+printf '[vm]\nkernel = %s\nmem = 1G ; one gig\n' "$guest" > "$tmp/bad.ini"
+bad "$tmp/bad.ini:3: mem: ';' after a blank" --config "$tmp/bad.ini"
+printf '[vm]\nparams = a\n  b\n' > "$tmp/bad.ini"
+bad "$tmp/bad.ini:3: indented line" --config "$tmp/bad.ini"
+bad "--config $tmp: " --config "$tmp"
+
+# A config's paths are relative to the config file, wherever cvm-run runs;
+# -m without a unit is MiB and takes fractions, as QEMU's.
+mkdir -p "$tmp/cfg"
+cp "$guest" "$tmp/guest.elf"
+printf '[vm]\nkernel = ../guest.elf\nmem = 1536\n' > "$tmp/cfg/vm.ini"
+(cd / && "$RUN" --config "$tmp/cfg/vm.ini" --dry-run) > "$tmp/plan" || fail "relative config path"
+"$RUN" --config "$tmp/cfg/vm.ini" -m 1.5G --dry-run > /dev/null || fail "-m 1.5G"
+bad "--mem: 100000000: more than 64 TiB" -k "$guest" -m 100000000
+bad "--mem: '1.3M' is not a size" -k "$guest" -m 1.3M
+"$RUN" --version | grep -qx "cvm-run [0-9.]*" || fail "--version"
 
 "$RUN" -k "$guest" -i "$guest" -p "hello" -c 2 --dry-run > "$tmp/plan" || fail "--dry-run failed"
 grep -q "entry: x86 PVH" "$tmp/plan" || fail "--dry-run: no PVH entry"

@@ -116,10 +116,10 @@ START_TEST(gdt_matches_the_selectors)
 	struct plan p;
 
 	ck_assert_msg(build(&p, &cfg) == 0, "%s", err__msg());
-	ck_assert_uint_eq(p.entry.gdt, 0x500);
-	ck_assert_uint_eq(p.entry.gdt_limit, 5 * 8 - 1);
-	ck_assert_uint_eq(boot_test__op(&p, "gdt")->len, p.entry.gdt_limit + 1);
-	gdt = boot_test__gpa(&p, p.entry.gdt, p.entry.gdt_limit + 1);
+	ck_assert_uint_eq(p.entry.x86.gdt, 0x500);
+	ck_assert_uint_eq(p.entry.x86.gdt_limit, 5 * 8 - 1);
+	ck_assert_uint_eq(boot_test__op(&p, "gdt")->len, p.entry.x86.gdt_limit + 1);
+	gdt = boot_test__gpa(&p, p.entry.x86.gdt, p.entry.x86.gdt_limit + 1);
 	ck_assert_uint_eq(gdt[0], 0);
 	ck_assert_uint_eq(X86_SEL_CS32, 0x08);
 	ck_assert_uint_eq(X86_SEL_CS64, 0x10);
@@ -169,14 +169,14 @@ START_TEST(identity_map_below_4g)
 	struct plan p;
 
 	ck_assert_msg(build(&p, &cfg) == 0, "%s", err__msg());
-	ck_assert_uint_eq(p.entry.cr3, 0x9000);
+	ck_assert_uint_eq(p.entry.x86.cr3, 0x9000);
 	op = boot_test__op(&p, "page tables");
 	ck_assert_uint_eq(op->gpa, 0x9000);
 	ck_assert_uint_eq(op->len, 6 * 4096);
 	for (size_t i = 0; i < sizeof(va) / sizeof(va[0]); i++)
-		ck_assert_uint_eq(translate(&p, p.entry.cr3, va[i]), va[i]);
-	ck_assert_uint_eq(translate(&p, p.entry.cr3, 4 * GiB), ~0ull);
-	ck_assert_uint_eq(translate(&p, p.entry.cr3, 1ull << 39), ~0ull);
+		ck_assert_uint_eq(translate(&p, p.entry.x86.cr3, va[i]), va[i]);
+	ck_assert_uint_eq(translate(&p, p.entry.x86.cr3, 4 * GiB), ~0ull);
+	ck_assert_uint_eq(translate(&p, p.entry.x86.cr3, 1ull << 39), ~0ull);
 	plan__exit(&p);
 }
 END_TEST

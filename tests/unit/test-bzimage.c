@@ -101,8 +101,8 @@ START_TEST(zero_page_fields)
 	ck_assert_int_eq(memcmp(k->data, m.buf + SETUP_SIZE, KERNEL_LEN), 0);
 	ck_assert_int_eq(r.p.entry.mode, PLAN_ENTRY_X86_64);
 	ck_assert_uint_eq(r.p.entry.pc, 16 * MiB + 0x200);
-	ck_assert_uint_eq(r.p.entry.cr3, 0x9000);
-	ck_assert_uint_eq(r.p.entry.gdt, 0x500);
+	ck_assert_uint_eq(r.p.entry.x86.cr3, 0x9000);
+	ck_assert_uint_eq(r.p.entry.x86.gdt, 0x500);
 
 	bp = zero_page(&r);
 	/* The header as in the file, but for the loader's fields. */

@@ -68,7 +68,9 @@ START_TEST(bad_options_name_themselves)
 {
 	EXPECT_ERROR("--mem", "-k", "k", "-m", "lots");
 	EXPECT_ERROR("--mem", "-k", "k", "-m", "1M");
-	EXPECT_ERROR("--mem", "-k", "k", "-m", "16777217");
+	EXPECT_ERROR("--mem", "-k", "k", "-m", "16777217B");
+	EXPECT_ERROR("--mem", "-k", "k", "-m", "65537G");
+	EXPECT_ERROR("--mem", "-k", "k", "-m", "1,5G");
 	EXPECT_ERROR("--cpus", "-k", "k", "-c", "0");
 	EXPECT_ERROR("--cpus", "-k", "k", "-c", "255");
 	EXPECT_ERROR("--cpus", "-k", "k", "--cpus=two");
@@ -105,7 +107,7 @@ START_TEST(config_file_and_precedence)
 			      "params = console=ttyS0 quiet\n");
 
 	ck_assert_int_eq(PARSE(&c, "--config", ini), 0);
-	ck_assert_str_eq(c.kernel, "guest.elf");
+	ck_assert_str_eq(c.kernel, "/tmp/guest.elf");   /* relative to the file */
 	ck_assert_uint_eq(c.mem, 1ull << 30);
 	ck_assert_uint_eq(c.cpus, 2);
 	ck_assert_str_eq(c.params, "console=ttyS0 quiet");
@@ -115,7 +117,7 @@ START_TEST(config_file_and_precedence)
 	ck_assert_int_eq(PARSE(&c, "-c", "3", "--config", ini, "-m", "2G"), 0);
 	ck_assert_uint_eq(c.cpus, 3);
 	ck_assert_uint_eq(c.mem, 2ull << 30);
-	ck_assert_str_eq(c.kernel, "guest.elf");
+	ck_assert_str_eq(c.kernel, "/tmp/guest.elf");
 	config__exit(&c);
 	unlink(ini);
 	free(ini);
@@ -158,6 +160,112 @@ START_TEST(config_file_errors_name_file_and_line)
 }
 END_TEST
 
+/* QEMU's -m: a bare number is MiB, fractions allowed. */
+START_TEST(memory_in_mib)
+{
+	static const struct {
+		const char *arg;
+		uint64_t bytes;
+	} cases[] = {
+		{ "512", 512ull << 20 }, { "1.5G", 3ull << 29 }, { "2048M", 2ull << 30 },
+		{ "16", 16ull << 20 }, { "1073741824B", 1ull << 30 }, { "0.5g", 1ull << 29 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vm_config c;
+
+		ck_assert_msg(PARSE(&c, "-k", "k", "-m", cases[i].arg) == 0, "%s: %s", cases[i].arg,
+			      err__msg());
+		ck_assert_uint_eq(c.mem, cases[i].bytes);
+		config__exit(&c);
+	}
+}
+END_TEST
+
+/* Paths in a config file are relative to the file; other values are not. */
+START_TEST(config_paths_relative_to_file)
+{
+	char dir[] = "/tmp/cvm-cfgdir-XXXXXX", path[64], text[256];
+	struct vm_config c;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/vm.ini", dir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("[vm]\nkernel = ../k/vmlinux\ninitrd = /abs/initrd\nconsole = file:out/console.log\n"
+	      "params = root=./x\n", f);
+	fclose(f);
+	ck_assert_msg(PARSE(&c, "--config", path) == 0, "%s", err__msg());
+	snprintf(text, sizeof(text), "%s/../k/vmlinux", dir);
+	ck_assert_str_eq(c.kernel, text);
+	ck_assert_str_eq(c.initrd, "/abs/initrd");
+	snprintf(text, sizeof(text), "%s/out/console.log", dir);
+	ck_assert_str_eq(c.console_file, text);
+	ck_assert_str_eq(c.params, "root=./x");
+	config__exit(&c);
+	/* The command line's paths stay relative to the current directory. */
+	ck_assert_int_eq(PARSE(&c, "--config", path, "-k", "vmlinux"), 0);
+	ck_assert_str_eq(c.kernel, "vmlinux");
+	config__exit(&c);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* What another INI reader would silently reinterpret is refused, with the
+ * file, the line and the key. */
+START_TEST(config_reader_is_strict)
+{
+	static const struct {
+		const char *text, *msg;
+	} cases[] = {
+		{ "[vm]\nkernel = k ; the kernel\n", ":2: kernel: ';' after a blank" },
+		{ "[vm]\nparams = quiet # debug\n", ":2: params: '#' after a blank" },
+		{ "[vm]\nparams = console=ttyS0\n  quiet\n", ":3: indented line" },
+		{ "[vm]\nkernel = a\nmem = 1G\nkernel = b\n", ":4: kernel: set again (first on line 2)" },
+		{ "[vm]\nkernel = k\n[extra]\n", ":3: unknown section [extra]" },
+		{ "kernel = k\n", ":1: kernel: key before any [section]" },
+		{ "[vm\nkernel = k\n", ":1: expected [section]" },
+		{ "[vm]\n= k\n", ":2: no key" },
+		{ "[vm]\nkernel = k\0\n", ":2: a NUL byte" },
+		{ "[vm]\nmem = 1G\ncpus = 0\n", ":3: cpus: '0' is not a vCPU count" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len = strlen(cases[i].text) + (strstr(cases[i].msg, "NUL") ? 2 : 0);
+		char *path = strdup("/tmp/cvm-config-XXXXXX"), want[128];
+		int fd = mkstemp(path);
+		struct vm_config c;
+
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, cases[i].text, len), (ssize_t)len);
+		close(fd);
+		ck_assert_int_eq(PARSE(&c, "--config", path), -1);
+		ck_assert_int_eq(err__status(), CVM_EXIT_BADINPUT);
+		snprintf(want, sizeof(want), "%s%s", path, cases[i].msg);
+		ck_assert_msg(!strncmp(err__msg(), want, strlen(want)), "got '%s', want '%s'",
+			      err__msg(), want);
+		config__exit(&c);
+		unlink(path);
+		free(path);
+	}
+	/* Whole-line comments (indented too), blank lines, CRLF and a BOM are fine. */
+	{
+		char *ini = write_ini("\xef\xbb\xbf; c\r\n[vm]\r\n  # indented comment\r\n\r\n"
+				      "kernel = /k\r\nparams = a;b c#d\r\n");
+		struct vm_config c;
+
+		ck_assert_msg(PARSE(&c, "--config", ini) == 0, "%s", err__msg());
+		ck_assert_str_eq(c.kernel, "/k");
+		ck_assert_str_eq(c.params, "a;b c#d");
+		config__exit(&c);
+		unlink(ini);
+		free(ini);
+	}
+}
+END_TEST
+
 START_TEST(shipped_configs_parse)
 {
 	static const char *const files[] = { "configs/test-guest.ini", "configs/debian-pvh.ini" };
@@ -181,6 +289,9 @@ static Suite *config_suite(void)
 	tcase_add_test(t, bad_options_name_themselves);
 	tcase_add_test(t, config_file_and_precedence);
 	tcase_add_test(t, config_file_errors_name_file_and_line);
+	tcase_add_test(t, memory_in_mib);
+	tcase_add_test(t, config_paths_relative_to_file);
+	tcase_add_test(t, config_reader_is_strict);
 	tcase_add_test(t, shipped_configs_parse);
 	suite_add_tcase(s, t);
 	return s;

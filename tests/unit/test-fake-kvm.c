@@ -2,11 +2,12 @@
  * one does: the VMM tests are only as good as these answers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "tests/unit/fake-kvm.h"
+#include "tests/unit/fake/fake-kvm.h"
 #include "tests/unit/test.h"
 
 #define PAGE 4096ull
@@ -76,8 +77,104 @@ START_TEST(system_ioctls)
 	ck_assert_uint_eq(c.e[0].function, 0);
 	expect_errno(sys__ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, NULL), EFAULT);
 
+	/* Types the host offers but the fake does not model are refused. */
 	fake__set_cap(KVM_CAP_VM_TYPES, 1 << KVM_X86_SNP_VM | 1);
-	ck_assert_int_ge(sys__ioctl(kvm_fd, KVM_CREATE_VM, KVM_X86_SNP_VM), 0);
+	expect_errno(sys__ioctl(kvm_fd, KVM_CREATE_VM, KVM_X86_SNP_VM), EINVAL);
+	expect_errno(sys__ioctl(kvm_fd, KVM_CREATE_VM, 32), EINVAL);
+}
+END_TEST
+
+/* KERNEL-RULES 2.2: attributes and gmem flags are answered per VM type. */
+START_TEST(sw_protected_answers_per_type)
+{
+	struct kvm_create_guest_memfd g = { .size = PAGE, .flags = GUEST_MEMFD_FLAG_MMAP |
+							     GUEST_MEMFD_FLAG_INIT_SHARED };
+	int prot;
+
+	expect_errno(sys__ioctl(kvm_fd, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM), EINVAL);
+	fake__host_sw_protected();
+	prot = sys__ioctl(kvm_fd, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM);
+	ck_assert_int_ge(prot, 0);
+	ck_assert_int_eq(sys__ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES), 8);
+	ck_assert_int_eq(sys__ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES), 0);
+	ck_assert_int_eq(sys__ioctl(prot, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES), 8);
+	ck_assert_int_eq(sys__ioctl(vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS), 3);
+	ck_assert_int_eq(sys__ioctl(prot, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS), 1);
+	/* INIT_SHARED is for VMs without private memory. */
+	expect_errno(sys__ioctl(prot, KVM_CREATE_GUEST_MEMFD, &g), EINVAL);
+	g.flags = 0;
+	ck_assert_int_ge(sys__ioctl(prot, KVM_CREATE_GUEST_MEMFD, &g), 0);
+}
+END_TEST
+
+static int set_attrs(int vm, uint64_t gpa, uint64_t size, uint64_t attrs, uint64_t flags)
+{
+	struct kvm_memory_attributes a = { .address = gpa, .size = size, .attributes = attrs,
+					   .flags = flags };
+
+	return sys__ioctl(vm, KVM_SET_MEMORY_ATTRIBUTES, &a);
+}
+
+/* KERNEL-RULES 2.5, in the kernel's order; the attribute store splits and
+ * rejoins ranges as a real xarray would answer. */
+START_TEST(memory_attribute_rules)
+{
+	const uint64_t P = KVM_MEMORY_ATTRIBUTE_PRIVATE;
+	int prot;
+
+	fake__host_sw_protected();
+	prot = sys__ioctl(kvm_fd, KVM_CREATE_VM, KVM_X86_SW_PROTECTED_VM);
+	/* The default VM takes only attributes 0. */
+	expect_errno(set_attrs(vm_fd, 0, PAGE, P, 0), EINVAL);
+	ck_assert_int_eq(set_attrs(vm_fd, 0, PAGE, 0, 0), 0);
+	expect_errno(set_attrs(prot, 0, PAGE, P, 1), EINVAL);
+	expect_errno(set_attrs(prot, 0, PAGE, 1 << 2, 0), EINVAL);
+	expect_errno(set_attrs(prot, 0, 0, P, 0), EINVAL);
+	expect_errno(set_attrs(prot, -PAGE, 2 * PAGE, P, 0), EINVAL);
+	expect_errno(set_attrs(prot, 1, PAGE, P, 0), EINVAL);
+	expect_errno(set_attrs(prot, 0, PAGE + 1, P, 0), EINVAL);
+	ck_assert_int_eq(set_attrs(prot, 4 * PAGE, 8 * PAGE, P, 0), 0);
+	ck_assert_uint_eq(fake__attributes(3 * PAGE), 0);
+	ck_assert_uint_eq(fake__attributes(4 * PAGE), P);
+	ck_assert_uint_eq(fake__attributes(11 * PAGE), P);
+	ck_assert_uint_eq(fake__attributes(12 * PAGE), 0);
+	ck_assert_int_eq(set_attrs(prot, 6 * PAGE, 2 * PAGE, 0, 0), 0);
+	ck_assert_uint_eq(fake__attributes(5 * PAGE), P);
+	ck_assert_uint_eq(fake__attributes(6 * PAGE), 0);
+	ck_assert_uint_eq(fake__attributes(7 * PAGE), 0);
+	ck_assert_uint_eq(fake__attributes(8 * PAGE), P);
+	ck_assert_int_eq(set_attrs(prot, 0, 64 * PAGE, P, 0), 0);
+	for (uint64_t g = 0; g < 64; g++)
+		ck_assert_uint_eq(fake__attributes(g * PAGE), P);
+	ck_assert_int_eq(set_attrs(prot, 0, 64 * PAGE, 0, 0), 0);
+	ck_assert_uint_eq(fake__attributes(30 * PAGE), 0);
+}
+END_TEST
+
+/* guest_memfd.c 266-287: only hole punches with KEEP_SIZE, page-aligned;
+ * the punched pages read as zeros again. */
+START_TEST(guest_memfd_hole_punch)
+{
+	const int punch = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	int fd = gmem(4 * PAGE, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	uint8_t *p = sys->mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	uint64_t size;
+	const uint8_t *mem;
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	memset(p, 0xab, 4 * PAGE);
+	expect_errno(sys->fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, PAGE), EOPNOTSUPP);
+	expect_errno(sys->fallocate(fd, punch | FALLOC_FL_ZERO_RANGE, 0, PAGE), EOPNOTSUPP);
+	expect_errno(sys->fallocate(fd, punch, 1, PAGE), EINVAL);
+	expect_errno(sys->fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 5 * PAGE), EINVAL);
+	ck_assert_int_eq(sys->fallocate(fd, punch, PAGE, PAGE), 0);
+	ck_assert_int_eq(sys->fallocate(fd, punch, 3 * PAGE, 8 * PAGE), 0);  /* past EOF: fine */
+	mem = fake__guest_memory(&size);
+	ck_assert_uint_eq(mem[0], 0xab);
+	ck_assert_uint_eq(mem[PAGE], 0);
+	ck_assert_uint_eq(mem[2 * PAGE], 0xab);
+	ck_assert_uint_eq(mem[3 * PAGE], 0);
+	ck_assert_int_eq(sys->munmap(p, 4 * PAGE), 0);
 }
 END_TEST
 
@@ -131,8 +228,8 @@ START_TEST(memslot_rules)
 	expect_errno(slot(0, 0, 8 * PAGE, g, 0), EINVAL);
 	/* GPA overlap with another slot. */
 	expect_errno(slot(1, 2 * PAGE, 4 * PAGE, -1, 0), EEXIST);
-	/* Overlapping ranges of one guest_memfd. */
-	expect_errno(slot(1, 16 * PAGE, 4 * PAGE, g, 2 * PAGE), EINVAL);
+	/* Overlapping ranges of one guest_memfd (ERRATA row 1). */
+	expect_errno(slot(1, 16 * PAGE, 4 * PAGE, g, 2 * PAGE), EEXIST);
 	ck_assert_int_eq(slot(1, 16 * PAGE, 4 * PAGE, g, 4 * PAGE), 0);
 	/* Past the end of the file, unaligned, not a guest_memfd. */
 	expect_errno(slot(2, 32 * PAGE, 4 * PAGE, g, 14 * PAGE), EINVAL);
@@ -304,6 +401,9 @@ static Suite *fake_kvm_suite(void)
 	tcase_add_test(tc, system_ioctls);
 	tcase_add_test(tc, guest_memfd_rules);
 	tcase_add_test(tc, memslot_rules);
+	tcase_add_test(tc, sw_protected_answers_per_type);
+	tcase_add_test(tc, memory_attribute_rules);
+	tcase_add_test(tc, guest_memfd_hole_punch);
 	tcase_add_test(tc, vm_call_order);
 	tcase_add_test(tc, enable_cap_and_routing);
 	tcase_add_test(tc, vcpu_state_and_run);

@@ -2,7 +2,8 @@
 #include <string.h>
 
 #include "tests/unit/test.h"
-#include "vmm/kvm-abi.h"
+#include "arch/arm64/kvm-abi.h"
+#include "arch/x86/kvm-abi.h"
 
 /* The values of KVM-UAPI.md section 1.1, computed there independently of
  * this header: a wrong struct size or direction changes the number. */

@@ -137,7 +137,7 @@ static const struct hvm_start_info *start_info(const struct boot_run *r)
 {
 	ck_assert_int_eq(r->p.entry.mode, PLAN_ENTRY_X86_PVH);
 	ck_assert_uint_eq(r->p.entry.arg, 0x6000);
-	ck_assert_uint_eq(r->p.entry.cr3, 0);
+	ck_assert_uint_eq(r->p.entry.x86.cr3, 0);
 	return boot_test__gpa(&r->p, 0x6000, sizeof(struct hvm_start_info));
 }
 
@@ -188,8 +188,8 @@ START_TEST(segments_entry_and_start_info)
 	ck_assert_ptr_null(boot_test__op(&r.p, "page tables"));
 
 	ck_assert_uint_eq(r.p.entry.pc, 1 * MiB + 0x10);
-	ck_assert_uint_eq(r.p.entry.gdt, 0x500);
-	ck_assert_uint_eq(r.p.entry.gdt_limit, 0x27);
+	ck_assert_uint_eq(r.p.entry.x86.gdt, 0x500);
+	ck_assert_uint_eq(r.p.entry.x86.gdt_limit, 0x27);
 	si = start_info(&r);
 	ck_assert_uint_eq(si->magic, 0x336ec578);
 	ck_assert_uint_eq(si->version, 1);

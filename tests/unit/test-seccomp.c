@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "loader/error.h"
-#include "tests/unit/fake-kvm.h"
+#include "tests/unit/fake/fake-kvm.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vm-test.h"
 #include "vmm/config.h"

@@ -11,6 +11,7 @@
 #include "arch/x86/vmsa.h"
 #include "loader/blob.h"
 #include "measure/output.h"
+#include "tests/unit/rvps-test.h"
 #include "tests/unit/test.h"
 
 #define OUT 65536
@@ -40,6 +41,27 @@ static void chomp(char *s)
 	s[strcspn(s, "\n")] = 0;
 }
 
+/* Trustee's RVPS message for an SNP row holds the expected digest as the
+ * one accepted snp_launch_measurement; other SEV modes have none. */
+static void check_rvps(const char *id, const char *args, const char *want)
+{
+	char cmd[8192], payload[4096], expect[256];
+	bool snp = strstr(args, "--mode snp ") || strstr(args, "--mode snp:svsm ");
+
+	if (strstr(args, "--output-format"))
+		return;
+	snprintf(cmd, sizeof(cmd), "%s --output-format rvps", args);
+	if (!snp) {
+		ck_assert_msg(measure(cmd) == 2, "%s: rvps accepted", id);
+		ck_assert_msg(strstr(err, "--output-format rvps"), "%s: %s", id, err);
+		return;
+	}
+	ck_assert_msg(measure(cmd) == 0, "%s: %s", id, err);
+	rvps_test__payload(out, payload, sizeof(payload));
+	snprintf(expect, sizeof(expect), "{\"snp_launch_measurement\": [\"%s\"]}", want);
+	ck_assert_msg(!strcmp(payload, expect), "%s: payload %s", id, payload);
+}
+
 START_TEST(expected_rows)
 {
 	FILE *f = fopen(test__shared("vectors/EXPECTED-sev.tsv"), "r");
@@ -60,6 +82,7 @@ START_TEST(expected_rows)
 		ck_assert_msg(measure(args) == 0, "%s: %s", id, err);
 		chomp(out);
 		ck_assert_msg(!strcmp(out, want), "%s: got %s, want %s", id, out, want);
+		check_rvps(id, args, want);
 		rows++;
 	}
 	fclose(f);
@@ -86,11 +109,11 @@ START_TEST(bad_input)
 		{ "--mode snp --vcpus 1 --vcpu-family 25 " AMD, "--vcpu-family requires" },
 		{ "--mode sev " AMD " --initrd kernel/empty", "--kernel required when using --initrd" },
 		{ "--mode sev " AMD " --append x", "--kernel required when using --append" },
-		{ SNP1 " --vmm-type qemu", "--vmm-type qemu" },
+		{ SNP1 " --vmm-type kvm", "--vmm-type kvm" },
 		{ "--mode tdxx " AMD, "--mode tdxx" },
 		{ SNP1 " --frobnicate", "--frobnicate: unknown option" },
 		{ SNP1 " --vcpus", "--vcpus: expects an argument" },
-		{ "--mode snp --vcpus x " AMD, "--vcpus x: not a number" },
+		{ "--mode snp --vcpus x " AMD, "--vcpus x: not a count" },
 		{ "--mode snp --vcpus 0 --vcpu-type EPYC " AMD, "--vcpus 0: a guest in mode 'snp'" },
 		{ "--mode seves --vcpus 0 --vcpu-type EPYC " AMD, "--vcpus 0" },
 		{ "--mode snp --vcpus 1 --vcpu-sig 0x100000000 " AMD, "--vcpu-sig" },
@@ -101,18 +124,44 @@ START_TEST(bad_input)
 		{ "--mode sev --ovmf sev-snp-measure/ovmf_OvmfX64_suffix.bin --kernel kernel/empty",
 		  "doesn't support kernel/initrd/cmdline measurement" },
 		{ "--mode seves --vcpus 1 --vcpu-type EPYC " AMD " --snp-ovmf-hash 00",
-		  "--snp-ovmf-hash: only works with --mode snp" },
+		  "--snp-ovmf-hash: not an option of --mode seves (only of snp)" },
 		{ SNP1 " --snp-ovmf-hash abcd", "--snp-ovmf-hash: expected 96 hex digits" },
-		{ "--mode sev " AMD " --dump-vmsa", "--dump-vmsa: not available" },
+		{ "--mode sev " AMD " --dump-vmsa", "--dump-vmsa: not an option of --mode sev" },
 		{ "--mode snp:svsm --vcpus 1 --vcpu-type EPYC --ovmf sev-snp-measure/svsm_ovmf.fd "
 		  "--svsm sev-snp-measure/svsm.bin", "requires --vars-size or --vars-file" },
 		{ "--mode snp:svsm --vcpus 1 --vcpu-type EPYC --ovmf sev-snp-measure/svsm_ovmf.fd "
 		  "--vars-size 4096", "requires --svsm" },
-		{ SNP1 " --vars-size 4096 --vars-file x", "--vars-file x: not allowed with --vars-size" },
+		{ "--mode snp:svsm --vcpus 1 --vcpu-type EPYC --ovmf sev-snp-measure/svsm_ovmf.fd --svsm x --vars-size 4096 --vars-file x",
+		  "--vars-file x: not allowed with --vars-size" },
 		{ SNP1 " --kernel kernel/empty --kernel-hash 00", "--kernel-hash: not allowed with --kernel" },
 		{ SNP1 " --kernel-hash zz", "--kernel-hash: expected 64 hex digits" },
 		{ SNP1 " --output-format yaml", "--output-format yaml" },
 		{ SNP1 " extra", "extra: unexpected argument" },
+		/* Options outside the mode, whatever their position. */
+		{ SNP1 " --svsm sev-snp-measure/svsm.bin", "--svsm: not an option of --mode snp (only of snp:svsm)" },
+		{ "--svsm x " SNP1, "--svsm: not an option of --mode snp" },
+		{ SNP1 " --memory 2G", "--memory: not an option of --mode snp (only of tdx)" },
+		{ SNP1 " --acpi-tables acpi/quex_1c-nic.bin", "--acpi-tables: not an option of --mode snp" },
+		{ SNP1 " --tdx-separator pre-202411", "--tdx-separator: not an option of --mode snp" },
+		{ SNP1 " --dump-td-hob x", "--dump-td-hob: not an option of --mode snp" },
+		{ "--mode sev --vcpus 1 " AMD, "--vcpus: not an option of --mode sev (only of seves, snp, snp:svsm)" },
+		{ "--mode sev --vcpu-type EPYC " AMD, "--vcpu-type: not an option of --mode sev" },
+		{ "--mode seves --vcpus 1 --vcpu-type EPYC --guest-features 0x21 " AMD,
+		  "--guest-features: not an option of --mode seves (only of snp)" },
+		{ "--mode snp:ovmf-hash --vcpus 1 " AMD, "--vcpus: not an option of --mode snp:ovmf-hash" },
+		{ "--mode snp:svsm --vcpus 1 --vcpu-type EPYC --ovmf sev-snp-measure/svsm_ovmf.fd "
+		  "--svsm sev-snp-measure/svsm.bin --vars-size 4096 --kernel kernel/empty",
+		  "--kernel: not an option of --mode snp:svsm" },
+		{ "--mode snp:ovmf-hash " AMD " --output-format rvps", "--output-format rvps" },
+		/* Matrices. */
+		{ "--mode snp --vcpus 4-1 --vcpu-type EPYC " AMD, "--vcpus 4-1: counts are 0-65536, ranges ascending" },
+		{ "--mode snp --vcpus 1,2,2 --vcpu-type EPYC " AMD, "--vcpus 1,2,2: a count given twice" },
+		{ "--mode snp --vcpus 1-3,2 --vcpu-type EPYC " AMD, "a count given twice" },
+		{ "--mode snp --vcpus 1-65537 --vcpu-type EPYC " AMD, "counts are 0-65536" },
+		{ "--mode snp --vcpus 1-5000 --vcpu-type EPYC " AMD, "more than 4096 counts" },
+		{ "--mode snp --vcpus 1, --vcpu-type EPYC " AMD, "--vcpus 1,: not a count" },
+		{ "--mode snp --vcpus '' --vcpu-type EPYC " AMD, "--vcpus : not a count" },
+		{ "--mode snp --vcpus 1-x --vcpu-type EPYC " AMD, "not a count, a list (1,2,4) or a range (1-64)" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -173,7 +222,12 @@ START_TEST(json_output)
 
 	ck_assert_msg(measure(SNP1 " " DEB05_FILES " " DEB05_APPEND " --output-format json") == 0,
 		      "%s", err);
-	ck_assert_ptr_nonnull(strstr(out, "\"measurement\": \"" DEB05 "\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"values\": {\"measurement\": \"" DEB05 "\"}"));
+	/* The shape every mode shares, in this order. */
+	ck_assert_int_eq(strncmp(out, "{\n  \"mode\": \"snp\",\n  \"inputs\": [", 27), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\n  ],\n  \"options\": {\"vcpus\": 1, "));
+	ck_assert_ptr_nonnull(strstr(out, "},\n  \"values\": {"));
+	ck_assert_ptr_nonnull(strstr(out, "},\n  \"log\": [\n    {\"what\": \"firmware\""));
 	file_sha256("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64", k);
 	snprintf(want, sizeof(want), "\"role\": \"kernel\", \"path\": \"kernel/vmlinuz-6.1.0-56-cloud-amd64\", \"sha256\": \"%s\"", k);
 	ck_assert_msg(strstr(out, want), "%s", out);
@@ -184,7 +238,7 @@ START_TEST(json_output)
 	ck_assert_ptr_nonnull(strstr(out, "\"vmsa_era\": \"init2\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"append\": \"console=ttyS0 root=/dev/vda1 ro\""));
 	/* One operation per launch update, the last one the measurement. */
-	ops = strstr(out, "\"operations\"");
+	ops = strstr(out, "\"log\"");
 	ck_assert_ptr_nonnull(ops);
 	for (const char *p = ops; (p = strstr(p, "\"page_type\"")); p++)
 		n++;
@@ -197,6 +251,84 @@ START_TEST(json_output)
 	ck_assert_ptr_nonnull(strstr(out, "\"append\": null"));
 	ck_assert_int_eq(measure(SNP1 " --kernel kernel/empty --append '' --output-format json"), 0);
 	ck_assert_ptr_nonnull(strstr(out, "\"append\": \"\""));
+	/* A long command line in full, escaped. */
+	{
+		char args[2048], line[1100];
+
+		memset(line, 'a', 1000);
+		snprintf(line + 1000, sizeof(line) - 1000, "\\\"\"");
+		snprintf(args, sizeof(args), SNP1 " --kernel kernel/empty --append '%.1000s\"' --output-format json", line);
+		ck_assert_int_eq(measure(args), 0);
+		ck_assert_msg(strstr(out, line), "%s", out);
+	}
+}
+END_TEST
+
+/* A matrix: each entry is what a run with that many vCPUs prints, however
+ * the VMSAs are built (QEMU, ec2, gce, SEV-ES, SVSM). */
+START_TEST(vcpu_matrix)
+{
+	static const char *const bases[] = {
+		"--mode snp --vcpu-type EPYC-v4 " AMD " " DEB05_FILES " " DEB05_APPEND,
+		"--mode snp --vmm-type ec2 " AMD " --kernel kernel/empty",
+		"--mode snp --vmm-type GCE " AMD,
+		"--mode snp --vcpu-sig 0xa00f11 --snp-ovmf-hash 086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c374c2a55c467a50da6d466b74 --ovmf sev-snp-measure/ovmf_AmdSev_suffix.bin",
+		"--mode seves --vcpu-type EPYC-Milan " AMD,
+		"--mode snp:svsm --vcpu-type EPYC-v4 --ovmf sev-snp-measure/svsm_ovmf.fd --svsm sev-snp-measure/svsm.bin --vars-size 540672",
+	};
+	static const unsigned counts[] = { 1, 2, 3, 7, 8 };
+	static char matrix[OUT];
+	char args[2048], line[256];
+
+	for (size_t b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
+		snprintf(args, sizeof(args), "%s --vcpus 7,1-3,8", bases[b]);
+		ck_assert_msg(measure(args) == 0, "%s: %s", args, err);
+		snprintf(matrix, sizeof(matrix), "%s", out);
+		ck_assert_msg(!strncmp(matrix, "vcpus=1 measurement=", 20), "%s", matrix);
+		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			snprintf(args, sizeof(args), "%s --vcpus %u", bases[b], counts[i]);
+			ck_assert_msg(measure(args) == 0, "%s: %s", args, err);
+			chomp(out);
+			snprintf(line, sizeof(line), "vcpus=%u measurement=%.100s\n", counts[i], out);
+			ck_assert_msg(strstr(matrix, line), "%s: %s not in\n%s", bases[b], line, matrix);
+		}
+		/* ascending, one line each */
+		ck_assert_ptr_nonnull(strstr(matrix, "\nvcpus=3 "));
+		ck_assert_ptr_nonnull(strstr(strstr(matrix, "\nvcpus=3 "), "\nvcpus=7 "));
+		ck_assert_int_eq(strchr(matrix, 0) - strrchr(matrix, '\n'), 1);
+	}
+
+	/* One range covers a plain count too; JSON lists every entry. */
+	ck_assert_int_eq(measure(SNP1 " --vcpus 4-4"), 0);
+	ck_assert_int_eq(strncmp(out, "vcpus=4 measurement=", 20), 0);
+	ck_assert_int_eq(measure(SNP1 " --vcpus 1-64 --output-format json"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"matrix\": [\n    {\"vcpus\": 1, \"values\": {\"measurement\": \"d74bd3ea"));
+	ck_assert_ptr_nonnull(strstr(out, "\n    {\"vcpus\": 64, \"values\": {\"measurement\": \""));
+	ck_assert_ptr_null(strstr(out, "\"values\": {\"vcpus\""));
+	ck_assert_ptr_null(strstr(out, "\"options\": {\"vcpus\""));
+	ck_assert_ptr_nonnull(strstr(out, "{\"what\": \"vmsa63\""));
+}
+END_TEST
+
+/* RVPS from a matrix: every distinct measurement, in order, under one name. */
+START_TEST(rvps_matrix)
+{
+	char payload[16384], one[256], *p = payload;
+
+	ck_assert_int_eq(measure(SNP1 " --vcpus 1-3 --output-format rvps"), 0);
+	rvps_test__payload(out, payload, sizeof(payload));
+	ck_assert_int_eq(strncmp(p, "{\"snp_launch_measurement\": [\"", 29), 0);
+	for (unsigned k = 1; k <= 3; k++) {
+		char args[256];
+
+		snprintf(args, sizeof(args), SNP1 " --vcpus %u", k);
+		ck_assert_int_eq(measure(args), 0);
+		chomp(out);
+		snprintf(one, sizeof(one), "\"%.100s\"", out);
+		p = strstr(p, one);
+		ck_assert_msg(p, "%s missing or out of order in %s", one, payload);
+	}
+	ck_assert_str_eq(p + strlen(one), "]}");
 }
 END_TEST
 
@@ -222,6 +354,14 @@ START_TEST(verbose_and_formats)
 	ck_assert_int_eq(measure("--mode sev " AMD " --output-format base64"), 0);
 	ck_assert_str_eq(out, "Pk/Qs/47Lb5IHD2emUGKA0F08my+H1WqISsPGMEtLW8=\n");
 
+	/* --vmm-type in any case, as the same VMM. */
+	ck_assert_int_eq(measure(SNP1 " --vmm-type gce"), 0);
+	snprintf(plain, sizeof(plain), "%s", out);
+	ck_assert_int_eq(measure(SNP1 " --vmm-type GCE"), 0);
+	ck_assert_str_eq(out, plain);
+	ck_assert_int_eq(measure(SNP1 " --vmm-type qemu --output-format json"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"vmm_type\": \"QEMU\""));
+
 	ck_assert_int_eq(measure("--help"), 0);
 	for (const char *const *o = (const char *const[]){
 		     "--mode", "--vcpus", "--vcpu-type", "--vcpu-sig", "--vcpu-family",
@@ -232,8 +372,13 @@ START_TEST(verbose_and_formats)
 		     "--memory", "--acpi-tables", "--acpi-rsdp", "--acpi-loader", "--tdx-separator",
 		     "--dump-td-hob", "EPYC-Milan-v2", NULL }; *o; o++)
 		ck_assert_msg(strstr(out, *o), "--help lacks %s", *o);
+	ck_assert_ptr_nonnull(strstr(out, "sev-snp-measure 0.0.13"));
+	/* Units and ranges. */
+	ck_assert_ptr_nonnull(strstr(out, "vCPUs, 0-65536"));
+	ck_assert_ptr_nonnull(strstr(out, "guest RAM: MiB, or with a unit K/M/G/T"));
+	ck_assert_ptr_nonnull(strstr(out, "vCPU stepping, 0-15"));
 	ck_assert_int_eq(measure("--version"), 0);
-	ck_assert_ptr_nonnull(strstr(out, "0.0.13"));
+	ck_assert_str_eq(out, "cvm-measure " CVM_VERSION "\n");
 }
 END_TEST
 
@@ -306,6 +451,8 @@ static Suite *sev_cmd_suite(void)
 	tcase_add_test(t, bad_input);
 	tcase_add_test(t, kernel_hash_instead_of_files);
 	tcase_add_test(t, json_output);
+	tcase_add_test(t, vcpu_matrix);
+	tcase_add_test(t, rvps_matrix);
 	tcase_add_test(t, verbose_and_formats);
 	tcase_add_test(t, dump_vmsa);
 	tcase_add_test(t, firmware_info);

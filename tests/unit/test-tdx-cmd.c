@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/unit/rvps-test.h"
 #include "tests/unit/test.h"
 
 #define FW      "--mode tdx --ovmf firmware/OVMF.inteltdx.ms.fd"
@@ -99,14 +100,22 @@ START_TEST(json_and_base64)
 {
 	char hex[sizeof(out)], *mrtd;
 	unsigned char raw[64];
+	const char *head;
 
 	ck_assert_int_eq(run(BOOT " --memory 2G"), 0);
 	snprintf(hex, sizeof(hex), "%s", out);
 	ck_assert_int_eq(run(BOOT " --memory 2G --output-format json"), 0);
-	ck_assert_int_eq(strncmp(out, "{\"mrtd\": \"a7a1f751", 18), 0);
+	/* The shape of every mode: mode, inputs, options, values, log. */
+	head = "{\n  \"mode\": \"tdx\",\n  \"inputs\": [\n    {\"role\": \"ovmf\", "
+	       "\"path\": \"firmware/OVMF.inteltdx.ms.fd\", \"sha256\": \"a265075b";
+	ck_assert_int_eq(strncmp(out, head, strlen(head)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "{\"role\": \"acpi-loader\", \"path\": \"acpi/quex_1c-nic.table-loader.bin\", \"sha256\": \""));
+	ck_assert_ptr_nonnull(strstr(out, "\"options\": {\"memory\": 2147483648, \"tdx_page_order\": \"single-pass\", "
+				     "\"tdx_separator\": \"post-202411\", \"append\": \"console=ttyS0 root=/dev/vda1 ro\"},\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\"values\": {\"mrtd\": \"a7a1f751"));
 	ck_assert_ptr_nonnull(strstr(out, "\"rtmr3\": \"000000"));
 	ck_assert_uint_eq(count(out, "\"register\": "), 20);
-	ck_assert_ptr_nonnull(strstr(out, "\"events\": [{\"register\": 0, \"type\": \"EV_EFI_HANDOFF_TABLES2\", "
+	ck_assert_ptr_nonnull(strstr(out, "\"log\": [\n    {\"register\": 0, \"type\": \"EV_EFI_HANDOFF_TABLES2\", "
 				     "\"digest\": \"0b8772e5b0b41b83e6044a68397e02f49fb47066b4fbe4917ea2c45c"
 				     "64f323fdacbb37948f821ebaf8bc9c938ba8a749\", \"description\": \"TD_HOB\"}"));
 	ck_assert_ptr_nonnull(strstr(out, "{\"register\": 2, \"type\": \"EV_EVENT_TAG\""));
@@ -119,7 +128,9 @@ START_TEST(json_and_base64)
 		ck_assert_ptr_nonnull(strstr(out, val));
 	}
 	ck_assert_int_eq(run(FW " --output-format json"), 0);
-	ck_assert_int_eq(strncmp(out, "{\"mrtd\": \"a7a1f751", 18), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"values\": {\"mrtd\": \"a7a1f751"));
+	ck_assert_ptr_nonnull(strstr(out, "\"options\": {\"memory\": null, "));
+	ck_assert_ptr_nonnull(strstr(out, "\"log\": null\n}\n"));
 	ck_assert_ptr_null(strstr(out, "rtmr0"));
 
 	ck_assert_int_eq(run(FW " --output-format base64"), 0);
@@ -156,6 +167,19 @@ START_TEST(errors)
 		{ BOOT " --memory 4M", "TempMem" },
 		{ BOOT " --memory 2G --initrd kernel/vmlinuz-6.1.0-56-cloud-amd64 --kernel kernel/initrd.bin",
 		  "initrd.bin: setup header version" },
+		/* Options of other modes, wherever they stand. */
+		{ FW " --vcpu-type EPYC-v4", "--vcpu-type: not an option of --mode tdx (only of seves, snp, snp:svsm)" },
+		{ "--svsm x " FW, "--svsm: not an option of --mode tdx (only of snp:svsm)" },
+		{ FW " --dump-vmsa", "--dump-vmsa: not an option of --mode tdx" },
+		{ FW " --vcpus 4", "--vcpus: not an option of --mode tdx" },
+		{ FW " --guest-features 0x1", "--guest-features: not an option of --mode tdx" },
+		{ FW " --vmm-type QEMU", "--vmm-type: not an option of --mode tdx" },
+		{ FW " --kernel-hash 00", "--kernel-hash: not an option of --mode tdx" },
+		/* Memory lists. */
+		{ FW " --memory 1G,1024", "--memory 1G,1024: a size given twice" },
+		{ FW " --memory 1G,", "--memory 1G,: not a size" },
+		{ FW " --memory 0", "--memory 0: not a size" },
+		{ FW " --memory 1G,2G --dump-td-hob /tmp/x", "--dump-td-hob takes one --memory size" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -164,6 +188,126 @@ START_TEST(errors)
 		ck_assert_msg(count(err, "\n") == 1, "case %zu: %s", i, err);
 		ck_assert_str_eq(out, "");
 	}
+}
+END_TEST
+
+/* --memory without a unit is MiB, with fractions, as QEMU's -m. */
+START_TEST(memory_units)
+{
+	char want[sizeof(out)];
+
+	ck_assert_int_eq(run(BOOT " --memory 2G"), 0);
+	snprintf(want, sizeof(want), "%s", out);
+	ck_assert_int_eq(run(BOOT " --memory 2048"), 0);
+	ck_assert_str_eq(out, want);
+	ck_assert_int_eq(run(BOOT " --memory 0.5G"), 0);
+	snprintf(want, sizeof(want), "%s", out);
+	ck_assert_int_eq(run(BOOT " --memory 512"), 0);
+	ck_assert_str_eq(out, want);
+}
+END_TEST
+
+/* A memory matrix: each line is what a run with that size prints; 2G and
+ * 4G share QEMU's kernel patch (2 GiB below 4 GiB), 1G does not. */
+START_TEST(memory_matrix)
+{
+	static char matrix[sizeof(out)];
+	static const char *const sizes[] = { "1G", "2G", "4G", "1536M" };
+	char args[2048], line[1024], *p;
+
+	ck_assert_int_eq(run(BOOT " --memory 4G,1G,1.5G,2G"), 0);
+	snprintf(matrix, sizeof(matrix), "%s", out);
+	ck_assert_uint_eq(count(matrix, "\n"), 4);
+	ck_assert_int_eq(strncmp(matrix, "memory=1G mrtd=", 15), 0);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(args, sizeof(args), BOOT " --memory %s", sizes[i]);
+		ck_assert_int_eq(run(args), 0);
+		snprintf(line, sizeof(line), "memory=%s %.1000s", sizes[i], out);
+		for (p = line; (p = strchr(p, '\n'));)
+			*p = ' ';
+		line[strlen(line) - 1] = '\n';
+		ck_assert_msg(strstr(matrix, line), "%s not in\n%s", line, matrix);
+	}
+	ck_assert_int_eq(run(FW " --memory 1G,2G --output-format json"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"matrix\": [\n    {\"memory\": 1073741824, \"values\": {\"mrtd\": \"a7a1f751"));
+	ck_assert_ptr_nonnull(strstr(out, "\n    {\"memory\": 2147483648, \"values\": {\"mrtd\": \"a7a1f751"));
+}
+END_TEST
+
+/* Words of an EXPECTED-tdx.tsv inputs column as cvm-measure options. */
+static void row_args(const char *inputs, char *args, size_t cap)
+{
+	static const char *const map[][2] = {
+		{ "firmware", "--ovmf" }, { "order", "--tdx-page-order" }, { "memory", "--memory" },
+		{ "kernel", "--kernel" }, { "initrd", "--initrd" }, { "cmdline", "--append" },
+		{ "separator", "--tdx-separator" }, { "acpi-tables", "--acpi-tables" },
+		{ "acpi-rsdp", "--acpi-rsdp" }, { "acpi-loader", "--acpi-loader" },
+	};
+	const char *p = inputs;
+	size_t n = snprintf(args, cap, "--mode tdx --output-format rvps");
+
+	while (*p) {
+		const char *eq = strchr(p, '='), *end;
+		size_t k;
+
+		ck_assert_ptr_nonnull(eq);
+		if (eq[1] == '"') {
+			end = strchr(eq + 2, '"') + 1;
+		} else {
+			end = strchr(eq, ' ');
+			end = end ? end : eq + strlen(eq);
+		}
+		for (k = 0; k < sizeof(map) / sizeof(map[0]); k++)
+			if (strlen(map[k][0]) == (size_t)(eq - p) && !strncmp(p, map[k][0], eq - p))
+				break;
+		ck_assert_msg(k < sizeof(map) / sizeof(map[0]), "unknown input %s", p);
+		n += snprintf(args + n, cap - n, " %s '%.*s'", map[k][1],
+			      (int)(end - eq - 1 - 2 * (eq[1] == '"')), eq + 1 + (eq[1] == '"'));
+		ck_assert_uint_lt(n, cap);
+		p = *end ? end + 1 : end;
+	}
+}
+
+/* Every vector row as Trustee's RVPS message: its payload decodes (base64,
+ * JSON) to the expected digests under mr_td and rtmr_0..rtmr_2. */
+START_TEST(rvps_rows)
+{
+	FILE *f = fopen(test__shared("vectors/EXPECTED-tdx.tsv"), "r");
+	char line[4096], args[4096], payload[4096], want[512];
+	int rows = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		char *id, *kind, *inputs, *expect, *r;
+
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		id = strtok(line, "\t");
+		kind = strtok(NULL, "\t");
+		inputs = strtok(NULL, "\t");
+		expect = strtok(NULL, "\t");
+		row_args(inputs, args, sizeof(args));
+		ck_assert_msg(run(args) == 0, "%s: %s", id, err);
+		rvps_test__payload(out, payload, sizeof(payload));
+		if (!strcmp(kind, "tdx-mrtd")) {
+			snprintf(want, sizeof(want), "{\"mr_td\": [\"%s\"]}", expect);
+			ck_assert_msg(!strcmp(payload, want), "%s: %s", id, payload);
+		} else {
+			ck_assert_msg(!strncmp(payload, "{\"mr_td\": [\"", 12), "%s: %s", id, payload);
+			for (int i = 0; i < 3; i++) {
+				snprintf(want, sizeof(want), "rtmr%d=", i);
+				r = strstr(expect, want);
+				ck_assert_ptr_nonnull(r);
+				snprintf(want, sizeof(want), "\"rtmr_%d\": [\"%.96s\"]", i, r + 6);
+				ck_assert_msg(strstr(payload, want), "%s: %s lacks %s", id, payload, want);
+			}
+			ck_assert_ptr_null(strstr(payload, "rtmr_3"));
+		}
+		rows++;
+	}
+	fclose(f);
+	ck_assert_int_eq(rows, 10);
 }
 END_TEST
 
@@ -232,6 +376,9 @@ static Suite *tdx_cmd_suite(void)
 	tcase_add_test(t, rtmr_rows);
 	tcase_add_test(t, json_and_base64);
 	tcase_add_test(t, errors);
+	tcase_add_test(t, memory_units);
+	tcase_add_test(t, memory_matrix);
+	tcase_add_test(t, rvps_rows);
 	tcase_add_test(t, dump_td_hob);
 	tcase_add_test(t, verbose);
 	suite_add_tcase(s, t);

@@ -11,7 +11,7 @@
 #include "arch/x86/pvh.h"
 #include "loader/error.h"
 #include "tests/unit/boot-test.h"
-#include "tests/unit/fake-kvm.h"
+#include "tests/unit/fake/fake-kvm.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vm-test.h"
 #include "vmm/check.h"
@@ -466,7 +466,8 @@ START_TEST(check_reports_this_host)
 	ck_assert_ptr_nonnull(strstr(out, "exit-hypercall         MAP_GPA_RANGE\n"));
 	ck_assert_ptr_nonnull(strstr(out, "max vCPUs              288\n"));
 	ck_assert_ptr_nonnull(strstr(out, "plain, guest_memfd     yes\n"));
-	ck_assert_ptr_nonnull(strstr(out, "TDX                    no: VM type 5 (TDX) not offered"));
+	ck_assert_ptr_nonnull(strstr(out, "sw-protected           no: KVM here cannot create VM type 1"));
+	ck_assert_ptr_nonnull(strstr(out, "tdx                    no: not in this build of cvm-run\n"));
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 1);
 	ck_assert_uint_eq(fake__open_fds(), 0);
 }

@@ -173,7 +173,12 @@ START_TEST(vmm_names)
 	ck_assert_int_eq(v, SEV_VMM_EC2);
 	ck_assert_int_eq(sev_vmm__parse("gce", &v), 0);
 	ck_assert_str_eq(sev_vmm__name(v), "gce");
-	ck_assert_int_eq(sev_vmm__parse("qemu", &v), -1);
+	/* Any case: a superset of sev-snp-measure's spellings. */
+	ck_assert_int_eq(sev_vmm__parse("qemu", &v), 0);
+	ck_assert_int_eq(v, SEV_VMM_QEMU);
+	ck_assert_int_eq(sev_vmm__parse("EC2", &v), 0);
+	ck_assert_int_eq(v, SEV_VMM_EC2);
+	ck_assert_int_eq(sev_vmm__parse("kvm", &v), -1);
 	ck_assert_int_eq(vmsa__default_era(SEV_VMM_QEMU), VMSA_ERA_INIT2);
 	ck_assert_int_eq(vmsa__default_era(SEV_VMM_GCE), VMSA_ERA_LEGACY);
 }

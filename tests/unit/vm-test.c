@@ -9,7 +9,7 @@
 
 #include "arch/x86/pvh.h"
 #include "tests/unit/boot-test.h"
-#include "tests/unit/fake-kvm.h"
+#include "tests/unit/fake/fake-kvm.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vm-test.h"
 #include "vmm/config.h"

@@ -1,12 +1,13 @@
 /* A scripted KVM behind vmm/sys.h, so the VMM core runs end to end on hosts
- * without /dev/kvm.
+ * without /dev/kvm (fake.h says how its files divide the work).
  *
  * fake__install() puts fake_ops in SYS.  open("/dev/kvm") then returns a
  * fake fd; the VM, vCPU and guest_memfd fds descend from it.  Every fake fd
  * is a real memfd, so leaked fds show in /proc/self/fd, and a guest_memfd is
  * a memfd of its size, so the VMM's mapping of it is real memory the fake
- * keeps a view of.  ioctls on fake fds answer as KVM-UAPI.md sections 1 and
- * 7 describe (argument checks, call-order rules, the host's capabilities);
+ * keeps a view of.  ioctls on fake fds answer as KERNEL-RULES.md sections
+ * 2-3 and KVM-UAPI.md section 7 describe (argument checks in the kernel's
+ * order, call-order rules, per-VM-type answers, the host's capabilities);
  * KVM_RUN plays a per-vCPU script of exits.  Calls on other fds go to the
  * real system calls.  Every call is recorded.  fake_ops may be called from
  * several vCPU threads at once; the fake__ functions are for the test's
@@ -18,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/kvm-abi.h"
+#include "arch/x86/kvm-abi.h"
 #include "vmm/sys.h"
 
 #define FAKE_MAX_VCPUS	8
@@ -96,7 +97,7 @@ struct fake_step *fake__block(unsigned vcpu);
 
 /* ---- What the VMM did --------------------------------------------------- */
 
-enum fake_op { FAKE_OPEN, FAKE_IOCTL, FAKE_MMAP, FAKE_MUNMAP, FAKE_CLOSE };
+enum fake_op { FAKE_OPEN, FAKE_IOCTL, FAKE_MMAP, FAKE_MUNMAP, FAKE_CLOSE, FAKE_FALLOCATE };
 enum fake_kind { FAKE_REAL, FAKE_KVM, FAKE_VM, FAKE_VCPU, FAKE_GMEM };
 
 struct fake_call {
@@ -105,11 +106,12 @@ struct fake_call {
 	enum fake_kind kind;    /* what FD was at the call */
 	int vcpu;               /* the vCPU id for vCPU fds, else -1 */
 	unsigned long req;      /* IOCTL */
-	uint64_t arg;           /* IOCTL: the argument as an integer; MMAP/MUNMAP: length */
+	uint64_t arg;           /* IOCTL: the argument as an integer; MMAP/MUNMAP: length;
+				   FALLOCATE: offset */
 	void *data;             /* IOCTL: a copy of the struct ARG points to, as the call left it */
 	size_t len;             /* bytes at DATA */
-	uint64_t addr;          /* MMAP: the result; MUNMAP: the address */
-	int prot, flags;        /* MMAP; OPEN: flags */
+	uint64_t addr;          /* MMAP: the result; MUNMAP: the address; FALLOCATE: length */
+	int prot, flags;        /* MMAP; OPEN: flags; FALLOCATE: mode */
 	long ret;
 	int err;                /* errno when RET is -1 (MMAP: MAP_FAILED) */
 };
@@ -125,6 +127,11 @@ unsigned fake__played(unsigned vcpu);
 unsigned fake__running(void);
 /* Fake fds the VMM has not closed. */
 unsigned fake__open_fds(void);
+/* The memory attributes of GPA in the last VM created (KVM's view). */
+uint64_t fake__attributes(uint64_t gpa);
+/* A host whose KVM also offers software-protected VMs with private memory
+ * (the nested 7.3 host of make check). */
+void fake__host_sw_protected(void);
 /* The contents of the last guest_memfd created (the file itself, kept
  * mapped after the VMM closed it); NULL if none.  *SIZE = its size. */
 const uint8_t *fake__guest_memory(uint64_t *size);

@@ -1,0 +1,118 @@
+/* Inside the fake kernel: the state its files share.  fake-kvm.c owns the
+ * fds, the log, the scripts and KVM_RUN; fake-vm.c the rules every VM type
+ * shares (KERNEL-RULES.md section 2: memslots, guest_memfd, attributes);
+ * one file per architecture or VM family adds its type's rules
+ * (fake-x86.c: the default and software-protected VMs).  Everything here
+ * runs with fake.lock held. */
+#ifndef CVM_TEST_FAKE_H
+#define CVM_TEST_FAKE_H
+
+#include <pthread.h>
+
+#include "tests/unit/fake/fake-kvm.h"
+
+#define PAGE		4096ull
+#define MAX_OBJS	64
+#define MAX_SLOTS	16	/* per VM and address space */
+#define MAX_ANSWERS	8
+#define MAX_CAPS	32
+#define MAX_CPUID	256	/* KVM_MAX_CPUID_ENTRIES */
+#define MAX_ATTR_RANGES	4096
+/* "Not mine": a type's ioctl handler passes the request on. */
+#define ENOIOCTLCMD	515
+
+struct attr_range {
+	uint64_t start, end, attrs;     /* end exclusive; only non-zero attrs are kept */
+};
+
+struct fake_vm_type;
+struct fake_vcpu;
+
+/* A kernel object behind a fake fd. */
+struct obj {
+	enum fake_kind kind;
+	int fd;
+	bool open;
+	struct obj *vm;                 /* VCPU, GMEM: the VM it belongs to */
+	unsigned id;                    /* VCPU */
+	uint64_t size, flags;           /* GMEM */
+	uint8_t *view;                  /* VCPU: the run area; GMEM: the file */
+	size_t view_len;
+	void *vmm_map;                  /* VCPU: where the VMM mapped the run area */
+	/* VM */
+	const struct fake_vm_type *type;
+	struct kvm_userspace_memory_region2 slots[MAX_SLOTS];  /* size 0: unused */
+	struct attr_range *attrs;       /* sorted, disjoint */
+	unsigned nattrs;
+	uint64_t hypercall_exits;       /* KVM_CAP_EXIT_HYPERCALL as enabled */
+	bool irqchip, pit;
+	unsigned nvcpus;
+};
+
+/* One VM type: its per-VM flags (KERNEL-RULES 2.1) and the handlers that
+ * run after the generic rules of fake-vm.c (-ENOIOCTLCMD: not theirs). */
+struct fake_vm_type {
+	unsigned long type;
+	const char *name;
+	bool private_mem;               /* has_private_mem: attributes, gmem flags */
+	long (*vm_ioctl)(struct obj *vm, unsigned long req, void *arg);
+	long (*vcpu_ioctl)(struct obj *vcpu, unsigned long req, void *arg);
+	void (*vcpu_reset)(struct fake_vcpu *v, unsigned id);
+};
+
+/* The state of one vCPU id: its script and its registers. */
+struct fake_vcpu {
+	struct fake_step *steps[FAKE_MAX_STEPS];
+	unsigned nsteps, next;
+	struct fake_step *unanswered;   /* played; its reply not taken yet */
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_fpu fpu;
+	struct kvm_lapic_state lapic;
+	bool has_xlate;
+	struct kvm_translation xlate;
+};
+
+struct fake_cap {
+	long cap, value;
+};
+
+struct fake_state {
+	pthread_mutex_t lock;
+	struct obj objs[MAX_OBJS];
+	unsigned nobjs;
+	struct fake_vcpu vcpus[FAKE_MAX_VCPUS];
+	struct fake_cap caps[MAX_CAPS];
+	unsigned ncaps;
+	struct kvm_cpuid_entry2 cpuid[MAX_CPUID];
+	unsigned ncpuid;
+	struct obj *last_gmem;
+};
+
+extern struct fake_state fake;
+
+void fake__die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* The /dev/kvm answer to KVM_CHECK_EXTENSION(CAP). */
+long fake__cap(long cap);
+/* A new object on a memfd of SIZE bytes that the fake also maps when SIZE
+ * is not 0; *O = it.  Returns the fd or -errno. */
+long fake__new_obj(enum fake_kind kind, struct obj *vm, uint64_t size, struct obj **o);
+struct obj *fake__obj(int fd);
+
+/* fake-vm.c */
+/* The VM types the host offers (KVM_CAP_VM_TYPES), NULL if not one. */
+const struct fake_vm_type *fake_vm__type(unsigned long type);
+long fake_vm__create(unsigned long type);
+/* The generic VM ioctls, then the type's; -ENOTTY if nobody knows REQ. */
+long fake_vm__ioctl(struct obj *vm, unsigned long req, void *arg);
+long fake_vm__fallocate(struct obj *gmem, int mode, off_t off, off_t len);
+
+/* fake-x86.c: the x86 types, the host's defaults, the vCPU power-on state. */
+extern const struct fake_vm_type fake_x86_default, fake_x86_sw_protected;
+extern const struct fake_cap fake_x86_caps[];
+extern const unsigned fake_x86_ncaps;
+extern const struct kvm_cpuid_entry2 fake_x86_cpuid[];
+extern const unsigned fake_x86_ncpuid;
+long fake_x86__kvm_ioctl(unsigned long req, void *arg);
+
+#endif
