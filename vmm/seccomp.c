@@ -145,7 +145,7 @@ int seccomp__install(void)
 	seccomp_release(ctx);
 	if (r)
 		return err__set_status(CVM_EXIT_NOHOST, "seccomp: cannot install the filter: %s "
-				       "(valgrind has no seccomp; --no-seccomp runs without it)",
-				       strerror(-r));
+				       "(a kernel without CONFIG_SECCOMP_FILTER, or valgrind; "
+				       "--no-seccomp runs without it)", strerror(-r));
 	return 0;
 }
