@@ -16,7 +16,7 @@ BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
 CC       ?= gcc
 DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libseccomp-dev lz4 pkg-config gcc make \
-            help2man man-db clang
+            help2man man-db clang libclang-rt-dev
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"

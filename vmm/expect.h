@@ -3,8 +3,9 @@
  * one byte at a time.  Each byte costs at most one step of every NFA state
  * (EXPECT_MAX_STATES), so matching is linear in the output, and compiling is
  * linear in the pattern: counted repetition is sized before it is expanded
- * and refused past the limit.  Nothing recurses deeper than
- * EXPECT_MAX_DEPTH.  The README's "--expect syntax" is this file in prose.
+ * and refused past the limit.  Recursion (parsing, sizing, emitting) is as
+ * deep as the nesting, which EXPECT_MAX_DEPTH bounds.  The README's
+ * "--expect syntax" is this file in prose.
  *
  * Matching is per line: expect__newline() starts a new one (the console
  * calls it on CR and LF), '^' matches at the start of a line, '$' at the
