@@ -9,27 +9,49 @@
 # every other file is a pure guest-format builder, built on every host so
 # that cvm-measure can measure any architecture's launch anywhere.
 
-ARCH     ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ARCH     ?= $(HOST_ARCH)
 PREFIX   ?= /usr/local
 VERSION  := 0.1.0
-BUILD    ?= build
 SHARED   ?= $(abspath ../shared)
-CC       ?= gcc
-DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libseccomp-dev lz4 pkg-config gcc make \
-            help2man man-db clang libclang-rt-dev
+BUILD    ?= build
+DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libseccomp-dev lz4 pkg-config gcc make help2man \
+            man-db python3 acpica-tools libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu qemu-user \
+            clang libclang-rt-dev
+# Cross builds for arm64 (Debian multiarch; libfdt-dev is not Multi-Arch:
+# same, so they use the host's libfdt headers with libfdt1:arm64) and the
+# nested arm64 test's busybox-static:arm64.  deps adds the architecture.
+DEPS_ARM64 := libfdt1:arm64 libelf-dev:arm64 libssl-dev:arm64 check:arm64 libsubunit-dev:arm64 \
+              libseccomp-dev:arm64
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -D_GNU_SOURCE -I. -Iarch/$(ARCH) -pthread -MMD -MP
 LDFLAGS  += -Wl,--as-needed
-LDLIBS   += -lelf -lcrypto -lseccomp -pthread
+LDLIBS   += -lelf -lcrypto -lfdt -lseccomp -pthread
 
 ifeq ($(SAN),1)
 BUILD    := build-san
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=address,undefined
 endif
+
+# Another ARCH than the host's is a cross build into BUILD-ARCH (build-arm64),
+# with Debian's cross compiler unless CC is given.  arm64's libfdt is
+# libfdt1:arm64 beside the host's headers (libfdt-dev is not Multi-Arch:
+# same), hence the library by its file name.
+ifneq ($(ARCH),$(HOST_ARCH))
+BUILD    := $(BUILD)-$(ARCH)
+ifeq ($(origin CC),default)
+CC       := $(subst arm64,aarch64,$(subst x86,x86_64,$(ARCH)))-linux-gnu-gcc
+endif
+LDLIBS   := $(subst -lfdt,-l:libfdt.so.1,$(LDLIBS))
+endif
+# make check from x86 also cross-builds arm64 into BUILD-arm64 (the `arm64`
+# target): its unit tests run under qemu-aarch64, its cvm-run on the nested
+# arm64 KVM host.
+ARM64_BUILD := $(if $(filter arm64,$(ARCH)),$(BUILD),$(BUILD)-arm64)
 
 # The libFuzzer build (make fuzz): the library with clang, ASan+UBSan and
 # coverage, one binary per tests/fuzz/fuzz-*.c.
@@ -46,6 +68,13 @@ LIB_SRC  := $(filter-out vmm/main.c measure/main.c $(filter-out arch/$(ARCH)/%,$
               $(wildcard vmm/*.c loader/*.c measure/*.c arch/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/*.c tests/unit/fake/*.c)
+# Unit tests of x86's KVM side (its hooks, and the fake kernel, which is an
+# x86 kernel) build for ARCH=x86 only; found by what they include.
+ifneq ($(ARCH),x86)
+TEST_SRC := $(filter-out $(wildcard tests/unit/fake/*.c) $(shell grep -l -e '"arch/x86/kvm' \
+              -e '"arch/x86/cpuid.h"' -e '"tests/unit/fake/' -e '"tests/unit/vm-test.h"' \
+              tests/unit/*.c),$(TEST_SRC))
+endif
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
@@ -56,8 +85,8 @@ COMPDIR  := $(PREFIX)/share/bash-completion/completions
 DOCDIR   := $(PREFIX)/share/doc/cvm
 PROGS    := cvm-run cvm-measure
 
-.PHONY: all check check-unit check-integration check-standalone demo deps install uninstall \
-        man clean bench guest fuzz fuzz-smoke fuzz-build
+.PHONY: all check check-unit check-unit-arm64 check-integration check-standalone demo deps \
+        install uninstall man clean bench guest arm64 fuzz fuzz-smoke fuzz-build
 
 all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
 
@@ -78,14 +107,50 @@ $(BUILD)/cvm-measure: $(BUILD)/measure/main.o $(BUILD)/libcvm.a
 $(BUILD)/cvm-unit: $(TEST_OBJ) $(BUILD)/libcvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(CHECK_LIBS)
 
-# The test guest is freestanding and never sanitized: it runs inside the VM.
+# The test guests are freestanding and never sanitized: they run inside the
+# VM.  The arm64 one needs Debian's cross compiler (gcc-aarch64-linux-gnu).
+ARM64_CC := aarch64-linux-gnu-gcc
 guest:
 	$(MAKE) -C tests/guest OUT=$(abspath $(BUILD))/guest
+	@if command -v $(ARM64_CC) >/dev/null; then \
+	  $(MAKE) -C tests/guest-arm64 OUT=$(abspath $(BUILD))/guest-arm64; \
+	else echo "tests/guest-arm64 not built: no $(ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; fi
+
+# The arm64 cross build beside this one (nothing to do on arm64 itself),
+# when the cross compiler and the arm64 libraries (DEPS_ARM64) are there.
+ARM64_LIBS := libfdt.so.1 libelf.so libcrypto.so libcheck_pic.a libsubunit.so
+arm64:
+ifneq ($(ARCH),arm64)
+	@if ! command -v $(ARM64_CC) >/dev/null; then \
+	  echo "no arm64 cross build: no $(ARM64_CC) (Debian gcc-aarch64-linux-gnu)"; \
+	elif missing=$$(for l in $(ARM64_LIBS); do $(ARM64_CC) -print-file-name=$$l | grep -v /; done); \
+	  [ -n "$$missing" ]; then \
+	  echo "no arm64 cross build: no arm64" $$missing "(make deps, as root, adds them)"; \
+	else $(MAKE) --no-print-directory ARCH=arm64 BUILD=$(ARM64_BUILD) $(ARM64_BUILD)/cvm-run \
+	    $(if $(filter 1,$(SAN)),,$(ARM64_BUILD)/cvm-measure $(ARM64_BUILD)/cvm-unit); fi
+endif
 
 check: check-unit check-integration
 
-check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure
+check-unit: $(BUILD)/cvm-unit $(BUILD)/cvm-measure check-unit-arm64
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) $(BUILD)/cvm-unit
+
+# The arm64 build's unit tests from another architecture, under qemu-aarch64
+# (Debian qemu-user), which also runs the cvm-measure they start.  Not under
+# SAN=1: LeakSanitizer does not run under qemu-user (it stops with a fatal
+# error), and the plain run has checked the other architecture already.
+check-unit-arm64: $(if $(filter arm64,$(ARCH))$(filter 1,$(SAN)),,arm64)
+ifeq ($(ARCH):$(filter 1,$(SAN)),x86:)
+	@if [ ! -x $(ARM64_BUILD)/cvm-unit ]; then \
+	  echo "SKIP arm64 unit tests: no arm64 cross build (above)"; \
+	elif ! command -v qemu-aarch64 >/dev/null; then \
+	  echo "SKIP arm64 unit tests: no qemu-aarch64 (Debian qemu-user; make deps installs it)"; \
+	else echo "arm64 unit tests, under qemu-aarch64:"; \
+	  CVM_TEST_EXEC=qemu-aarch64 CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(ARM64_BUILD)) \
+	    qemu-aarch64 $(ARM64_BUILD)/cvm-unit; fi
+else ifeq ($(ARCH),x86)
+	@echo "SKIP arm64 unit tests under SAN=1: LeakSanitizer does not run under qemu-aarch64"
+endif
 
 # The unit suites that need neither ../shared nor KVM (what a Debian package
 # build can run).
@@ -94,8 +159,13 @@ STANDALONE := $(patsubst tests/unit/test-%.c,%, \
 check-standalone: $(BUILD)/cvm-unit
 	@for s in $(STANDALONE); do CK_RUN_SUITE=$$s $(BUILD)/cvm-unit || exit 1; done
 
-check-integration: all
-	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_SAN=$(SAN) tests/integration/run-all.sh
+# Writes cvm-run's arm64 device tree for the QEMU tests (tests/integration).
+$(BUILD)/arm64-dtb: $(BUILD)/tests/integration/arm64-dtb.o $(BUILD)/libcvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check-integration: all $(BUILD)/arm64-dtb arm64
+	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_ARM64_BUILD=$(abspath $(ARM64_BUILD)) \
+	  CVM_SAN=$(SAN) tests/integration/run-all.sh
 
 # Every tests/fuzz/fuzz-*.c, run FUZZ_SECONDS each, or until FUZZ_RUNS
 # executions when that is given (tests/fuzz/run.sh); fuzz-smoke is the
@@ -119,8 +189,17 @@ fuzz-smoke: fuzz-build guest
 		$(abspath $(FUZZ_DIR)) $(abspath $(FUZZ_BIN))
 
 # Installs missing Debian packages (as root), builds, boots the test guest.
+# dpkg-query, not dpkg -s: with arm64 beside amd64, "dpkg -s libelf-dev"
+# fails as ambiguous.
 deps:
-	@missing=$$(for p in $(DEPS_PKG); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@if [ "$$(id -u)" = 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then \
+	  echo "adding the arm64 architecture (cross builds, arm64 packages for the nested test)"; \
+	  dpkg --add-architecture arm64; \
+	fi; \
+	arm64=$$(dpkg --print-foreign-architectures | grep -qx arm64 && echo "$(DEPS_ARM64)"); \
+	missing=$$(for p in $(DEPS_PKG) $$arm64; do \
+	  dpkg-query -W -f='$${db:Status-Status}\n' $$p 2>/dev/null | grep -qx installed || echo $$p; \
+	done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:" $$missing; \
@@ -171,8 +250,10 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
-	rm -rf build build-san $(FUZZ_DIR)
+	rm -rf build build-san build-arm64 build-san-arm64 $(FUZZ_DIR)
 	$(MAKE) -C tests/guest clean OUT=$(abspath build)/guest
+	$(MAKE) -C tests/guest-arm64 clean OUT=$(abspath build)/guest-arm64
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/measure/main.d \
+         $(BUILD)/tests/integration/arm64-dtb.d \
 	$(FUZZ_BIN:=.d)

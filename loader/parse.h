@@ -2,6 +2,7 @@
 #ifndef CVM_PARSE_H
 #define CVM_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A size: decimal digits with an optional fraction, or 0x hex digits, then
@@ -15,5 +16,8 @@ int parse__size_mib(const char *s, uint64_t *out);
 /* An unsigned integer with base auto-detection (0x.., 0.., decimal).  -1 on
  * empty, junk, or overflow. */
 int parse__u64(const char *s, uint64_t *out);
+/* Exactly N bytes of hex, optionally 0x-prefixed, into D.  -1 on anything
+ * else. */
+int parse__hex(const char *s, uint8_t *d, size_t n);
 
 #endif

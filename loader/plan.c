@@ -25,6 +25,7 @@ void plan__exit(struct plan *p)
 		free(m);
 	}
 	free(p->ops);
+	free(p->files);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -100,6 +101,35 @@ int plan__map(struct plan *p, const char *path, struct blob *out)
 	return plan__map_max(p, path, 0, NULL, out);
 }
 
+int plan__add_file(struct plan *p, const char *name, const void *data, size_t len)
+{
+	struct plan_file *f;
+
+	if (strlen(name) >= PLAN_FILE_NAME)
+		return err__set("file %s: the name is longer than %d bytes", name,
+				PLAN_FILE_NAME - 1);
+	if (plan__file(p, name))
+		return err__set("file %s: given twice", name);
+	f = realloc(p->files, (p->nfiles + 1) * sizeof(*f));
+	if (!f)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	p->files = f;
+	f = &p->files[p->nfiles++];
+	memset(f, 0, sizeof(*f));
+	strcpy(f->name, name);
+	f->data = data;
+	f->len = len;
+	return 0;
+}
+
+const struct plan_file *plan__file(const struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (!strcmp(p->files[i].name, name))
+			return &p->files[i];
+	return NULL;
+}
+
 static int cmp_gpa(const void *a, const void *b)
 {
 	const struct plan_op *x = *(const struct plan_op * const *)a;
@@ -120,7 +150,8 @@ int plan__validate(const struct plan *p)
 	for (i = 0; i < p->nops; i++) {
 		const struct plan_op *op = &p->ops[i];
 
-		if (op->kind == PLAN_VMSA || op->len == 0)
+		/* RIPAS entries cover the granules populated inside them. */
+		if (op->kind == PLAN_VMSA || op->kind == PLAN_REALM_RIPAS || op->len == 0)
 			continue;
 		if (op->gpa + op->len < op->gpa) {
 			ret = err__set("%s: [%#llx, +%#llx) wraps the address space", op->what,
@@ -153,6 +184,8 @@ const char *plan__kind_name(enum plan_kind kind)
 		[PLAN_SECRETS] = "secrets",   [PLAN_CPUID] = "cpuid",
 		[PLAN_VMSA] = "vmsa",         [PLAN_TDX_ADD] = "tdx-add",
 		[PLAN_TDX_EXTEND] = "tdx-add+extend", [PLAN_TDX_AUG] = "tdx-aug",
+		[PLAN_REALM_DATA] = "realm-data", [PLAN_REALM_DATA_UNMEASURED] = "realm-data-unmeasured",
+		[PLAN_REALM_RIPAS] = "realm-ripas", [PLAN_REALM_REC] = "realm-rec",
 	};
 
 	return kind < PLAN_KIND_COUNT ? names[kind] : "?";

@@ -25,7 +25,22 @@ enum plan_kind {
 	PLAN_TDX_ADD,     /* TDH.MEM.PAGE.ADD: copied, only the GPA measured */
 	PLAN_TDX_EXTEND,  /* PAGE.ADD then TDH.MR.EXTEND over every 256-byte chunk */
 	PLAN_TDX_AUG,     /* PAGE_AUG: accepted by the guest later, not added now */
+	/* Arm CCA realms (KVM_ARM_RMI_POPULATE): 4 KiB granules, one
+	 * RMI_DATA_CREATE each, the last one zero-padded. */
+	PLAN_REALM_DATA,  /* DATA_CREATE with MEASURE: contents hashed into the RIM */
+	PLAN_REALM_DATA_UNMEASURED, /* DATA_CREATE without MEASURE: IPA and flags only */
+	PLAN_REALM_RIPAS, /* RTT_INIT_RIPAS of one RTT entry [gpa, gpa+len): RMM 1.0 measures it */
+	PLAN_REALM_REC,   /* REC_CREATE of vCPU op.vcpu from op.rec (no guest address) */
 	PLAN_KIND_COUNT,
+};
+
+/* RmiRecParams as measured: flags, pc, x0-x7. */
+#define PLAN_REC_RUNNABLE (1ull << 0)
+
+struct plan_realm_rec {
+	uint64_t flags;         /* PLAN_REC_RUNNABLE: only runnable RECs are measured */
+	uint64_t pc;
+	uint64_t gprs[8];
 };
 
 struct plan_op {
@@ -34,8 +49,9 @@ struct plan_op {
 	uint64_t len;           /* bytes; SNP and TDX kinds use whole pages */
 	const uint8_t *data;    /* data_len bytes, or NULL for zeros; owned by the plan */
 	uint64_t data_len;      /* <= len; the rest of the op is zeros */
-	uint32_t vcpu;          /* PLAN_VMSA only */
+	uint32_t vcpu;          /* PLAN_VMSA and PLAN_REALM_REC */
 	char what[32];          /* "firmware", "kernel", "vmsa1", "TD_HOB" ... */
+	const struct plan_realm_rec *rec; /* PLAN_REALM_REC only; owned by the plan */
 };
 
 /* How the bootstrap processor starts. */
@@ -58,6 +74,46 @@ struct plan_entry {
 	} x86;
 };
 
+/* Arm CCA: the RMI_REALM_CREATE parameters the RIM starts from
+ * (RmiRealmParams, MEASUREMENT.md 4), and whose RMM semantics apply. */
+enum plan_rmm {
+	PLAN_RMM_ANY,           /* not said: only plans whose RIM is the same under both */
+	PLAN_RMM_1_0,           /* RMM 1.0: RTT_INIT_RIPAS is measured */
+	PLAN_RMM_2_0,           /* RMM 2.0: it is not; SHA-384 exists */
+};
+
+enum plan_realm_hash {          /* RmiHashAlgorithm */
+	PLAN_REALM_SHA256 = 0,
+	PLAN_REALM_SHA512 = 1,
+	PLAN_REALM_SHA384 = 2,  /* RMM 2.0 only */
+};
+
+#define PLAN_REALM_LPA2 (1ull << 0)     /* flags0 */
+#define PLAN_REALM_SVE  (1ull << 1)
+#define PLAN_REALM_PMU  (1ull << 2)
+
+struct plan_realm {
+	enum plan_rmm rmm;
+	enum plan_realm_hash hash;
+	uint64_t flags0;        /* PLAN_REALM_LPA2 | _SVE | _PMU */
+	uint32_t s2sz;          /* IPA bits */
+	uint32_t sve_vl;        /* vector length as VQ - 1 */
+	uint32_t num_bps;       /* breakpoints - 1 */
+	uint32_t num_wps;       /* watchpoints - 1 */
+	uint32_t pmu_num_ctrs;
+};
+
+/* A file the VMM serves the guest by name (QEMU's fw_cfg files:
+ * "etc/acpi/tables", "etc/table-loader" ...): firmware reads, and may
+ * measure, these bytes. */
+#define PLAN_FILE_NAME 56       /* fw_cfg's FW_CFG_MAX_FILE_PATH */
+
+struct plan_file {
+	char name[PLAN_FILE_NAME];
+	const uint8_t *data;    /* len bytes; owned by the plan */
+	size_t len;
+};
+
 struct plan_mem;
 
 struct plan {
@@ -69,6 +125,9 @@ struct plan {
 	 * below 4 GiB.  Read-only to a plain guest, private to a TEE one. */
 	uint64_t fw_gpa, fw_size;
 	uint32_t vcpus;
+	const struct plan_realm *realm; /* realm launches only; owned by the plan */
+	struct plan_file *files;
+	size_t nfiles;
 	struct plan_mem *mem;   /* buffers and mapped files the ops point into */
 };
 
@@ -93,8 +152,14 @@ int plan__map(struct plan *p, const char *path, struct blob *out);
 /* The same for a file of at most MAX bytes (WHAT says whose limit). */
 int plan__map_max(struct plan *p, const char *path, uint64_t max, const char *what,
 		  struct blob *out);
+/* Adds the file NAME (DATA as for plan__add); -1 with err__set() on a name
+ * too long or already there, or allocation failure. */
+int plan__add_file(struct plan *p, const char *name, const void *data, size_t len);
+/* The file NAME, or NULL. */
+const struct plan_file *plan__file(const struct plan *p, const char *name);
 /* Rejects ops that overlap each other or wrap (VMSAs excepted: they have no
- * guest address); -1 with a message naming both ops. */
+ * guest address; so are realm RIPAS entries, which cover populated granules);
+ * -1 with a message naming both ops. */
 int plan__validate(const struct plan *p);
 
 const char *plan__kind_name(enum plan_kind kind);

@@ -1,6 +1,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "loader/blob.h"
 #include "loader/error.h"
 #include "loader/guid.h"
 #include "loader/sev-hashes.h"
@@ -23,17 +24,30 @@ static int sha256(const void *d, size_t n, uint8_t out[32])
 	return 0;
 }
 
-int sev_hashes__cmdline(struct sev_hashes *h, const char *append)
+int sev_hashes__fill(struct sev_hashes *h, const uint8_t kernel[32], const uint8_t *initrd,
+		     const char *append)
 {
 	const char *s = append ? append : "";
 
+	memmove(h->kernel, kernel, 32);
+	if (initrd)
+		memmove(h->initrd, initrd, 32);
+	else if (sha256("", 0, h->initrd) < 0)
+		return -1;
 	/* The table covers the string QEMU hands the guest, NUL included. */
 	return sha256(s, strlen(s) + 1, h->cmdline);
 }
 
-int sev_hashes__no_initrd(struct sev_hashes *h)
+int sev_hashes__file(const char *path, uint8_t out[32])
 {
-	return sha256("", 0, h->initrd);
+	struct blob b;
+	int r;
+
+	if (blob__open(&b, path) < 0)
+		return -1;
+	r = sha256(b.data ? (const void *)b.data : "", b.size, out);
+	blob__close(&b);
+	return r;
 }
 
 static uint8_t *put_head(uint8_t *p, const struct guid *g, uint16_t len)

@@ -16,11 +16,14 @@ struct sev_hashes {
 	uint8_t kernel[32];     /* SHA-256 of the kernel file, byte for byte */
 };
 
-/* H->cmdline from APPEND; NULL and "" both hash a lone NUL. -1 if the
- * digest fails. */
-int sev_hashes__cmdline(struct sev_hashes *h, const char *append);
-/* H->initrd for "no initrd": SHA-256 of zero bytes. */
-int sev_hashes__no_initrd(struct sev_hashes *h);
+/* QEMU's kernel-hashes=on table for a direct boot: KERNEL is the kernel
+ * file's SHA-256, INITRD the initrd's or NULL for none (the digest of
+ * nothing), APPEND the command line (NULL and "" both hash a lone NUL).
+ * -1 if a digest fails. */
+int sev_hashes__fill(struct sev_hashes *h, const uint8_t kernel[32], const uint8_t *initrd,
+		     const char *append);
+/* The SHA-256 of the file at PATH into OUT; -1 naming PATH. */
+int sev_hashes__file(const char *path, uint8_t out[32]);
 /* Writes the padded table (SEV_HASHES_PADDED_LEN bytes) to OUT. */
 void sev_hashes__table(const struct sev_hashes *h, uint8_t *out);
 

@@ -54,6 +54,18 @@ static int add_image(struct plan *p, const struct blob *b, uint64_t end, bool wh
 	return plan__add(p, PLAN_NORMAL, *gpa, b->size, b->data, what) ? 0 : -1;
 }
 
+/* The firmware below 4 GiB: NORMAL pages, and the plan's firmware window
+ * (guest memory outside RAM that a VMM backs for it). */
+static int add_firmware(struct plan *p, const struct sev_launch *cfg, bool whole_pages,
+			uint64_t *gpa)
+{
+	if (add_image(p, &cfg->firmware, FOUR_GIB, whole_pages, "firmware", gpa) < 0)
+		return -1;
+	p->fw_gpa = *gpa;
+	p->fw_size = FOUR_GIB - *gpa;
+	return 0;
+}
+
 /* The SNP_KERNEL_HASHES section with a kernel: zeros with the padded table
  * at the in-page offset of SEV_HASH_TABLE_RV, measured as NORMAL. */
 static int add_hashes_section(struct plan *p, const struct ovmf *o, const struct sev_section *s,
@@ -173,7 +185,7 @@ static int build_sev(struct plan *p, const struct sev_launch *cfg, const struct 
 	uint32_t rv = 0;
 	uint8_t *table;
 
-	if (add_image(p, &cfg->firmware, FOUR_GIB, false, "firmware", &gpa) < 0)
+	if (add_firmware(p, cfg, false, &gpa) < 0)
 		return -1;
 	if (cfg->firmware_only)
 		return 1;
@@ -204,7 +216,7 @@ static int build_snp(struct plan *p, const struct sev_launch *cfg, const struct 
 	if (cfg->hashes && !sev_metadata__has(m, SEV_SECTION_KERNEL_HASHES))
 		return err__set("%s: Kernel specified but OVMF metadata doesn't include SNP_KERNEL_HASHES section",
 				o->path);
-	if (add_image(p, &cfg->firmware, FOUR_GIB, true, "firmware", &gpa) < 0)
+	if (add_firmware(p, cfg, true, &gpa) < 0)
 		return -1;
 	if (cfg->firmware_only)
 		return 1;

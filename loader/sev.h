@@ -34,7 +34,8 @@ struct sev_launch {
 	bool firmware_only;             /* stop after the firmware images */
 };
 
-/* Appends the launch to P: the firmware image(s) first, then (SNP) the
+/* Appends the launch to P: the firmware image(s) first (the plan's
+ * firmware window: 4 GiB less the image size, up to 4 GiB), then (SNP) the
  * metadata sections in table order, the hashes table, and one VMSA op per
  * vCPU (op.vcpu; op.data is the 4 KiB page, no guest address).  The VMSA
  * ops come last, vCPU 0 first, so the plan for N vCPUs is a prefix of the

@@ -9,13 +9,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/memmap.h"
 #include "loader/blob.h"
 #include "loader/plan.h"
 #include "loader/tdvf.h"
 
 struct tdx_launch {
 	const char *firmware;   /* TDVF image, mapped so it ends at 4 GiB (-bios) */
-	uint64_t mem_size;      /* guest RAM (QEMU q35 layout), decides the TD HOB */
+	uint64_t mem_size;      /* guest RAM, decides the TD HOB */
+	/* Where that RAM is: NULL for QEMU q35's layout of mem_size (what
+	 * cvm-measure predicts); cvm-run passes its own memory map. */
+	const struct x86_ram_range *ram;
+	size_t nram;
 };
 
 /* What the launch put where: what TDVF itself measures into RTMR0 comes
@@ -26,9 +31,11 @@ struct tdx_layout {
 	const uint8_t *hob;     /* the TD HOB as written into the TD_HOB section */
 	size_t hob_len;         /* END entry included */
 	uint64_t hob_gpa;       /* also p->entry.arg: KVM_TDX_INIT_VCPU's RCX */
+	uint64_t below_4g;      /* RAM below 4 GiB: QEMU's bzImage header patch */
 };
 
-/* Appends the ops to P (and sets p->mem_size, p->entry.arg).  -1 with
+/* Appends the ops to P and sets p->mem_size, p->entry.arg and the firmware
+ * window p->fw_gpa/fw_size (the span of the BFV and CFV sections).  -1 with
  * err__set() on unreadable or malformed firmware, memory that cannot hold
  * the TD_HOB/TempMem sections, or td-shim sections this VMM cannot fill
  * (PayloadParam, TD_INFO, TD_PARAMS, a Payload without bytes). */

@@ -1,4 +1,4 @@
-/* cvm-measure: launch measurements for SEV, SEV-ES, SEV-SNP and TDX guests.
+/* cvm-measure: launch measurements for SEV, SEV-ES, SEV-SNP, TDX and CCA guests.
  * The one option table: names and meanings follow sev-snp-measure 0.0.13,
  * plus --kernel-hash/--initrd-hash and the TDX options; each option names
  * the modes it belongs to, and is refused in any other. */
@@ -17,8 +17,9 @@
 
 enum {
 	M_SEV = 1 << 0, M_SEVES = 1 << 1, M_SNP = 1 << 2, M_OVMF_HASH = 1 << 3,
-	M_SVSM = 1 << 4, M_TDX = 1 << 5,
-	M_ALL = (1 << 6) - 1,
+	M_SVSM = 1 << 4, M_TDX = 1 << 5, M_CCA = 1 << 6,
+	M_ALL = (1 << 7) - 1,
+	M_FIRMWARE = M_ALL & ~M_CCA,                    /* modes measuring an OVMF/TDVF */
 	M_VMSA = M_SEVES | M_SNP | M_SVSM,              /* modes with VMSAs */
 	M_HASHES = M_SEV | M_SEVES | M_SNP,             /* SEV kernel-hashes table */
 	M_KERNEL = M_HASHES | M_TDX,
@@ -32,6 +33,7 @@ static const struct {
 	{ "sev", M_SEV, measure__sev_cmd }, { "seves", M_SEVES, measure__sev_cmd },
 	{ "snp", M_SNP, measure__sev_cmd }, { "snp:ovmf-hash", M_OVMF_HASH, measure__sev_cmd },
 	{ "snp:svsm", M_SVSM, measure__sev_cmd }, { "tdx", M_TDX, measure__tdx_cmd },
+	{ "cca", M_CCA, measure__cca_cmd },
 };
 #define NMODES (sizeof(modes) / sizeof(modes[0]))
 
@@ -40,7 +42,8 @@ enum {
 	OPT_VCPUS, OPT_VCPU_TYPE, OPT_VCPU_SIG, OPT_VCPU_FAMILY, OPT_VCPU_MODEL, OPT_VCPU_STEPPING,
 	OPT_VMM_TYPE, OPT_GUEST_FEATURES, OPT_SNP_OVMF_HASH, OPT_DUMP_VMSA, OPT_SVSM,
 	OPT_VARS_SIZE, OPT_VARS_FILE, OPT_TDX_PAGE_ORDER, OPT_MEMORY, OPT_ACPI_TABLES,
-	OPT_ACPI_RSDP, OPT_ACPI_LOADER, OPT_TDX_SEPARATOR, OPT_DUMP_TD_HOB, OPT_OUTPUT_FORMAT,
+	OPT_ACPI_RSDP, OPT_ACPI_LOADER, OPT_TDX_SEPARATOR, OPT_DUMP_TD_HOB, OPT_REALM_OPS,
+	OPT_RMM, OPT_HASH, OPT_OUTPUT_FORMAT,
 	OPT_VERBOSE, OPT_VERSION, OPT_HELP, NOPTS
 };
 
@@ -53,8 +56,8 @@ static const struct opt_def {
 	const char *help;
 } defs[NOPTS] = {
 	[OPT_MODE] = { "mode", 0, "MODE", M_ALL,
-		"sev | seves | snp | snp:ovmf-hash (the digest after the firmware pages) | snp:svsm | tdx (required)" },
-	[OPT_OVMF] = { "ovmf", 0, "PATH", M_ALL, "the OVMF/TDVF firmware image (required)" },
+		"sev | seves | snp | snp:ovmf-hash (the digest after the firmware pages) | snp:svsm | tdx | cca (required)" },
+	[OPT_OVMF] = { "ovmf", 0, "PATH", M_FIRMWARE, "the OVMF/TDVF firmware image (required)" },
 	[OPT_KERNEL] = { "kernel", 0, "PATH", M_KERNEL,
 		"kernel booted directly (QEMU -kernel; SEV: kernel-hashes=on)" },
 	[OPT_INITRD] = { "initrd", 0, "PATH", M_KERNEL, "initrd (needs --kernel)" },
@@ -96,8 +99,14 @@ static const struct opt_def {
 		"post-202411 (default: edk2-stable202411 and later) | pre-202411" },
 	[OPT_DUMP_TD_HOB] = { "dump-td-hob", 0, "FILE", M_TDX,
 		"write the TD HOB that was measured (needs one --memory)" },
+	[OPT_REALM_OPS] = { "realm-ops", 0, "FILE", M_CCA,
+		"the realm's RMI calls as an operation script (required)" },
+	[OPT_RMM] = { "rmm", 0, "1.0|2.0", M_CCA,
+		"whose semantics: 1.0 measures RIPAS entries, 2.0 does not (needed with ripas lines)" },
+	[OPT_HASH] = { "hash", 0, "ALGO", M_CCA, "sha256 | sha384 | sha512, checked against the create line" },
 	[OPT_OUTPUT_FORMAT] = { "output-format", 0, "FMT", M_ALL,
-		"hex (default; snp:ovmf-hash: always) | base64 | json | rvps (Trustee reference values)" },
+		"hex (default; snp:ovmf-hash: always) | base64 | json | rvps (Trustee reference values; "
+		"not cca) | corim (cca only: a CoMID for cocli)" },
 	[OPT_VERBOSE] = { "verbose", 'v', NULL, M_ALL,
 		"the operation log on stderr: one line per launch update, or the TDX events" },
 	[OPT_VERSION] = { "version", 0, NULL, M_ALL, "print the version" },
@@ -118,8 +127,10 @@ static void usage(FILE *f)
 	const struct vcpu_model *m = vcpu__models(&n);
 
 	fputs("Usage: cvm-measure --mode MODE --ovmf PATH [options]\n"
+	      "   or: cvm-measure --mode cca --realm-ops FILE [--rmm 1.0|2.0] [--hash ALGO]\n"
 	      "   or: cvm-measure firmware-info --ovmf PATH [--json]\n"
-	      "Computes the launch measurement of an AMD SEV/SEV-ES/SEV-SNP or Intel TDX guest.\n"
+	      "Computes the launch measurement of an AMD SEV/SEV-ES/SEV-SNP or Intel TDX guest,\n"
+	      "or the Realm Initial Measurement of an Arm CCA realm.\n"
 	      "The SEV options are those of sev-snp-measure 0.0.13, with the same meaning.\n"
 	      "Each option belongs to the modes in parentheses (none: every mode).\n\n", f);
 	for (int i = 0; i < NOPTS; i++) {
@@ -147,18 +158,6 @@ static int bad(const char *opt, const char *val, const char *what)
 {
 	fprintf(stderr, "cvm-measure: %s %s: %s\n", opt, val, what);
 	return CVM_EXIT_BADINPUT;
-}
-
-static int num(const char *opt, const char *val, uint64_t max, uint64_t *out)
-{
-	if (parse__u64(val, out) < 0)
-		return bad(opt, val, "not a number");
-	if (*out > max) {
-		fprintf(stderr, "cvm-measure: %s %s: at most %llu\n", opt, val,
-			(unsigned long long)max);
-		return CVM_EXIT_BADINPUT;
-	}
-	return 0;
 }
 
 static int choice(const char *opt, const char *val, const char *const *choices)
@@ -256,41 +255,38 @@ static int parse_memory(const char *arg, struct measure_opts *o)
 	return 0;
 }
 
+/* The options cvm-run shares, parsed by the same code (loader/sev-opts.c). */
+static int sev_opt(int i, const char *arg, struct measure_opts *o)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "--%s", defs[i].name);
+	if (sev_opts__set(&o->sev, name, arg) < 0) {
+		fprintf(stderr, "cvm-measure: %s\n", err__msg());
+		return CVM_EXIT_BADINPUT;
+	}
+	return 0;
+}
+
 /* One option into O; 0, or the exit status after printing one line. */
 static int parse_opt(int i, const char *arg, struct measure_opts *o)
 {
-	static const char *const formats[] = { "hex", "base64", "json", "rvps", NULL };
+	static const char *const formats[] = { "hex", "base64", "json", "rvps", "corim", NULL };
+	static const char *const rmms[] = { "1.0", "2.0", NULL };
+	static const char *const hashes[] = { "sha256", "sha384", "sha512", NULL };
 	enum sev_vmm vmm;
-	uint64_t v;
 	int ret = 0;
 
 	switch (i) {
 	case OPT_VCPUS:
 		return parse_vcpus(arg, o);
 	case OPT_VCPU_TYPE:
-		if (!vcpu__find(arg))
-			ret = bad("--vcpu-type", arg, "unknown vCPU type (see --help)");
-		o->vcpu_type = arg;
-		break;
 	case OPT_VCPU_SIG:
-		ret = num("--vcpu-sig", arg, 0xffffffffu, &o->vcpu_sig);
-		o->vcpu_sig_set = true;
-		break;
 	case OPT_VCPU_FAMILY:
-		ret = num("--vcpu-family", arg, 0xff + 0xf, &v);
-		o->vcpu_family = v;
-		o->family_set = true;
-		break;
 	case OPT_VCPU_MODEL:
-		ret = num("--vcpu-model", arg, 0xff, &v);
-		o->vcpu_model = v;
-		o->model_set = true;
-		break;
 	case OPT_VCPU_STEPPING:
-		ret = num("--vcpu-stepping", arg, 0xf, &v);
-		o->vcpu_stepping = v;
-		o->stepping_set = true;
-		break;
+	case OPT_GUEST_FEATURES:
+		return sev_opt(i, arg, o);
 	case OPT_VMM_TYPE:
 		if (sev_vmm__parse(arg, &vmm) < 0)
 			return bad("--vmm-type", arg, "invalid choice (QEMU, ec2, gce)");
@@ -305,12 +301,10 @@ static int parse_opt(int i, const char *arg, struct measure_opts *o)
 		break;
 	case OPT_KERNEL_HASH: o->kernel_hash = arg; break;
 	case OPT_INITRD_HASH: o->initrd_hash = arg; break;
-	case OPT_GUEST_FEATURES:
-		ret = num("--guest-features", arg, ~0ull, &o->guest_features);
-		break;
 	case OPT_OUTPUT_FORMAT:
 		ret = choice("--output-format", arg, formats);
 		o->format = !strcmp(arg, "json") ? FORMAT_JSON : !strcmp(arg, "rvps") ? FORMAT_RVPS :
+			    !strcmp(arg, "corim") ? FORMAT_CORIM :
 			    !strcmp(arg, "base64") ? FORMAT_BASE64 : FORMAT_HEX;
 		break;
 	case OPT_SNP_OVMF_HASH: o->snp_ovmf_hash = arg; break;
@@ -336,6 +330,15 @@ static int parse_opt(int i, const char *arg, struct measure_opts *o)
 	case OPT_ACPI_LOADER: o->acpi_loader = arg; break;
 	case OPT_TDX_SEPARATOR: o->tdx_separator = arg; break;
 	case OPT_DUMP_TD_HOB: o->dump_td_hob = arg; break;
+	case OPT_REALM_OPS: o->realm_ops = arg; break;
+	case OPT_RMM:
+		ret = choice("--rmm", arg, rmms);
+		o->rmm = arg;
+		break;
+	case OPT_HASH:
+		ret = choice("--hash", arg, hashes);
+		o->hash = arg;
+		break;
 	}
 	return ret;
 }
@@ -414,13 +417,14 @@ static const char *find_mode(int argc, char **argv, const struct option *longopt
 
 int main(int argc, char **argv)
 {
-	struct measure_opts o = { .format = FORMAT_HEX, .guest_features = 0x1 };
+	struct measure_opts o = { .format = FORMAT_HEX };
 	struct option longopts[NOPTS + 1] = { { 0 } };
 	const char *mode;
 	unsigned bit = 0;
 	size_t m;
 	int c, i, ret;
 
+	sev_opts__init(&o.sev);
 	opterr = 0;
 	if (argc > 1 && !strcmp(argv[1], "firmware-info"))
 		return firmware_info(argc - 1, argv + 1);
@@ -461,7 +465,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cvm-measure: %s: unexpected argument\n", argv[optind]);
 		return CVM_EXIT_BADINPUT;
 	}
-	if (!o.mode || !o.ovmf) {
+	/* A format that has no meaning for the mode is refused, not ignored. */
+	if ((o.format == FORMAT_CORIM && bit != M_CCA) || (o.format == FORMAT_RVPS && bit == M_CCA)) {
+		fprintf(stderr, "cvm-measure: --output-format %s: not for --mode %s\n",
+			o.format == FORMAT_CORIM ? "corim" : "rvps", o.mode);
+		return CVM_EXIT_BADINPUT;
+	}
+	if (!o.mode || (!o.ovmf && bit != M_CCA)) {
 		fprintf(stderr, "cvm-measure: the following arguments are required:%s%s\n",
 			o.mode ? "" : " --mode", o.ovmf ? "" : " --ovmf");
 		return CVM_EXIT_BADINPUT;

@@ -7,13 +7,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum measure_format { FORMAT_HEX, FORMAT_BASE64, FORMAT_JSON, FORMAT_RVPS };
+#include "loader/sev-opts.h"
+
+enum measure_format { FORMAT_HEX, FORMAT_BASE64, FORMAT_JSON, FORMAT_RVPS, FORMAT_CORIM /* cca */ };
 
 /* At most this many combinations in one matrix (--vcpus 1-4096). */
 #define MEASURE_MATRIX_MAX 4096
 
 struct measure_opts {
-	const char *mode;             /* sev|seves|snp|snp:ovmf-hash|snp:svsm|tdx */
+	const char *mode;             /* sev|seves|snp|snp:ovmf-hash|snp:svsm|tdx|cca */
 	const char *ovmf;
 	const char *kernel, *initrd, *append;
 	bool append_set;              /* --append '' differs from none only in JSON */
@@ -33,13 +35,8 @@ struct measure_opts {
 	/* SEV, SEV-ES, SNP */
 	unsigned vcpus;
 	bool vcpus_set;               /* required except in sev mode, and not 0 */
-	const char *vcpu_type;
-	bool vcpu_sig_set;
-	uint64_t vcpu_sig;
-	bool family_set, model_set, stepping_set;
-	int vcpu_family, vcpu_model, vcpu_stepping;
+	struct sev_opts sev;          /* --vcpu-*, --guest-features (default 0x1) */
 	const char *vmm_type;         /* QEMU (default) | ec2 | gce, canonical spelling */
-	uint64_t guest_features;      /* default 0x1 */
 	const char *snp_ovmf_hash;
 	bool dump_vmsa;
 	const char *svsm;
@@ -52,12 +49,18 @@ struct measure_opts {
 	const char *acpi_tables, *acpi_rsdp, *acpi_loader;
 	const char *tdx_separator;    /* post-202411 (default) | pre-202411 */
 	const char *dump_td_hob;
+
+	/* CCA */
+	const char *realm_ops;        /* the operation script */
+	const char *rmm;              /* "1.0" | "2.0" | NULL */
+	const char *hash;             /* "sha256" | "sha384" | "sha512" | NULL */
 };
 
 /* Each returns the process exit status (0, or 2 for bad input with one line
  * on stderr).  They own all output for their modes. */
 int measure__sev_cmd(const struct measure_opts *o);          /* sev, seves, snp, snp:* */
 int measure__tdx_cmd(const struct measure_opts *o);          /* tdx */
+int measure__cca_cmd(const struct measure_opts *o);          /* cca */
 int measure__firmware_info(const char *ovmf, bool json);     /* firmware-info */
 
 #endif

@@ -74,33 +74,6 @@ void out__json_str(FILE *f, const char *str)
 	fputc('"', f);
 }
 
-static int nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int out__parse_hex(const char *s, uint8_t *d, size_t n)
-{
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		int hi = nibble(s[2 * i]), lo = nibble(s[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -1;
-		d[i] = hi << 4 | lo;
-	}
-	return 0;
-}
-
 /* The next option; the commands add fewer than OUT_MAX_OPTIONS. */
 static struct out_option *opt_add(struct out_doc *d, const char *key)
 {
@@ -129,6 +102,11 @@ void out__opt_hexnum(struct out_doc *d, const char *key, uint64_t v)
 {
 	snprintf(opt_add(d, key)->json, sizeof(d->opt[0].json), "\"0x%llx\"",
 		 (unsigned long long)v);
+}
+
+void out__opt_bool(struct out_doc *d, const char *key, bool v)
+{
+	snprintf(opt_add(d, key)->json, sizeof(d->opt[0].json), "%s", v ? "true" : "false");
 }
 
 void out__opt_digest(struct out_doc *d, const char *key, const uint8_t *p, size_t n)
@@ -309,6 +287,8 @@ static void print_json(FILE *f, const struct out_doc *d)
 		json_ops(f, d->ops);
 	else if (d->events)
 		json_events(f, d->events);
+	else if (d->log_json)
+		d->log_json(f, d->log_ctx);
 	else
 		fputs("null", f);
 	fputs("\n}\n", f);

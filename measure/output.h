@@ -21,7 +21,7 @@
 #include "measure/options.h"
 #include "measure/rtmr.h"
 
-#define OUT_MAX_INPUTS  8
+#define OUT_MAX_INPUTS  264     /* a realm script and its 256 data files */
 #define OUT_MAX_OPTIONS 16
 #define OUT_MAX_VALUES  6
 #define OUT_VALUE_SIZE  64
@@ -66,7 +66,11 @@ struct out_doc {
 	struct out_result *res;         /* nres results (1 unless a matrix) */
 	size_t nres;
 	const struct oplog *ops;        /* the log: launch updates (SEV modes) ... */
-	const struct rtmr_log *events;  /* ... or RTMR events (TDX); both NULL: null */
+	const struct rtmr_log *events;  /* ... or RTMR events (TDX) ... */
+	/* ... or a mode's own steps (CCA), printed as the JSON array "log";
+	 * all three NULL: null. */
+	void (*log_json)(FILE *f, const void *ctx);
+	const void *log_ctx;
 };
 
 /* Options, in the order added (at most OUT_MAX_OPTIONS); a NULL string or
@@ -74,6 +78,7 @@ struct out_doc {
 void out__opt_str(struct out_doc *d, const char *key, const char *s);
 void out__opt_u64(struct out_doc *d, const char *key, uint64_t v);
 void out__opt_hexnum(struct out_doc *d, const char *key, uint64_t v);     /* "0x21" */
+void out__opt_bool(struct out_doc *d, const char *key, bool v);
 void out__opt_digest(struct out_doc *d, const char *key, const uint8_t *p, size_t n);
 /* Appends a value to R. */
 void out__value(struct out_result *r, const char *key, const char *rvps, const uint8_t *p,
@@ -88,7 +93,5 @@ void out__base64(FILE *f, const uint8_t *d, size_t n);
  * not part of well-formed UTF-8 become JSON u00XX escapes (byte 0xNN reads
  * as the code point U+00NN). */
 void out__json_str(FILE *f, const char *s);
-/* Parses exactly N bytes of hex (optionally 0x-prefixed); -1 on anything else. */
-int out__parse_hex(const char *s, uint8_t *d, size_t n);
 
 #endif

@@ -5,10 +5,11 @@
 #ifndef CVM_QEMU_SETUP_H
 #define CVM_QEMU_SETUP_H
 
-#include <asm/bootparam.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "arch/x86/bootparam.h"
 
 /* The patched bytes: the start of the file up to the end of the setup header. */
 #define QEMU_SETUP_HEAD (offsetof(struct boot_params, hdr) + sizeof(struct setup_header))

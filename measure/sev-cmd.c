@@ -15,6 +15,7 @@
 #include "arch/x86/vmsa.h"
 #include "loader/error.h"
 #include "loader/outfile.h"
+#include "loader/parse.h"
 #include "loader/sev.h"
 #include "measure/hashpool.h"
 #include "measure/options.h"
@@ -80,31 +81,18 @@ static bool is_snp(const struct run *r)
 	return r->cfg.mode == SEV_MODE_SNP || r->cfg.mode == SEV_MODE_SNP_SVSM;
 }
 
-/* vCPU-signature precedence as in sev-snp-measure: family/model/stepping,
- * then --vcpu-sig, then --vcpu-type; QEMU needs one of them. */
+/* QEMU needs a vCPU signature (loader/sev-opts.c has the precedence); ec2
+ * and gce put a fixed value in RDX. */
 static int vcpu_sig(struct run *r)
 {
-	const struct measure_opts *o = r->o;
-	const struct vcpu_model *m;
+	int have = sev_opts__vcpu_sig(&r->o->sev, &r->cfg.vcpu_sig);
 
-	if (o->family_set) {
-		if (!o->model_set || !o->stepping_set)
-			return err__set("--vcpu-family requires --vcpu-model and --vcpu-stepping");
-		r->cfg.vcpu_sig = vcpu__sig(o->vcpu_family, o->vcpu_model, o->vcpu_stepping);
-	} else if (o->vcpu_sig_set) {
-		r->cfg.vcpu_sig = o->vcpu_sig;
-	} else if (o->vcpu_type) {
-		m = vcpu__find(o->vcpu_type);
-		if (!m)
-			return err__set("--vcpu-type: unknown vCPU type '%s'", o->vcpu_type);
-		r->cfg.vcpu_sig = vcpu__sig(m->family, m->model, m->stepping);
-	} else if (r->cfg.vmm == SEV_VMM_QEMU) {
+	if (have < 0)
+		return -1;
+	if (!have && r->cfg.vmm == SEV_VMM_QEMU)
 		return err__set("missing --vcpu-type or --vcpu-sig or --vcpu-family in guest mode '%s'",
-				o->mode);
-	} else {
-		return 0;       /* ec2 and gce put a fixed value in RDX */
-	}
-	r->have_sig = true;
+				r->o->mode);
+	r->have_sig = have;
 	return 0;
 }
 
@@ -140,13 +128,13 @@ static int check_opts(struct run *r)
 	if (r->cfg.mode != SEV_MODE_SEV && vcpu_sig(r) < 0)
 		return -1;
 	if (o->snp_ovmf_hash) {
-		if (out__parse_hex(o->snp_ovmf_hash, r->seed, SNP_LD_SIZE) < 0)
+		if (parse__hex(o->snp_ovmf_hash, r->seed, SNP_LD_SIZE) < 0)
 			return err__set("--snp-ovmf-hash: expected %d hex digits", 2 * SNP_LD_SIZE);
 		r->seeded = true;
 	}
-	if (o->kernel_hash && out__parse_hex(o->kernel_hash, r->hashes.kernel, 32) < 0)
+	if (o->kernel_hash && parse__hex(o->kernel_hash, r->hashes.kernel, 32) < 0)
 		return err__set("--kernel-hash: expected 64 hex digits");
-	if (o->initrd_hash && out__parse_hex(o->initrd_hash, r->hashes.initrd, 32) < 0)
+	if (o->initrd_hash && parse__hex(o->initrd_hash, r->hashes.initrd, 32) < 0)
 		return err__set("--initrd-hash: expected 64 hex digits");
 	if (r->cfg.mode == SEV_MODE_SNP_SVSM) {
 		if (!given(o->svsm))
@@ -155,7 +143,7 @@ static int check_opts(struct run *r)
 			return err__set("snp:svsm mode requires --vars-size or --vars-file");
 	}
 	r->cfg.vcpus = o->vcpus;
-	r->cfg.guest_features = o->guest_features;
+	r->cfg.guest_features = o->sev.guest_features;
 	r->cfg.era = vmsa__default_era(r->cfg.vmm);
 	r->cfg.vars_size = o->vars_size;
 	return 0;
@@ -226,30 +214,21 @@ static int open_inputs(struct run *r, const EVP_MD *sha256)
 	return 0;
 }
 
-/* The hashes table inputs, once the file digests are in.  The initrd is
- * waited for first: a worker has the kernel, so this thread hashes it. */
+/* The hashes table, once the file digests are in (the table itself is
+ * loader/sev-hashes.c's).  The initrd is waited for first: a worker has the
+ * kernel, so this thread hashes it. */
 static int fill_hashes(struct run *r)
 {
 	const struct measure_opts *o = r->o;
-	const uint8_t *d;
+	const uint8_t *initrd = o->initrd_hash ? r->hashes.initrd : NULL, *kernel = r->hashes.kernel;
 
 	if (!given(o->kernel) && !o->kernel_hash)
 		return 0;
-	if (r->in[IN_INITRD].job) {
-		d = hash_job__wait(r->in[IN_INITRD].job, 0);
-		if (!d)
-			return -1;
-		memcpy(r->hashes.initrd, d, 32);
-	} else if (!o->initrd_hash && sev_hashes__no_initrd(&r->hashes) < 0) {
+	if (r->in[IN_INITRD].job && !(initrd = hash_job__wait(r->in[IN_INITRD].job, 0)))
 		return -1;
-	}
-	if (r->in[IN_KERNEL].job) {
-		d = hash_job__wait(r->in[IN_KERNEL].job, 0);
-		if (!d)
-			return -1;
-		memcpy(r->hashes.kernel, d, 32);
-	}
-	if (sev_hashes__cmdline(&r->hashes, o->append) < 0)
+	if (r->in[IN_KERNEL].job && !(kernel = hash_job__wait(r->in[IN_KERNEL].job, 0)))
+		return -1;
+	if (sev_hashes__fill(&r->hashes, kernel, initrd, o->append) < 0)
 		return -1;
 	r->cfg.hashes = &r->hashes;
 	return 0;

@@ -29,7 +29,9 @@ const char *snp__page_type_name(enum snp_page_type type)
 		[SNP_PAGE_SECRETS] = "secrets", [SNP_PAGE_CPUID] = "cpuid",
 	};
 
-	return names[type];
+	/* snp__page_type's -1 never gets here, but arm64's gcc 12 with ASan
+	 * cannot tell (-Warray-bounds). */
+	return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }
 
 static int chain(EVP_MD_CTX *ctx, const EVP_MD *md, uint8_t ld[SNP_LD_SIZE],

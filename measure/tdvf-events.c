@@ -72,7 +72,7 @@ static int patch_kernel(struct tdvf_digests *d)
 		.cmdline = b->cmdline ? b->cmdline : "",
 		.initrd = b->initrd != NULL,
 		.initrd_size = b->initrd ? b->initrd->size : 0,
-		.below_4g = td_hob__q35_below_4g(b->mem_size),
+		.below_4g = b->layout->below_4g,
 	};
 
 	return qemu_setup__patch(b->kernel->path, b->kernel->data, b->kernel->size, &q, d->head);
@@ -240,6 +240,11 @@ static int load_options(struct rtmr_log *log, const char *cmdline, int initrd)
 	return ret;
 }
 
+static int file_event(struct rtmr_log *log, const struct plan_file *f)
+{
+	return event(log, 0, EV_PLATFORM_CONFIG_FLAGS, f->name, f->data, f->len);
+}
+
 static int firmware_events(struct rtmr_log *log, const struct tdvf_digests *d)
 {
 	const struct tdvf_boot *b = d->boot;
@@ -252,12 +257,8 @@ static int firmware_events(struct rtmr_log *log, const struct tdvf_digests *d)
 	logged(log, 0, EV_EFI_PLATFORM_FIRMWARE_BLOB2, "CFV", d->cfv);
 	if (secure_boot_variables(log, b) < 0 ||
 	    event(log, 0, EV_SEPARATOR, "separator", separator, sizeof(separator)) < 0 ||
-	    event(log, 0, EV_PLATFORM_CONFIG_FLAGS, "etc/table-loader", b->acpi_loader->data,
-		  b->acpi_loader->size) < 0 ||
-	    event(log, 0, EV_PLATFORM_CONFIG_FLAGS, "etc/acpi/rsdp", b->acpi_rsdp->data,
-		  b->acpi_rsdp->size) < 0 ||
-	    event(log, 0, EV_PLATFORM_CONFIG_FLAGS, "etc/acpi/tables", b->acpi_tables->data,
-		  b->acpi_tables->size) < 0)
+	    file_event(log, d->loader) < 0 || file_event(log, d->rsdp) < 0 ||
+	    file_event(log, d->tables) < 0)
 		return -1;
 	return 0;
 }
@@ -292,12 +293,21 @@ int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct 
 	const struct tdx_layout *l = b->layout;
 	const struct tdvf_section *cfv = tdvf__find(&l->tdvf, TDVF_CFV);
 
+	const char *names[3] = { TDVF_FILE_LOADER, TDVF_FILE_RSDP, TDVF_FILE_TABLES };
+	const struct plan_file **files[3] = { &d->loader, &d->rsdp, &d->tables };
+
 	memset(d, 0, sizeof(*d));
 	d->boot = b;
 	*n = 0;
 	if (!cfv)
 		return err__set("%s: TDVF metadata: no CFV section (the variable store TDVF measures)",
 				l->tdvf.path);
+	for (int i = 0; i < 3; i++) {
+		*files[i] = plan__file(b->plan, names[i]);
+		if (!*files[i])
+			return err__set("RTMR0: the launch serves no fw_cfg file %s (TDVF measures it)",
+					names[i]);
+	}
 	if (tdvf_events__kernel_job(b, d, &jobs[(*n)++]) < 0)
 		return -1;
 	jobs[(*n)++] = (struct job){ .fn = cfv_job, .arg = d, .cost = cfv->raw_size };
@@ -308,7 +318,6 @@ int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct 
 
 int tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job)
 {
-	memset(d, 0, sizeof(*d));
 	d->boot = b;
 	if (patch_kernel(d) < 0)
 		return -1;

@@ -20,17 +20,23 @@ enum tdvf_separator {
 	TDVF_SEPARATOR_PRE_202411,      /* older edk2: RTMR0 */
 };
 
+/* The fw_cfg files TDVF measures into RTMR0, in the order it reads them. */
+#define TDVF_FILE_LOADER "etc/table-loader"
+#define TDVF_FILE_RSDP   "etc/acpi/rsdp"
+#define TDVF_FILE_TABLES "etc/acpi/tables"
+
 struct tdvf_boot {
-	const struct tdx_layout *layout;        /* firmware, its sections, the TD HOB */
-	uint64_t mem_size;                      /* q35 RAM: QEMU's setup-header patch */
+	/* Firmware, its sections, the TD HOB and the RAM below 4 GiB (QEMU's
+	 * setup-header patch depends on it). */
+	const struct tdx_layout *layout;
+	/* The launch plan: its files are what the VMM serves through fw_cfg,
+	 * the TDVF_FILE_* ones among them. */
+	const struct plan *plan;
 	/* The kernel's headers are read from the mapping; the bulk of both
 	 * files is read() again from their paths (see authenticode.h). */
 	const struct blob *kernel;              /* a PE/COFF (EFI stub) bzImage */
 	const struct blob *initrd;              /* NULL: no -initrd */
 	const char *cmdline;                    /* NULL or "": no -append */
-	const struct blob *acpi_tables;         /* fw_cfg etc/acpi/tables */
-	const struct blob *acpi_rsdp;           /* fw_cfg etc/acpi/rsdp */
-	const struct blob *acpi_loader;         /* fw_cfg etc/table-loader */
 	enum tdvf_separator separator;
 };
 
@@ -39,6 +45,7 @@ struct tdvf_boot {
 struct tdvf_digests {
 	const struct tdvf_boot *boot;
 	uint8_t head[QEMU_SETUP_HEAD];  /* the kernel's start as QEMU patched it */
+	const struct plan_file *loader, *rsdp, *tables;
 	uint8_t kernel[RTMR_SIZE];      /* Authenticode of QEMU's patched kernel */
 	uint8_t initrd[RTMR_SIZE];
 	uint8_t cfv[RTMR_SIZE];
@@ -47,8 +54,9 @@ struct tdvf_digests {
 #define TDVF_JOBS 3
 
 /* Fills up to TDVF_JOBS jobs writing into D (*N of them).  -1 with
- * err__set() when the firmware has no CFV section or QEMU would refuse the
- * kernel or the initrd's size (checked before any job runs). */
+ * err__set() when the firmware has no CFV section, the plan lacks one of the
+ * TDVF_FILE_* files, or QEMU would refuse the kernel or the initrd's size
+ * (checked before any job runs). */
 int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *jobs,
 		      size_t *n);
 /* The kernel's job alone, into D, for another memory size of a boot whose

@@ -19,23 +19,10 @@
 #include "measure/mrtd.h"
 #include "measure/options.h"
 #include "measure/output.h"
-#include "measure/tdvf-events.h"
+#include "measure/tdx-measure.h"
 
 /* MRTD does not depend on the memory size; the plan still needs one. */
 #define TDX_DEFAULT_MEM (2ull << 30)
-
-struct mrtd_job {
-	const struct plan *plan;
-	enum mrtd_order order;
-	uint8_t mrtd[MRTD_SIZE];
-};
-
-static int mrtd_run(void *arg)
-{
-	struct mrtd_job *j = arg;
-
-	return mrtd__replay(j->plan, j->order, j->mrtd);
-}
 
 static int parse_choice(const char *opt, const char *val, const char *const names[2], int *out)
 {
@@ -95,15 +82,26 @@ static void print_plan(FILE *f, const struct plan *p)
  * are 32 bits: a larger file is refused before it is hashed. */
 #define FW_CFG_MAX 0xffffffffull
 
-/* The files the RTMR events hash, mapped for the plan's life. */
-static int map_inputs(struct plan *p, const struct measure_opts *o, struct blob b[5])
+/* The kernel and initrd the RTMR events hash, mapped for the plan's life,
+ * and the ACPI blobs as QEMU serves them: the fw_cfg files of every plan
+ * of the run (the first one's mappings). */
+static int map_inputs(struct plan *plans, size_t n, size_t stride, const struct measure_opts *o,
+		      struct blob b[5])
 {
+	const char *const names[3] = { TDVF_FILE_TABLES, TDVF_FILE_RSDP, TDVF_FILE_LOADER };
 	const char *const paths[5] = { o->kernel, o->acpi_tables, o->acpi_rsdp, o->acpi_loader,
 				       o->initrd };
 
 	for (int i = 0; i < 5; i++)
-		if (paths[i] && plan__map_max(p, paths[i], FW_CFG_MAX, "QEMU's fw_cfg", &b[i]) < 0)
+		if (paths[i] && plan__map_max(plans, paths[i], FW_CFG_MAX, "QEMU's fw_cfg", &b[i]) < 0)
 			return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct plan *p = (struct plan *)((char *)plans + i * stride);
+
+		for (int f = 0; f < 3; f++)
+			if (plan__add_file(p, names[f], b[1 + f].data, b[1 + f].size) < 0)
+				return -1;
+	}
 	return 0;
 }
 
@@ -114,7 +112,7 @@ struct tdx_one {
 	struct tdvf_boot boot;
 	struct tdvf_digests d;
 	struct rtmr_log log;
-	struct mrtd_job mj;
+	struct tdx_mrtd_job mj;
 	size_t same_mrtd, same_kernel;  /* the entry whose MRTD / kernel digest this one shares */
 };
 
@@ -157,14 +155,13 @@ static int plan_one(struct tdx_run *r, size_t i, uint64_t mem)
 		if (r->one[k].same_mrtd == k && same_mrtd_stream(&r->one[k].plan, &t->plan))
 			t->same_mrtd = k;
 	t->boot = (struct tdvf_boot){
-		.layout = &t->layout, .mem_size = mem, .kernel = &r->files[0],
+		.layout = &t->layout, .kernel = &r->files[0],
 		.initrd = r->o->initrd ? &r->files[4] : NULL, .cmdline = r->o->append,
-		.acpi_tables = &r->files[1], .acpi_rsdp = &r->files[2],
-		.acpi_loader = &r->files[3], .separator = r->sep,
+		.plan = &t->plan, .separator = r->sep,
 	};
 	t->same_kernel = i;
 	for (size_t k = 0; k < i && t->same_kernel == i; k++)
-		if (td_hob__q35_below_4g(r->one[k].boot.mem_size) == td_hob__q35_below_4g(mem))
+		if (r->one[k].layout.below_4g == t->layout.below_4g)
 			t->same_kernel = k;
 	return 0;
 }
@@ -182,9 +179,9 @@ static int run_jobs(struct tdx_run *r)
 	for (size_t i = 0; i < r->n; i++) {
 		struct tdx_one *t = &r->one[i];
 
-		t->mj = (struct mrtd_job){ .plan = &t->plan, .order = r->order };
+		t->mj = (struct tdx_mrtd_job){ .plan = &t->plan, .order = r->order };
 		if (t->same_mrtd == i)
-			jobs[n++] = (struct job){ .fn = mrtd_run, .arg = &t->mj,
+			jobs[n++] = (struct job){ .fn = tdx_measure__mrtd_job, .arg = &t->mj,
 						  .cost = mrtd__stream_bytes(&t->plan) };
 		if (!r->o->kernel)
 			continue;
@@ -206,10 +203,12 @@ static int run_jobs(struct tdx_run *r)
 		if (!r->o->kernel)
 			continue;
 		if (i) {
+			uint8_t kernel[RTMR_SIZE];
+
+			memcpy(kernel, r->one[t->same_kernel].d.kernel, RTMR_SIZE);
+			t->d = r->one[0].d;     /* the same fw_cfg files, CFV and initrd */
 			t->d.boot = &t->boot;
-			memcpy(t->d.cfv, r->one[0].d.cfv, RTMR_SIZE);
-			memcpy(t->d.initrd, r->one[0].d.initrd, RTMR_SIZE);
-			memcpy(t->d.kernel, r->one[t->same_kernel].d.kernel, RTMR_SIZE);
+			memcpy(t->d.kernel, kernel, RTMR_SIZE);
 		}
 		if (tdvf_events__log(&t->d, &t->log) < 0)
 			goto out;
@@ -241,7 +240,7 @@ static int measure(struct tdx_run *r)
 	for (size_t i = 0; i < r->n; i++)
 		if (plan_one(r, i, o->matrix ? o->mem_list[i] : o->memory) < 0)
 			return -1;
-	if (o->kernel && map_inputs(&r->one[0].plan, o, r->files) < 0)
+	if (o->kernel && map_inputs(&r->one[0].plan, r->n, sizeof(r->one[0]), o, r->files) < 0)
 		return -1;
 	if (o->verbose)
 		print_plan(stderr, &r->one[0].plan);
@@ -296,7 +295,7 @@ static void one_result(const struct tdx_run *r, const struct tdx_one *t, struct 
 	};
 	uint8_t rtmr[RTMR_COUNT][RTMR_SIZE];
 
-	res->at = t->boot.mem_size;
+	res->at = t->plan.mem_size;
 	out__value(res, "mrtd", "mr_td", t->mj.mrtd, MRTD_SIZE);
 	if (!r->o->kernel)
 		return;

@@ -1,5 +1,6 @@
 #include <getopt.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +146,63 @@ static int set_cpuid_disable(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
+/* --tee tdx values: the backend checks them, it knows their format. */
+static int set_string(const char **field, const char *v, const char *n)
+{
+	if (!*v)
+		return err__set("%s: empty value", n);
+	*field = v;
+	return 0;
+}
+
+static int set_mrconfigid(struct vm_config *c, const char *v, const char *n)
+{
+	return set_string(&c->mrconfigid, v, n);
+}
+
+static int set_mrowner(struct vm_config *c, const char *v, const char *n)
+{
+	return set_string(&c->mrowner, v, n);
+}
+
+static int set_mrownerconfig(struct vm_config *c, const char *v, const char *n)
+{
+	return set_string(&c->mrownerconfig, v, n);
+}
+
+static int set_tdx_qgs(struct vm_config *c, const char *v, const char *n)
+{
+	return set_string(&c->tdx_qgs, v, n);
+}
+
+/* The options cvm-measure shares, parsed by the same code. */
+static int set_sev(struct vm_config *c, const char *v, const char *n)
+{
+	return sev_opts__set(&c->sev, n, v);
+}
+
+/* GPA[,GPA...]: numbers as parse__u64 takes them (0x... for hex). */
+static int set_peek(struct vm_config *c, const char *v, const char *n)
+{
+	char buf[24];
+
+	c->npeek = 0;
+	for (const char *p = v, *comma; ; p = comma + 1) {
+		size_t len;
+
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
+		if (c->npeek == CONFIG_PEEK_MAX)
+			return err__set("%s: more than %d addresses", n, CONFIG_PEEK_MAX);
+		snprintf(buf, sizeof(buf), "%.*s", (int)len, p);
+		if (len >= sizeof(buf) || parse__u64(buf, &c->peek[c->npeek]) < 0)
+			return err__set("%s: '%.*s' is not a guest-physical address", n, (int)len, p);
+		c->npeek++;
+		if (!comma)
+			return 0;
+	}
+}
+
 static int set_dry_run(struct vm_config *c, const char *v, const char *n)
 {
 	(void)v;
@@ -176,7 +234,24 @@ static const struct option_def defs[] = {
 	{ "tee", 0, "BACKEND", set_tee, "none|sw-protected|sev|sev-es|snp|tdx|pkvm|realm (default none)" },
 	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "plain VM RAM backing (default guest-memfd)" },
 	{ "cpuid-disable", 0, "FEATURE,...", set_cpuid_disable, "hide CPUID features by name (e.g. xsave,avx2)" },
+	{ "mrconfigid", 0, "HEX", set_mrconfigid, "--tee tdx: MRCONFIGID, 48 bytes in hex" },
+	{ "mrowner", 0, "HEX", set_mrowner, "--tee tdx: MROWNER, 48 bytes in hex" },
+	{ "mrownerconfig", 0, "HEX", set_mrownerconfig, "--tee tdx: MROWNERCONFIG, 48 bytes in hex" },
+	{ "tdx-qgs", 0, "unix:PATH|vsock:CID:PORT", set_tdx_qgs, "--tee tdx: relay GetQuote to this QGS" },
+	{ "peek", 0, "GPA,...", set_peek, "after the guest stops, show 16 bytes of its memory at each GPA (only what it shares)" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },
+	{ "vcpu-type", 0, "CPUTYPE", set_sev, "sev-es, snp: QEMU vCPU model giving the VMSA's RDX" },
+	{ "vcpu-sig", 0, "VALUE", set_sev, "sev-es, snp: that signature, CPUID(1).EAX, directly" },
+	{ "vcpu-family", 0, "N", set_sev, "sev-es, snp: ... or as family (with model, stepping)" },
+	{ "vcpu-model", 0, "N", set_sev, "sev-es, snp: vCPU model" },
+	{ "vcpu-stepping", 0, "N", set_sev, "sev-es, snp: vCPU stepping" },
+	{ "guest-features", 0, "VALUE", set_sev, "snp: VMSA SEV_FEATURES (default 0x1)" },
+	{ "snp-policy", 0, "VALUE", set_sev, "snp: guest policy (default 0x30000)" },
+	{ "id-block", 0, "FILE", set_sev, "snp: 96-byte ID block for LAUNCH_FINISH (with --id-auth)" },
+	{ "id-auth", 0, "FILE", set_sev, "snp: 4096-byte ID authentication structure" },
+	{ "host-data", 0, "HEX", set_sev, "snp: 32 bytes of HOST_DATA for attestation reports" },
+	{ "snp-certs", 0, "FILE", set_sev, "snp: certificate table served to the guest's reports" },
+	{ "snp-cpuid-fixup", 0, NULL, set_sev, "snp: accept the firmware's CPUID corrections once" },
 	{ "no-seccomp", 0, NULL, set_no_seccomp, "debugging: run without the system-call filter" },
 };
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
@@ -307,6 +382,7 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	cfg->cpus = 1;
 	cfg->backend = MEM_GUEST_MEMFD;
 	cfg->tee = "none";
+	sev_opts__init(&cfg->sev);
 
 	*sp++ = ':';
 	for (i = 0; i < (int)NDEFS; i++) {
@@ -375,6 +451,13 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 		return err__set("%s: unexpected argument", argv[optind]);
 	if (!cfg->kernel && !cfg->firmware)
 		return err__set("--kernel: no kernel or --firmware given (see --help)");
+	if ((cfg->mrconfigid || cfg->mrowner || cfg->mrownerconfig || cfg->tdx_qgs) &&
+	    strcmp(cfg->tee, "tdx"))
+		return err__set("--%s: only for --tee tdx", cfg->mrconfigid ? "mrconfigid" :
+				cfg->mrowner ? "mrowner" : cfg->mrownerconfig ? "mrownerconfig" :
+				"tdx-qgs");
+	if (sev_opts__check_tee(&cfg->sev, cfg->tee) < 0)
+		return -1;
 	if (cfg->backend_explicit && strcmp(cfg->tee, "none"))
 		return err__set("--memory-backend: only for --tee none (--tee %s decides where RAM "
 				"lives)", cfg->tee);

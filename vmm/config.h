@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loader/sev-opts.h"
 #include "vmm/memory.h"
+
+#define CONFIG_PEEK_MAX 8
 
 struct vm_config {
 	const char *kernel;
@@ -23,8 +26,14 @@ struct vm_config {
 	enum mem_backend backend;
 	bool backend_explicit;          /* no silent fallback when asked for by name */
 	const char *cpuid_disable;      /* "FEATURE,..." */
+	/* --tee tdx: TD identities (96 hex digits each) and the QGS address */
+	const char *mrconfigid, *mrowner, *mrownerconfig;
+	const char *tdx_qgs;
 	bool dry_run;                   /* print the launch plan, run nothing */
 	bool no_seccomp;                /* debugging: no vmm/seccomp.h filter */
+	uint64_t peek[CONFIG_PEEK_MAX]; /* --peek: guest addresses to show at the end */
+	unsigned npeek;
+	struct sev_opts sev;            /* --vcpu-*, --guest-features, --snp-* ... */
 	char **owned;                   /* values read from a config file */
 	size_t nowned;
 };

@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "loader/error.h"
+#include "vmm/fault-guard.h"
 #include "vmm/kvm-abi.h"
 #include "vmm/kvm.h"
 #include "vmm/memory.h"
@@ -63,13 +65,10 @@ static int map_anon(struct guest_mem *m)
 	return 0;
 }
 
-/* Private pages live in a guest_memfd of flags 0 (with MMAP the slot would
- * be gmem-only and the shared side ignored: ERRATA row 2); shared pages in
- * a memfd, so that a page going private can be given back (hole punch). */
-static int map_private(struct guest_mem *m, struct kvm *k)
+/* A memfd cvm-run maps: the shared side of private memory, or all of an
+ * SEV guest's. */
+static int map_memfd(struct guest_mem *m)
 {
-	if (create_gmem(m, k, 0) < 0)
-		return -1;
 	m->shared_fd = memfd_create("cvm-shared-ram", MFD_CLOEXEC);
 	if (m->shared_fd < 0)
 		return err__set_status(CVM_EXIT_FAIL, "memfd_create: %s", strerror(errno));
@@ -77,6 +76,58 @@ static int map_private(struct guest_mem *m, struct kvm *k)
 		return err__set_status(CVM_EXIT_FAIL, "memfd of %llu bytes: %s",
 				       (unsigned long long)m->size, strerror(errno));
 	return map_shared(m, m->shared_fd, "shared RAM memfd");
+}
+
+/* Private pages live in a guest_memfd of flags 0 (with MMAP the slot would
+ * be gmem-only and the shared side ignored: ERRATA row 2); shared pages in
+ * a memfd, so that a page going private can be given back (hole punch). */
+static int map_private(struct guest_mem *m, struct kvm *k)
+{
+	return create_gmem(m, k, 0) < 0 ? -1 : map_memfd(m);
+}
+
+#define CAP_IPC_LOCK 14
+
+/* Whether this process may lock memory beyond RLIMIT_MEMLOCK. */
+static bool may_lock_any(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	unsigned long long eff = 0;
+	char line[128];
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f) && sscanf(line, "CapEff: %llx", &eff) != 1)
+		;
+	fclose(f);
+	return eff >> CAP_IPC_LOCK & 1;
+}
+
+/* The kernel pins each page a protected guest touches and counts it
+ * against RLIMIT_MEMLOCK: a limit below the RAM would stop the guest
+ * half-way, so it is raised now, or the launch refused with the reason. */
+static int raise_memlock(uint64_t need)
+{
+	struct rlimit r, want;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &r) < 0 || r.rlim_cur == RLIM_INFINITY ||
+	    r.rlim_cur >= need || may_lock_any())
+		return 0;
+	want.rlim_cur = need;
+	want.rlim_max = r.rlim_max == RLIM_INFINITY || r.rlim_max >= need ? r.rlim_max : need;
+	if (setrlimit(RLIMIT_MEMLOCK, &want) == 0)
+		return 0;
+	return err__set_status(CVM_EXIT_NOHOST, "RLIMIT_MEMLOCK is %llu bytes (at most %llu): "
+			       "a protected VM pins its %llu bytes of RAM as the guest touches "
+			       "them; raise the limit (ulimit -l) or give cvm-run CAP_IPC_LOCK",
+			       (unsigned long long)r.rlim_cur, (unsigned long long)r.rlim_max,
+			       (unsigned long long)need);
+}
+
+/* A protected VM's RAM: a memfd in plain memslots, as SEV's. */
+static int map_shmem(struct guest_mem *m)
+{
+	return raise_memlock(m->size) < 0 ? -1 : map_memfd(m);
 }
 
 static int set_slot(struct guest_mem *m, struct kvm *k, int i)
@@ -155,9 +206,11 @@ int guest__init(struct guest_mem *m, struct kvm *k, const struct guest_mem_cfg *
 	if (cfg->nranges > GUEST_MAX_SLOTS)
 		return err__set_status(CVM_EXIT_FAIL, "too many RAM ranges (%d)", cfg->nranges);
 	for (i = 0; i < cfg->nranges; i++)
-		if (!cfg->ranges[i].rom || m->model == MEM_PRIVATE)
+		if (!cfg->ranges[i].rom || m->model != MEM_SHARED)
 			m->size += cfg->ranges[i].size;
-	r = m->model == MEM_PRIVATE ? map_private(m, k) : back_shared(m, k, cfg);
+	r = m->model == MEM_PRIVATE ? map_private(m, k) :
+	    m->model == MEM_ENCRYPTED ? map_memfd(m) :
+	    m->model == MEM_SHMEM ? map_shmem(m) : back_shared(m, k, cfg);
 	for (i = 0; r == 0 && i < cfg->nranges; i++) {
 		struct guest_slot *s = &m->slots[i];
 
@@ -209,7 +262,7 @@ void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len)
 	const struct guest_slot *s = guest__slot(m, gpa, len);
 	bool shared = true;
 
-	if (!s)
+	if (!s || m->sealed)
 		return NULL;
 	/* A page converted right after this check is only reached through
 	 * the shared mapping, never the private side: at worst the memfd gets
@@ -220,6 +273,32 @@ void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len)
 		pthread_rwlock_unlock(&m->lock);
 	}
 	return shared ? s->hva + (gpa - s->gpa) : NULL;
+}
+
+void guest__seal(struct guest_mem *m)
+{
+	m->sealed = true;
+}
+
+int guest__read(struct guest_mem *m, uint64_t gpa, void *buf, uint64_t len)
+{
+	const struct guest_slot *s = guest__slot(m, gpa, len);
+	const void *src = s && m->sealed ? s->hva + (gpa - s->gpa) : guest__ptr(m, gpa, len);
+
+	if (!s)
+		return err__set_status(CVM_EXIT_FAIL, "%#llx+%#llx is not guest RAM",
+				       (unsigned long long)gpa, (unsigned long long)len);
+	if (!src)
+		return err__set_status(CVM_EXIT_FAIL, "%#llx is private to the guest",
+				       (unsigned long long)gpa);
+	if (!m->sealed) {
+		memcpy(buf, src, len);
+		return 0;
+	}
+	if (guard__copy(buf, src, len) < 0)
+		return err__set_status(CVM_EXIT_FAIL, "%#llx was not shared by the guest (the "
+				       "host's read faulted)", (unsigned long long)gpa);
+	return 0;
 }
 
 int guest__load_op(struct guest_mem *m, const struct plan_op *op)

@@ -30,11 +30,14 @@ enum convert_result private_mem__convert(struct vm *vm, uint64_t gpa, uint64_t s
 	enum convert_result r = CONVERT_OK;
 	uint64_t off;
 
-	if (m->model != MEM_PRIVATE || !size || (gpa | size) & PAGE_MASK || gpa + size < gpa)
+	if (m->model == MEM_SHARED || !size || (gpa | size) & PAGE_MASK || gpa + size < gpa)
 		return CONVERT_REFUSED;
 	s = guest__slot(m, gpa, size);
 	if (!s)
 		return CONVERT_REFUSED;
+	/* SEV: the guest's page tables decide; it only tells us. */
+	if (m->model == MEM_ENCRYPTED)
+		return CONVERT_OK;
 	off = s->off + (gpa - s->gpa);
 	pthread_rwlock_wrlock(&m->lock);
 	/* Room first, so the bookkeeping cannot fail once KVM has changed. */

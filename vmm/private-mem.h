@@ -9,7 +9,9 @@
  * shared memfd pages on shared -> private), so a page's old contents never
  * survive a round trip and RAM is never held twice.  Pages already in the
  * target state keep their contents.  Bookkeeping is per range: converting
- * 64 GiB is one operation. */
+ * 64 GiB is one operation.  On SEV and SEV-ES (MEM_ENCRYPTED) the C-bit
+ * lives in the guest's page tables: a valid request needs nothing here and
+ * succeeds. */
 #ifndef CVM_PRIVATE_MEM_H
 #define CVM_PRIVATE_MEM_H
 

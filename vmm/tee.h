@@ -3,9 +3,9 @@
  * one fixed sequence (vmm/vm.c):
  *
  *   plan -> check -> KVM_CREATE_VM(vm_type) -> vm_init -> guest RAM
- *   -> arch VM set-up -> vCPUs (arch set-up, vcpu_init) -> load each plan op
- *   -> finalize -> vCPUs run; exits generic code does not know go to
- *   handle_exit.
+ *   -> mem_init -> arch VM set-up -> vCPUs (arch set-up, vcpu_init) -> load
+ *   each plan op -> finalize -> vCPUs run; every exit goes to handle_exit
+ *   first.  --dry-run stops after plan (and dry_run).
  *
  * NULL hooks do the plain thing.  Generic code asks a backend's properties
  * (its memory model, whether a fault converts), never its identity.  A
@@ -29,6 +29,14 @@ struct tee_ops {
 	const char *desc;               /* "software-protected VM", for messages */
 	enum mem_model memory;          /* where guest RAM lives (vmm/memory.h) */
 	bool convert_on_fault;          /* a memory-fault exit converts the page (SNP, TDX) */
+	/* vCPU registers belong to the TEE: the architecture sets up CPUID
+	 * and nothing else (TDX refuses register, MSR and LAPIC ioctls). */
+	bool protected_regs;
+	/* Interrupt controllers: only the local APIC in KVM, no PIC, IOAPIC
+	 * or PIT (x86 split irqchip, which TDX needs before any vCPU), and the
+	 * APIC timer's bus period in ns (0: KVM's default). */
+	bool split_irqchip;
+	unsigned apic_bus_ns;
 
 	/* The KVM_CREATE_VM argument. */
 	unsigned long (*vm_type)(const struct vm *vm);
@@ -38,8 +46,12 @@ struct tee_ops {
 	int (*check)(struct kvm *k, char *note, size_t len);
 	/* Builds vm->plan from the user's inputs; NULL: arch__prepare. */
 	int (*plan)(struct vm *vm);
+	/* --dry-run, after the plan is printed: what the launch measures. */
+	int (*dry_run)(struct vm *vm);
 	/* After KVM_CREATE_VM, before memory (SEV_INIT2, TDX_INIT_VM ...). */
 	int (*vm_init)(struct vm *vm);
+	/* Once guest RAM exists (KVM_MEMORY_ENCRYPT_REG_REGION ...). */
+	int (*mem_init)(struct vm *vm);
 	/* After the architecture's own vCPU set-up (TDX_INIT_VCPU ...). */
 	int (*vcpu_init)(struct vcpu *v);
 	/* Puts one plan op into the guest; NULL: PLAN_LOAD ops are copied into
@@ -47,7 +59,7 @@ struct tee_ops {
 	int (*load)(struct vm *vm, const struct plan_op *op);
 	/* After the last op (LAUNCH_FINISH, FINALIZE_VM ...). */
 	int (*finalize)(struct vm *vm);
-	/* An exit the generic loop does not handle: true if handled, with
+	/* Any exit, before the generic loop sees it: true if handled, with
 	 * *more false when this vCPU should stop. */
 	bool (*handle_exit)(struct vcpu *v, bool *more);
 	void (*exit)(struct vm *vm);

@@ -161,7 +161,8 @@ static int setup(struct vm *vm)
 	if (vm->plan.fw_size)
 		ranges[mem.nranges++] = (struct guest_range){ vm->plan.fw_gpa, vm->plan.fw_size,
 							      .rom = true };
-	if (guest__init(&vm->mem, &vm->kvm, &mem) < 0 || arch__vm_init(vm) < 0)
+	if (guest__init(&vm->mem, &vm->kvm, &mem) < 0 ||
+	    (tee->mem_init && tee->mem_init(vm) < 0) || arch__vm_init(vm) < 0)
 		return -1;
 	vm->vcpus = calloc(c->cpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
@@ -199,7 +200,30 @@ static void teardown(struct vm *vm)
 	pthread_mutex_destroy(&vm->lock);
 }
 
-static int print_plan(const struct plan *p)
+/* --peek, after the vCPUs stopped and before RAM goes: guest__read shows
+ * only what the guest shares, and says why not otherwise. */
+static void peek(struct vm *vm)
+{
+	uint8_t b[16];
+
+	for (unsigned i = 0; i < vm->cfg->npeek; i++) {
+		uint64_t gpa = vm->cfg->peek[i];
+
+		fprintf(stderr, "cvm-run: peek %#llx:", (unsigned long long)gpa);
+		if (guest__read(&vm->mem, gpa, b, sizeof(b)) < 0) {
+			fprintf(stderr, " %s\n", err__msg());
+			continue;
+		}
+		for (size_t j = 0; j < sizeof(b); j++)
+			fprintf(stderr, " %02x", b[j]);
+		fprintf(stderr, "  |");
+		for (size_t j = 0; j < sizeof(b); j++)
+			fputc(b[j] >= 0x20 && b[j] < 0x7f ? b[j] : '.', stderr);
+		fprintf(stderr, "|\n");
+	}
+}
+
+static void print_plan(const struct plan *p)
 {
 	for (size_t i = 0; i < p->nops; i++)
 		printf("%#018llx %#12llx %-14s %s\n", (unsigned long long)p->ops[i].gpa,
@@ -207,7 +231,6 @@ static int print_plan(const struct plan *p)
 		       p->ops[i].what);
 	printf("entry: %s at %#llx, arg %#llx\n", plan__entry_name(p->entry.mode),
 	       (unsigned long long)p->entry.pc, (unsigned long long)p->entry.arg);
-	return 0;
 }
 
 int vm__run(const struct vm_config *cfg)
@@ -226,9 +249,11 @@ int vm__run(const struct vm_config *cfg)
 	    plan__validate(&vm.plan) < 0)
 		goto fail;
 	if (cfg->dry_run) {
-		status = print_plan(&vm.plan);
+		print_plan(&vm.plan);
+		if (vm.tee->dry_run && vm.tee->dry_run(&vm) < 0)
+			goto fail;
 		teardown(&vm);
-		return status;
+		return 0;
 	}
 	if (console__init(&vm.console, cfg->expect, on_expect, &vm) < 0 || setup(&vm) < 0 ||
 	    (!cfg->no_seccomp && seccomp__install() < 0))
@@ -252,6 +277,7 @@ int vm__run(const struct vm_config *cfg)
 	status = vm.status;
 	if (vm.why[0])
 		fprintf(stderr, "cvm-run: %s\n", vm.why);
+	peek(&vm);
 	teardown(&vm);
 	return status;
 fail:

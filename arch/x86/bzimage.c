@@ -1,7 +1,7 @@
-#include <asm/bootparam.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "arch/x86/bootparam.h"
 #include "arch/x86/bzimage.h"
 #include "loader/error.h"
 

@@ -7,7 +7,9 @@
 #define CVM_X86_KVM_ABI_H
 
 #include <linux/kvm_para.h>
+#include <linux/psp-sev.h>
 
+#include "arch/x86/tdx-ghci.h"
 #include "measure/snp.h"
 #include "vmm/kvm-abi.h"
 
@@ -105,6 +107,20 @@ static inline struct cvm_tdx_exit *kvm_run__tdx(struct kvm_run *run)
 	return (struct cvm_tdx_exit *)((char *)run + KVM_RUN_EXIT_UNION_OFFSET);
 }
 
+/* KVM_EXIT_SNP_REQ_CERTS (7.0): the guest's certificate buffer, in the exit
+ * union.  RET: 0, or ENOSPC (NPAGES then says how many are needed), EAGAIN,
+ * EIO; anything else fails the next KVM_RUN (ERRATA row 8). */
+struct __attribute__((may_alias)) cvm_snp_req_certs_exit {
+	__u64 gpa;
+	__u64 npages;
+	__u64 ret;
+};
+
+static inline struct cvm_snp_req_certs_exit *kvm_run__snp_req_certs(struct kvm_run *run)
+{
+	return (struct cvm_snp_req_certs_exit *)((char *)run + KVM_RUN_EXIT_UNION_OFFSET);
+}
+
 /* 6.1 splits the u64 hypercall flags into longmode + pad; newer headers
  * have a union without pad.  Read the 8 bytes whichever header is used. */
 static inline __u64 kvm_run__hypercall_flags(const struct kvm_run *run)
@@ -200,6 +216,48 @@ struct kvm_sev_snp_launch_finish {
 };
 #endif
 
+/* SEV_FEATURES bits KVM sets or accepts (KVM_SEV_INIT2.vmsa_features). */
+#define SVM_SEV_FEAT_SNP_ACTIVE		(1ULL << 0)
+#define SVM_SEV_FEAT_DEBUG_SWAP		(1ULL << 5)
+
+/* Legacy SEV guest policy (SEV API): no debugging; SEV-ES. */
+#define SEV_POLICY_NODBG		(1U << 0)
+#define SEV_POLICY_ES			(1U << 2)
+
+/* Firmware status codes past the 6.1 header's SEV_RET_SECURE_DATA_INVALID
+ * (SNP firmware ABI). */
+#define SEV_RET_INVALID_PAGE_SIZE	0x19
+#define SEV_RET_INVALID_PAGE_STATE	0x1a
+#define SEV_RET_INVALID_MDATA_ENTRY	0x1b
+#define SEV_RET_INVALID_PAGE_OWNER	0x1c
+#define SEV_RET_AEAD_OFLOW		0x1d
+#define SEV_RET_RMP_INIT_REQUIRED	0x20
+
+/* The SNP CPUID page (SNP firmware ABI, CPUID_FUNCTION table): what the
+ * firmware checks and the guest trusts instead of the CPUID instruction. */
+#define SNP_CPUID_COUNT_MAX		64
+
+struct cvm_snp_cpuid_fn {
+	__u32 eax_in, ecx_in;
+	__u64 xcr0_in, xss_in;
+	__u32 eax, ebx, ecx, edx;
+	__u64 reserved;
+};
+
+struct cvm_snp_cpuid_table {
+	__u32 count;
+	__u32 reserved1;
+	__u64 reserved2;
+	struct cvm_snp_cpuid_fn fn[SNP_CPUID_COUNT_MAX];
+};
+
+/* The GHCB (GHCB specification 2.0): the MSR-protocol termination request
+ * carries its reason in the MSR value, the NAE one in SW_EXITINFO1 of the
+ * GHCB page, whose save area has the VMSA's layout. */
+#define GHCB_MSR_INFO_MASK		0xfffULL
+#define GHCB_MSR_TERM_REQ		0x100ULL
+#define GHCB_SW_EXITINFO1		0x398
+
 /* KVM's LAUNCH_UPDATE page types are the firmware's PAGE_INFO types, which
  * measure/ hashes: one launch plan serves both. */
 _Static_assert(SNP_PAGE_NORMAL == KVM_SEV_SNP_PAGE_TYPE_NORMAL, "page type");
@@ -208,22 +266,7 @@ _Static_assert(SNP_PAGE_UNMEASURED == KVM_SEV_SNP_PAGE_TYPE_UNMEASURED, "page ty
 _Static_assert(SNP_PAGE_SECRETS == KVM_SEV_SNP_PAGE_TYPE_SECRETS, "page type");
 _Static_assert(SNP_PAGE_CPUID == KVM_SEV_SNP_PAGE_TYPE_CPUID, "page type");
 
-/* SNP guest policy (SNP firmware ABI; kernel-internal names from
- * arch/x86/kvm/svm/sev.c and include/linux/psp-sev.h). */
-#ifndef SNP_POLICY_MASK_API_MINOR
-#define SNP_POLICY_MASK_API_MINOR		0x00000000000000ffULL
-#define SNP_POLICY_MASK_API_MAJOR		0x000000000000ff00ULL
-#define SNP_POLICY_MASK_SMT			(1ULL << 16)
-#define SNP_POLICY_MASK_RSVD_MBO		(1ULL << 17)
-#define SNP_POLICY_MASK_MIGRATE_MA		(1ULL << 18)
-#define SNP_POLICY_MASK_DEBUG			(1ULL << 19)
-#define SNP_POLICY_MASK_SINGLE_SOCKET		(1ULL << 20)
-#define SNP_POLICY_MASK_CXL_ALLOW		(1ULL << 21)
-#define SNP_POLICY_MASK_MEM_AES_256_XTS		(1ULL << 22)
-#define SNP_POLICY_MASK_RAPL_DIS		(1ULL << 23)
-#define SNP_POLICY_MASK_CIPHERTEXT_HIDING_DRAM	(1ULL << 24)
-#define SNP_POLICY_MASK_PAGE_SWAP_DISABLE	(1ULL << 25)
-#endif
+/* The SNP guest policy bits are firmware ABI: loader/sev-opts.h. */
 
 /* ---- Intel TDX (KVM_MEMORY_ENCRYPT_OP, struct kvm_tdx_cmd) ------------ */
 
@@ -276,24 +319,13 @@ struct kvm_tdx_init_mem_region {
 };
 #endif
 
-/* TDVMCALL sub-functions seen in KVM_EXIT_TDX nr / hypercall exits, and the
- * status codes userspace writes to ret (GHCI; kernel-internal names from
- * arch/x86/include/asm/shared/tdx.h). */
-#ifndef TDVMCALL_GET_TD_VM_CALL_INFO
-#define TDVMCALL_GET_TD_VM_CALL_INFO		0x10000
-#define TDVMCALL_MAP_GPA			0x10001
-#define TDVMCALL_GET_QUOTE			0x10002
-#define TDVMCALL_REPORT_FATAL_ERROR		0x10003
-#define TDVMCALL_SETUP_EVENT_NOTIFY_INTERRUPT	0x10004
-#endif
-#ifndef TDVMCALL_STATUS_SUCCESS
-#define TDVMCALL_STATUS_SUCCESS			0x0000000000000000ULL
-#define TDVMCALL_STATUS_RETRY			0x0000000000000001ULL
-#define TDVMCALL_STATUS_INVALID_OPERAND		0x8000000000000000ULL
-#define TDVMCALL_STATUS_GPA_INUSE		0x8000000000000001ULL	/* GHCI only */
-#define TDVMCALL_STATUS_ALIGN_ERROR		0x8000000000000002ULL
-#define TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED	0x8000000000000003ULL
-#endif
+/* TD attributes: KVM accepts SEPT_VE_DISABLE alone (ERRATA row 13), and
+ * Linux guests refuse to run without it. */
+#define TDX_TD_ATTR_SEPT_VE_DISABLE	(1ULL << 28)
+/* The TDX module's virtual APIC runs at 25 MHz: QEMU sets KVM's bus to it. */
+#define TDX_APIC_BUS_CYCLES_NS		40
+
+/* The TDVMCALL leaves and status codes: arch/x86/tdx-ghci.h (GHCI). */
 
 /* ---- Layout self-check (KVM-UAPI.md section 8, gcc x86-64) ------------ */
 
@@ -303,6 +335,15 @@ struct kvm_tdx_init_mem_region {
 	_Static_assert(offsetof(struct type, field) == (n), #type "." #field " offset")
 
 KVM_ABI_SIZE(kvm_enc_region, 16);
+KVM_ABI_SIZE(kvm_sev_launch_start, 40);
+KVM_ABI_OFF(kvm_sev_launch_start, policy, 4);
+KVM_ABI_OFF(kvm_sev_launch_start, session_uaddr, 24);
+KVM_ABI_SIZE(kvm_sev_launch_update_data, 16);
+KVM_ABI_SIZE(kvm_sev_launch_measure, 16);
+KVM_ABI_SIZE(cvm_snp_req_certs_exit, 24);
+KVM_ABI_SIZE(cvm_snp_cpuid_fn, 48);
+KVM_ABI_OFF(cvm_snp_cpuid_fn, eax, 24);
+KVM_ABI_SIZE(cvm_snp_cpuid_table, 16 + 64 * 48);
 KVM_ABI_SIZE(kvm_sev_cmd, 24);
 KVM_ABI_OFF(kvm_sev_cmd, error, 16);
 KVM_ABI_OFF(kvm_sev_cmd, sev_fd, 20);

@@ -8,8 +8,9 @@
 #include "loader/error.h"
 #include "vmm/arch.h"
 #include "vmm/kvm-abi.h"
-#include "vmm/vm.h"
 #include "vmm/sys.h"
+#include "vmm/tee.h"
+#include "vmm/vm.h"
 
 #define CR0_PE 0x1ull
 #define CR0_MP 0x2ull
@@ -33,24 +34,37 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, void *arg, const char *
 	return 0;
 }
 
-static int set_cpuid(struct vcpu *v)
+struct kvm_cpuid2 *x86__vcpu_cpuid(struct vm *vm, unsigned id)
 {
-	const struct kvm_cpuid2 *sup = v->vm->arch.supported;
-	const int room = sup->nent + 8;         /* topology leaves may be appended */
-	size_t sz = sizeof(*sup) + sup->nent * sizeof(sup->entries[0]);
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + room * sizeof(c->entries[0]));
-	int n, r;
+	const struct kvm_cpuid2 *sup = x86__supported_cpuid(vm);
+	int room, n;
+	struct kvm_cpuid2 *c;
 
-	if (!c)
-		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	memcpy(c, sup, sz);
-	n = x86__cpuid_apply(&v->vm->arch.cpuid, c->entries, c->nent, room, v->id,
-			     v->vm->cfg->cpus);
+	if (!sup)
+		return NULL;
+	room = sup->nent + 8;           /* topology leaves may be appended */
+	c = calloc(1, sizeof(*c) + room * sizeof(c->entries[0]));
+	if (!c) {
+		err__set_status(CVM_EXIT_FAIL, "out of memory");
+		return NULL;
+	}
+	memcpy(c, sup, sizeof(*sup) + sup->nent * sizeof(sup->entries[0]));
+	n = x86__cpuid_apply(&vm->arch.cpuid, c->entries, c->nent, room, id, vm->cfg->cpus);
 	if (n < 0) {
 		free(c);
-		return -1;
+		return NULL;
 	}
 	c->nent = n;
+	return c;
+}
+
+static int set_cpuid(struct vcpu *v)
+{
+	struct kvm_cpuid2 *c = x86__vcpu_cpuid(v->vm, v->id);
+	int r;
+
+	if (!c)
+		return -1;
 	r = vcpu_ioctl(v, KVM_SET_CPUID2, c, "KVM_SET_CPUID2");
 	free(c);
 	return r;
@@ -157,7 +171,12 @@ static int set_entry_regs(struct vcpu *v)
 
 int arch__vcpu_init(struct vcpu *v)
 {
-	if (set_cpuid(v) < 0 || set_msrs(v) < 0 || set_lapic(v) < 0)
+	if (set_cpuid(v) < 0)
+		return -1;
+	/* A TEE that owns the registers starts the vCPU itself. */
+	if (v->vm->tee->protected_regs)
+		return 0;
+	if (set_msrs(v) < 0 || set_lapic(v) < 0)
 		return -1;
 	/* The APs wait in the in-kernel LAPIC for the guest's INIT-SIPI;
 	 * firmware starts from the power-on state. */

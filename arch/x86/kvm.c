@@ -18,6 +18,8 @@
  * of unrestricted-guest-less hosts: inside the MMIO hole, never RAM. */
 #define X86_TSS_ADDR          0xfffbd000ul
 #define X86_IDENTITY_MAP_ADDR 0xfffbc000ull
+/* The routes a split irqchip reserves for a userspace IOAPIC, as QEMU's. */
+#define IOAPIC_PINS 24
 
 size_t arch__ram_ranges(uint64_t mem, struct guest_range *out)
 {
@@ -91,23 +93,28 @@ static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg, const c
 	return 0;
 }
 
-static int fetch_cpuid(struct vm *vm)
+const struct kvm_cpuid2 *x86__supported_cpuid(struct vm *vm)
 {
+	if (vm->arch.supported)
+		return vm->arch.supported;
 	for (int n = 64; n <= 4096; n *= 2) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 
-		if (!c)
-			return err__set_status(CVM_EXIT_FAIL, "out of memory");
+		if (!c) {
+			err__set_status(CVM_EXIT_FAIL, "out of memory");
+			return NULL;
+		}
 		c->nent = n;
 		if (sys__ioctl(vm->kvm.sys_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
 			vm->arch.supported = c;
-			return 0;
+			return c;
 		}
 		free(c);
 		if (errno != E2BIG)
 			break;
 	}
-	return err__set_status(CVM_EXIT_FAIL, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+	err__set_status(CVM_EXIT_FAIL, "KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+	return NULL;
 }
 
 /* GSI routes as the MP table describes them: ISA IRQs on both PICs and
@@ -136,9 +143,35 @@ static int set_gsi_routing(struct vm *vm)
 	return vm_ioctl(vm, KVM_SET_GSI_ROUTING, (unsigned long)&r, "KVM_SET_GSI_ROUTING");
 }
 
-int arch__vm_init(struct vm *vm)
+static int enable_cap(struct vm *vm, uint32_t cap, uint64_t arg, const char *name)
+{
+	struct kvm_enable_cap c = { .cap = cap, .args[0] = arg };
+
+	return vm_ioctl(vm, KVM_ENABLE_CAP, (unsigned long)&c, name);
+}
+
+/* The full in-kernel irqchip (PIC, IOAPIC, LAPIC) with the PIT, or only the
+ * LAPIC when the backend asks (split: a TD's vCPUs need it, and the APIC
+ * bus period comes after it, ERRATA row 21). */
+static int create_irqchip(struct vm *vm)
 {
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	const struct tee_ops *t = vm->tee;
+
+	if (t->split_irqchip) {
+		if (enable_cap(vm, KVM_CAP_SPLIT_IRQCHIP, IOAPIC_PINS, "KVM_CAP_SPLIT_IRQCHIP") < 0)
+			return -1;
+		return t->apic_bus_ns ? enable_cap(vm, KVM_CAP_X86_APIC_BUS_CYCLES_NS, t->apic_bus_ns,
+						   "KVM_CAP_X86_APIC_BUS_CYCLES_NS") : 0;
+	}
+	if (vm_ioctl(vm, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP") < 0 ||
+	    vm_ioctl(vm, KVM_CREATE_PIT2, (unsigned long)&pit, "KVM_CREATE_PIT2") < 0)
+		return -1;
+	return set_gsi_routing(vm);
+}
+
+int arch__vm_init(struct vm *vm)
+{
 	uint64_t idmap = X86_IDENTITY_MAP_ADDR;
 
 	if (!vm->kvm.caps.irqchip)
@@ -146,22 +179,18 @@ int arch__vm_init(struct vm *vm)
 	if (vm_ioctl(vm, KVM_SET_TSS_ADDR, X86_TSS_ADDR, "KVM_SET_TSS_ADDR") < 0 ||
 	    vm_ioctl(vm, KVM_SET_IDENTITY_MAP_ADDR, (unsigned long)&idmap,
 		     "KVM_SET_IDENTITY_MAP_ADDR") < 0 ||
-	    vm_ioctl(vm, KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP") < 0 ||
-	    vm_ioctl(vm, KVM_CREATE_PIT2, (unsigned long)&pit, "KVM_CREATE_PIT2") < 0 ||
-	    set_gsi_routing(vm) < 0)
+	    create_irqchip(vm) < 0)
 		return -1;
 	/* MAP_GPA_RANGE is forwarded to us where KVM offers it, so a guest's
 	 * conversion request gets a real answer (refused on a VM without
 	 * private memory) instead of -KVM_ENOSYS. */
 	if (vm->kvm.caps.exit_hypercall & (1ull << KVM_HC_MAP_GPA_RANGE)) {
-		struct kvm_enable_cap cap = { .cap = KVM_CAP_EXIT_HYPERCALL,
-					      .args[0] = 1ull << KVM_HC_MAP_GPA_RANGE };
-
-		if (vm_ioctl(vm, KVM_ENABLE_CAP, (unsigned long)&cap, "KVM_CAP_EXIT_HYPERCALL") < 0)
+		if (enable_cap(vm, KVM_CAP_EXIT_HYPERCALL, 1ull << KVM_HC_MAP_GPA_RANGE,
+			       "KVM_CAP_EXIT_HYPERCALL") < 0)
 			return -1;
 		vm->arch.hypercall_exits = true;
 	}
-	return fetch_cpuid(vm) < 0 ? -1 : x86__ioport_init(vm);
+	return x86__supported_cpuid(vm) ? x86__ioport_init(vm) : -1;
 }
 
 void arch__vm_exit(struct vm *vm)

@@ -6,7 +6,6 @@
 
 #define Q35_LOWMEM_SMALL   0xb0000000ull
 #define Q35_LOWMEM_LARGE   0x80000000ull
-#define X86_4G             0x100000000ull
 
 #define HOB_TYPE_HANDOFF   1
 #define HOB_TYPE_RESOURCE  3
@@ -31,6 +30,17 @@ uint64_t td_hob__q35_below_4g(uint64_t mem)
 	uint64_t lowmem = mem >= Q35_LOWMEM_SMALL ? Q35_LOWMEM_LARGE : Q35_LOWMEM_SMALL;
 
 	return mem < lowmem ? mem : lowmem;
+}
+
+size_t td_hob__q35_ram(uint64_t mem, struct x86_ram_range out[2])
+{
+	uint64_t below = td_hob__q35_below_4g(mem);
+
+	out[0] = (struct x86_ram_range){ 0, below };
+	if (mem == below)
+		return 1;
+	out[1] = (struct x86_ram_range){ X86_4G, mem - below };
+	return 2;
 }
 
 /* Sections the launch adds as zeroed RAM are accepted memory; for QEMU's
@@ -99,19 +109,20 @@ static uint8_t *put_header(uint8_t *p, uint16_t type, uint16_t len)
 	return put32(put16(put16(p, type), len), 0);
 }
 
-int td_hob__build(const struct tdvf *t, uint64_t mem, uint8_t *buf, size_t cap, size_t *len)
+int td_hob__build(const struct tdvf *t, const struct x86_ram_range *ram, size_t nram,
+		  uint8_t *buf, size_t cap, size_t *len)
 {
 	const struct tdvf_section *hob = tdvf__find(t, TDVF_TD_HOB);
 	struct ram_entry e[TD_HOB_MAX_RANGES];
-	uint64_t below = td_hob__q35_below_4g(mem);
 	size_t n = 0, i, size;
 	uint8_t *p = buf;
 
 	if (!hob)
 		return err__set("%s: TDVF metadata: no TD_HOB section", t->path);
-	e[n++] = (struct ram_entry){ 0, below, 0 };
-	if (mem > below)
-		e[n++] = (struct ram_entry){ X86_4G, mem - below, 0 };
+	if (nram > 2)
+		return err__set("TD HOB: %zu RAM ranges, at most 2", nram);
+	for (; n < nram; n++)
+		e[n] = (struct ram_entry){ ram[n].start, ram[n].size, 0 };
 	for (i = 0; i < t->nsections; i++)
 		if (is_accepted(&t->sections[i]) && accept(t, i, e, &n) < 0)
 			return -1;

@@ -19,6 +19,14 @@ struct vm_arch {
 
 struct vm;
 
+/* KVM_GET_SUPPORTED_CPUID, fetched on the first call; NULL with
+ * err__set() when KVM refuses it. */
+const struct kvm_cpuid2 *x86__supported_cpuid(struct vm *vm);
+
+/* The CPUID vCPU ID gets from KVM_SET_CPUID2 (arch/x86/kvm-cpu.c; free()
+ * it), or NULL with err__set(). */
+struct kvm_cpuid2 *x86__vcpu_cpuid(struct vm *vm, unsigned id);
+
 /* The port devices (arch/x86/ioport.c): registered in vm->io. */
 int x86__ioport_init(struct vm *vm);
 void x86__ioport_exit(struct vm *vm);

@@ -3,19 +3,6 @@
 
 #include "arch/x86/vmsa.h"
 
-/* Field offsets in struct sev_es_save_area. */
-enum {
-	VMSA_ES = 0x00, VMSA_CS = 0x10, VMSA_SS = 0x20, VMSA_DS = 0x30,
-	VMSA_FS = 0x40, VMSA_GS = 0x50, VMSA_GDTR = 0x60, VMSA_LDTR = 0x70,
-	VMSA_IDTR = 0x80, VMSA_TR = 0x90,
-	VMSA_EFER = 0xd0, VMSA_CR4 = 0x148, VMSA_CR0 = 0x158, VMSA_DR7 = 0x160,
-	VMSA_DR6 = 0x168, VMSA_RFLAGS = 0x170, VMSA_RIP = 0x178, VMSA_G_PAT = 0x268,
-	VMSA_RDX = 0x310, VMSA_SEV_FEATURES = 0x3b0, VMSA_XCR0 = 0x3e8,
-	VMSA_MXCSR = 0x408, VMSA_X87_FCW = 0x410,
-};
-
-#define EFER_SVME       0x1000ull       /* KVM keeps SVME set */
-#define CR4_MCE         0x40ull
 #define PAT_DEFAULT     0x0007040600070406ull
 #define PAT_GCE         0x0000000000070106ull
 #define MXCSR_INIT      0x1f80u
@@ -45,8 +32,8 @@ static void common(uint8_t *page, uint64_t cr0, uint64_t pat, uint16_t tr_attr)
 	seg(page, VMSA_IDTR, 0, 0, 0xffff, 0);
 	seg(page, VMSA_LDTR, 0, 0x82, 0xffff, 0);
 	seg(page, VMSA_TR, 0, tr_attr, 0xffff, 0);
-	put(page, VMSA_EFER, EFER_SVME, 8);
-	put(page, VMSA_CR4, CR4_MCE, 8);
+	put(page, VMSA_EFER, VMSA_EFER_SVME, 8);
+	put(page, VMSA_CR4, VMSA_CR4_MCE, 8);
 	put(page, VMSA_CR0, cr0, 8);
 	put(page, VMSA_DR7, 0x400, 8);
 	put(page, VMSA_DR6, 0xffff0ff0, 8);

@@ -10,6 +10,26 @@
 #define VMSA_SIZE       4096
 #define VMSA_BSP_EIP    0xfffffff0u
 
+/* Field offsets in struct sev_es_save_area: segments are {u16 selector,
+ * u16 attrib, u32 limit, u64 base}; the x87/SSE area starts at X87_DP. */
+enum vmsa_offset {
+	VMSA_ES = 0x00, VMSA_CS = 0x10, VMSA_SS = 0x20, VMSA_DS = 0x30,
+	VMSA_FS = 0x40, VMSA_GS = 0x50, VMSA_GDTR = 0x60, VMSA_LDTR = 0x70,
+	VMSA_IDTR = 0x80, VMSA_TR = 0x90, VMSA_CPL = 0xcb,
+	VMSA_EFER = 0xd0, VMSA_CR4 = 0x148, VMSA_CR3 = 0x150, VMSA_CR0 = 0x158,
+	VMSA_DR7 = 0x160, VMSA_DR6 = 0x168, VMSA_RFLAGS = 0x170, VMSA_RIP = 0x178,
+	VMSA_RSP = 0x1d8, VMSA_RAX = 0x1f8, VMSA_G_PAT = 0x268,
+	VMSA_RCX = 0x308, VMSA_RDX = 0x310, VMSA_RBX = 0x318, VMSA_RBP = 0x328,
+	VMSA_RSI = 0x330, VMSA_RDI = 0x338, VMSA_R8 = 0x340,     /* to R15 at 0x378 */
+	VMSA_SEV_FEATURES = 0x3b0, VMSA_XCR0 = 0x3e8,
+	VMSA_X87_DP = 0x400, VMSA_MXCSR = 0x408, VMSA_X87_FTW = 0x40c, VMSA_X87_FSW = 0x40e,
+	VMSA_X87_FCW = 0x410, VMSA_X87_FOP = 0x412, VMSA_X87_RIP = 0x418,
+	VMSA_FPREG_X87 = 0x420, VMSA_FPREG_XMM = 0x470,
+};
+
+#define VMSA_EFER_SVME  0x1000ull       /* KVM keeps SVME set */
+#define VMSA_CR4_MCE    0x40ull         /* the host's CR4.MCE, which KVM adds */
+
 /* Which VMM set up the vCPUs: they differ in a few segment attributes,
  * RDX, G_PAT and the FPU defaults. */
 enum sev_vmm {

@@ -1,5 +1,5 @@
 /* The loader-independent half of reading boot information. */
-#include "guest.h"
+#include "common.h"
 
 void boot__copy_cmdline(struct guest_boot *b, uint64_t pa)
 {

@@ -1,7 +1,7 @@
 /* The CRC printed by POSIX cksum: CRC-32 polynomial 0x04c11db7, MSB first,
  * initial value 0, the length appended little-endian in as few bytes as it
  * takes, the result complemented. */
-#include "guest.h"
+#include "common.h"
 
 #define CKSUM_POLY	0x04c11db7u
 #define CHUNK		0x100000ull	/* per phys__map call, under its 2 MiB */

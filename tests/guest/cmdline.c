@@ -1,20 +1,21 @@
 /* The cvmtest.* words of the kernel command line. */
-#include "guest.h"
+#include "common.h"
 
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n';
 }
 
-/* The first word that starts with KEY followed by '=': its start, or NULL. */
-static const char *cmdline__word(const char *cmdline, const char *key)
+/* The first word that is KEY followed by '=' (EQ) or KEY alone (!EQ): its
+ * start, or NULL. */
+static const char *cmdline__word(const char *cmdline, const char *key, bool eq)
 {
 	for (const char *w = cmdline; *w; ) {
 		size_t i = 0;
 
 		while (key[i] && w[i] == key[i])
 			i++;
-		if (!key[i] && w[i] == '=')
+		if (!key[i] && (eq ? w[i] == '=' : !w[i] || is_blank(w[i])))
 			return w;
 		while (*w && !is_blank(*w))
 			w++;
@@ -26,7 +27,7 @@ static const char *cmdline__word(const char *cmdline, const char *key)
 
 const char *cmdline__value(const char *cmdline, const char *key)
 {
-	const char *w = cmdline__word(cmdline, key);
+	const char *w = cmdline__word(cmdline, key, true);
 
 	if (!w)
 		return NULL;
@@ -53,12 +54,17 @@ bool cmdline__u64(const char *val, uint64_t *out)
 	return true;
 }
 
+bool cmdline__has(const char *cmdline, const char *word)
+{
+	return cmdline__word(cmdline, word, false) != NULL;
+}
+
 /* FNV-1a over the word's bytes. */
 uint64_t cmdline__word_hash(const char *cmdline, const char *key)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 
-	for (const char *w = cmdline__word(cmdline, key); w && *w && !is_blank(*w); w++)
+	for (const char *w = cmdline__word(cmdline, key, true); w && *w && !is_blank(*w); w++)
 		h = (h ^ (uint8_t)*w) * 0x100000001b3ull;
 	return h;
 }

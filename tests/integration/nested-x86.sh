@@ -38,8 +38,7 @@ nested__root() {
 nested__run() {
 	local dir=$1 init=$2 start st
 	install -m 755 "$init" "$dir/root/init"
-	(cd "$dir/root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) \
-		>"$dir/initramfs.gz" || fail "cannot pack the initramfs"
+	nested__pack "$dir"
 	start=$(date +%s)
 	# One L1 CPU: QEMU 7.2's TCG locks a 2-CPU L1 up now and then.
 	timeout 900 "$QEMU_X86" -accel tcg -cpu EPYC,+svm -smp 1 -m 2G -display none \
@@ -48,19 +47,5 @@ nested__run() {
 		</dev/null >"$dir/serial.log" 2>"$dir/qemu.log"
 	st=$?
 	NESTED_SECONDS=$(($(date +%s) - start))
-	tr -d '\r' <"$dir/serial.log" >"$dir/console.log"
-	[ $st -eq 0 ] || { tail -n 30 "$dir/console.log"; fail "QEMU status $st ($dir/console.log)"; }
-	grep -q "^== done" "$dir/console.log" ||
-		{ tail -n 30 "$dir/console.log"; fail "the nested run did not finish"; }
-}
-
-# nested__status LOG NAME N: case NAME exited with status N.
-nested__status() {
-	grep -q "^== status $2 $3 (" "$1" ||
-		{ grep -A 20 "^== case $2\$" "$1"; fail "$2: no exit status $3"; }
-}
-
-# nested__line LOG NAME TEXT: case NAME printed the whole line TEXT.
-nested__line() {
-	grep -qxF "$2: $3" "$1" || { grep -A 20 "^== case $2\$" "$1"; fail "$2: no line '$3'"; }
+	nested__finish "$dir" $st
 }

@@ -14,8 +14,7 @@ BZIMAGE=$BUILD/guest/cvm-guest.bzimage
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for i in $(seq 1 200); do printf 'cvm-guest test initrd, line %04d\n' "$i"; done >"$tmp/initrd"
-read -r sum size _ < <(cksum "$tmp/initrd")
+guest_initrd "$tmp/initrd"
 
 # boot WHAT MACHINE IMAGE SMP APPEND [INITRD]: guest output in $tmp/out,
 # QEMU's exit status in $st: (byte written to port 0xf4) << 1 | 1.

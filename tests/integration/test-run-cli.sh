@@ -7,7 +7,8 @@ guest=$BUILD/guest/cvm-guest.elf
 
 "$RUN" --help > "$tmp/out" || fail "--help failed"
 for o in --kernel --initrd --params --mem --cpus --console --timeout --expect \
-	--config --memory-backend --cpuid-disable; do
+	--config --memory-backend --cpuid-disable --tee --firmware --mrconfigid --mrowner \
+	--mrownerconfig --tdx-qgs; do
 	grep -q -- "$o" "$tmp/out" || fail "--help does not document $o"
 done
 # Units and ranges: -m in MiB or with a unit, the vCPU range, seconds.
@@ -15,15 +16,6 @@ grep -q -- "--mem SIZE .*MiB, or with a unit K/M/G/T.*16M-64T" "$tmp/out" || fai
 grep -q -- "--cpus N .*vCPUs, 1-[0-9]" "$tmp/out" || fail "--help: --cpus range"
 grep -q -- "--timeout SECONDS .*seconds" "$tmp/out" || fail "--help: --timeout unit"
 
-bad() {  # bad NEEDLE ARGS...: exit 2, one stderr line naming NEEDLE, no stdout
-	local needle=$1; shift
-	"$RUN" "$@" > "$tmp/out" 2> "$tmp/err"
-	local st=$?
-	[ $st -eq 2 ] || fail "cvm-run $*: status $st, want 2"
-	[ "$(wc -l < "$tmp/err")" -eq 1 ] || { cat "$tmp/err"; fail "cvm-run $*: not one line"; }
-	grep -qF -- "$needle" "$tmp/err" || { cat "$tmp/err"; fail "cvm-run $*: does not name $needle"; }
-	[ ! -s "$tmp/out" ] || fail "cvm-run $*: wrote to stdout"
-}
 bad /nonexistent/vmlinux -k /nonexistent/vmlinux
 bad --mem -k "$guest" -m 12Q
 bad --cpus -k "$guest" -c 0
@@ -58,6 +50,15 @@ grep -q "entry: x86 PVH" "$tmp/plan" || fail "--dry-run: no PVH entry"
 grep -q " initrd$" "$tmp/plan" || fail "--dry-run: no initrd op"
 "$RUN" -k "$BUILD/guest/cvm-guest.bzimage" --dry-run > "$tmp/plan" || fail "bzImage --dry-run failed"
 grep -q "entry: x86 64-bit Linux" "$tmp/plan" || fail "--dry-run: no 64-bit entry"
+
+# --tee tdx: the vector firmware's plan and the MRTD of its single-pass row.
+tdvf=$VEC/firmware/OVMF.inteltdx.ms.fd
+"$RUN" --tee tdx --firmware "$tdvf" -m 2G --dry-run > "$tmp/plan" || fail "tdx --dry-run failed"
+want=$(awk -F'\t' '$1 == "tdx-mrtd-01" { print $4 }' "$VEC/EXPECTED-tdx.tsv")
+grep -qx "mrtd=$want" "$tmp/plan" || { cat "$tmp/plan"; fail "tdx --dry-run: not mrtd=$want"; }
+grep -q "tdx-add+extend TDVF\[0\] BFV$" "$tmp/plan" || fail "tdx --dry-run: no BFV op"
+bad --mrowner --tee tdx --firmware "$tdvf" --mrowner 1234
+bad "only for --tee tdx" -k "$guest" --tdx-qgs /run/qgs.sock
 
 "$RUN" check > "$tmp/out" 2> "$tmp/err"
 st=$?

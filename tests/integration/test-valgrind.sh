@@ -22,6 +22,11 @@ vg 0 "$MEASURE" --mode tdx --ovmf firmware/OVMF.inteltdx.ms.fd --memory 2G \
 vg 2 "$MEASURE" --mode snp --vcpus 1 --vcpu-type EPYC-v4 --ovmf firmware/bookworm_OVMF_CODE_4M.fd \
 	--kernel kernel/empty
 vg 0 "$MEASURE" firmware-info --ovmf firmware/OVMF.amdsev.fd --json
+vg 0 "$MEASURE" --mode cca --realm-ops cca/ops/pub-kvmtool-fw.ops --rmm 1.0 --output-format json -v
+vg 2 "$MEASURE" --mode cca --realm-ops cca/ops/pub-qemu-bios.ops
 vg 0 "$RUN" -k "$BUILD/guest/cvm-guest.bzimage" -i kernel/initrd.bin -p x -c 4 --dry-run
 vg 2 "$RUN" -k kernel/initrd.bin
+vg 0 "$RUN" --tee tdx --firmware firmware/OVMF.inteltdx.ms.fd -m 2G --dry-run
+vg 0 "$RUN" --tee snp --firmware firmware/OVMF.amdsev.fd -k kernel/vmlinuz-6.1.0-56-cloud-amd64 \
+	-i kernel/initrd.bin -c 2 --vcpu-type EPYC-v4 --dry-run
 exit 0

@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,17 @@ const char *test__shared(const char *rel)
 const char *test__build(const char *rel)
 {
 	return join("CVM_BUILD", "build", rel);
+}
+
+const char *test__program(const char *name)
+{
+	static __thread char buf[PATH_MAX + 256];
+	const char *exec = getenv("CVM_TEST_EXEC");
+	char path[PATH_MAX];
+
+	ck_assert_msg(realpath(test__build(name), path), "build %s first", test__build(name));
+	snprintf(buf, sizeof(buf), "%s%s'%s'", exec ? exec : "", exec ? " " : "", path);
+	return buf;
 }
 
 static void slurp(FILE *f, char *buf, size_t len)

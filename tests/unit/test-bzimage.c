@@ -1,8 +1,8 @@
-#include <asm/bootparam.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arch/x86/boot.h"
+#include "arch/x86/bootparam.h"
 #include "loader/error.h"
 #include "tests/unit/boot-test.h"
 #include "tests/unit/test.h"

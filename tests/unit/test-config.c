@@ -6,25 +6,15 @@
 #include "loader/error.h"
 #include "vmm/config.h"
 #include "tests/unit/test.h"
+#include "tests/unit/vm-test.h"
 
-static int parse(struct vm_config *c, const char *const *args)
-{
-	char *argv[32] = { "cvm-run" };
-	int argc = 1;
-
-	while (*args && argc < 31)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	return config__parse(c, argc, argv);
-}
-
-#define PARSE(c, ...) parse(c, (const char *const[]){ __VA_ARGS__, NULL })
+#define PARSE(c, ...) vm_test__parse(c, (const char *const[]){ __VA_ARGS__, NULL })
 
 static void expect_error(const char *const *args, const char *needle)
 {
 	struct vm_config c;
 
-	ck_assert_int_eq(parse(&c, args), -1);
+	ck_assert_int_eq(vm_test__parse(&c, args), -1);
 	ck_assert_int_eq(err__status(), CVM_EXIT_BADINPUT);
 	ck_assert_msg(strstr(err__msg(), needle), "'%s' does not name '%s'", err__msg(), needle);
 	ck_assert_ptr_null(strchr(err__msg(), '\n'));
@@ -61,6 +51,28 @@ START_TEST(defaults_and_options)
 	ck_assert(c.backend_explicit);
 	ck_assert_str_eq(c.cpuid_disable, "xsave,avx2");
 	config__exit(&c);
+}
+END_TEST
+
+START_TEST(peek_addresses)
+{
+	struct vm_config c;
+
+	ck_assert_int_eq(PARSE(&c, "-k", "k", "--peek", "0x4000a000,1073741824,0x0"), 0);
+	ck_assert_uint_eq(c.npeek, 3);
+	ck_assert_uint_eq(c.peek[0], 0x4000a000);
+	ck_assert_uint_eq(c.peek[1], 0x40000000);
+	ck_assert_uint_eq(c.peek[2], 0);
+	config__exit(&c);
+	ck_assert_int_eq(PARSE(&c, "-k", "k"), 0);
+	ck_assert_uint_eq(c.npeek, 0);
+	config__exit(&c);
+	EXPECT_ERROR("--peek: 'here' is not a guest-physical address", "-k", "k", "--peek", "here");
+	EXPECT_ERROR("--peek: '' is not", "-k", "k", "--peek", "0x1000,");
+	EXPECT_ERROR("--peek: '0x1 ' is not", "-k", "k", "--peek", "0x1 ");
+	EXPECT_ERROR("--peek: '0x10000000000000000' is not", "-k", "k", "--peek",
+		     "0x10000000000000000");
+	EXPECT_ERROR("--peek: more than 8 addresses", "-k", "k", "--peek", "1,2,3,4,5,6,7,8,9");
 }
 END_TEST
 
@@ -286,6 +298,7 @@ static Suite *config_suite(void)
 	TCase *t = tcase_create("core");
 
 	tcase_add_test(t, defaults_and_options);
+	tcase_add_test(t, peek_addresses);
 	tcase_add_test(t, bad_options_name_themselves);
 	tcase_add_test(t, config_file_and_precedence);
 	tcase_add_test(t, config_file_errors_name_file_and_line);

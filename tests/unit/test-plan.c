@@ -74,6 +74,34 @@ START_TEST(map_missing_file_names_it)
 }
 END_TEST
 
+/* Files are found by name; a name fw_cfg cannot carry, or one given twice,
+ * is refused with the name. */
+START_TEST(files_by_name)
+{
+	char longname[PLAN_FILE_NAME + 1];
+	struct plan p;
+
+	plan__init(&p);
+	ck_assert_ptr_null(plan__file(&p, "etc/acpi/tables"));
+	ck_assert_int_eq(plan__add_file(&p, "etc/acpi/tables", "abc", 3), 0);
+	ck_assert_int_eq(plan__add_file(&p, "etc/acpi/rsdp", NULL, 0), 0);
+	ck_assert_uint_eq(plan__file(&p, "etc/acpi/tables")->len, 3);
+	ck_assert_ptr_eq(plan__file(&p, "etc/acpi/tables")->data, "abc");
+	ck_assert_uint_eq(plan__file(&p, "etc/acpi/rsdp")->len, 0);
+	ck_assert_int_eq(plan__add_file(&p, "etc/acpi/rsdp", "x", 1), -1);
+	ck_assert_str_eq(err__msg(), "file etc/acpi/rsdp: given twice");
+	memset(longname, 'a', PLAN_FILE_NAME);
+	longname[PLAN_FILE_NAME] = 0;
+	ck_assert_int_eq(plan__add_file(&p, longname, "x", 1), -1);
+	ck_assert_ptr_nonnull(strstr(err__msg(), "longer than 55 bytes"));
+	longname[PLAN_FILE_NAME - 1] = 0;
+	ck_assert_int_eq(plan__add_file(&p, longname, "x", 1), 0);
+	ck_assert_uint_eq(p.nfiles, 3);
+	plan__exit(&p);
+	ck_assert_uint_eq(p.nfiles, 0);
+}
+END_TEST
+
 static Suite *plan_suite(void)
 {
 	Suite *s = suite_create("plan");
@@ -83,6 +111,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(t, overlap_is_named);
 	tcase_add_test(t, wrap_is_rejected);
 	tcase_add_test(t, map_missing_file_names_it);
+	tcase_add_test(t, files_by_name);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -322,9 +322,9 @@ START_TEST(host_checks)
 	ck_assert_str_eq(t.err, "cvm-run: --tee sw-protected: KVM does not forward MAP_GPA_RANGE "
 		"here (KVM_CAP_EXIT_HYPERCALL = 0)\n");
 
-	ck_assert_int_eq(VM_TEST_RUN(&t, "--tee", "snp"), CVM_EXIT_NOHOST);
-	ck_assert_str_eq(t.err, "cvm-run: --tee snp: this build of cvm-run has no such backend "
-		"(it has: none, sw-protected)\n");
+	ck_assert_int_eq(VM_TEST_RUN(&t, "--tee", "realm"), CVM_EXIT_NOHOST);
+	ck_assert_str_eq(t.err, "cvm-run: --tee realm: this build of cvm-run has no such backend "
+		"(it has: none, sw-protected, sev, sev-es, snp, tdx)\n");
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 0);
 }
 END_TEST

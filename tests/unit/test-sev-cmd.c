@@ -18,21 +18,12 @@
 
 static char out[OUT], err[OUT];
 
-static const char *tool(void)
-{
-	static char path[PATH_MAX];
-
-	ck_assert_msg(realpath(test__build("cvm-measure"), path), "build %s first",
-		      test__build("cvm-measure"));
-	return path;
-}
-
 /* Runs cvm-measure ARGS in the vectors folder; its exit status. */
 static int measure(const char *args)
 {
 	char cmd[8192];
 
-	snprintf(cmd, sizeof(cmd), "'%s' %s", tool(), args);
+	snprintf(cmd, sizeof(cmd), "%s %s", test__program("cvm-measure"), args);
 	return test__run(test__shared("vectors"), cmd, out, sizeof(out), err, sizeof(err));
 }
 
@@ -394,8 +385,8 @@ START_TEST(dump_vmsa)
 	int files = 0;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(cmd, sizeof(cmd), "'%s' --mode snp --vcpus 2 --vcpu-type EPYC-Milan --ovmf '%s' --dump-vmsa",
-		 tool(), test__shared("vectors/firmware/OVMF.amdsev.fd"));
+	snprintf(cmd, sizeof(cmd), "%s --mode snp --vcpus 2 --vcpu-type EPYC-Milan --ovmf '%s' --dump-vmsa",
+		 test__program("cvm-measure"), test__shared("vectors/firmware/OVMF.amdsev.fd"));
 	ck_assert_msg(test__run(dir, cmd, out, sizeof(out), err, sizeof(err)) == 0, "%s", err);
 	vmsa__build(want, &v);
 	snprintf(path, sizeof(path), "%s/vmsa1.bin", dir);

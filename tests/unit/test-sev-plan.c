@@ -33,9 +33,11 @@ static void expect_ops(const struct plan *p, const struct expect_op *want, size_
 
 static void hashes(struct sev_hashes *h)
 {
-	memset(h->kernel, 0x11, 32);
-	memset(h->initrd, 0x22, 32);
-	ck_assert_int_eq(sev_hashes__cmdline(h, "console=ttyS0"), 0);
+	uint8_t k[32], i[32];
+
+	memset(k, 0x11, 32);
+	memset(i, 0x22, 32);
+	ck_assert_int_eq(sev_hashes__fill(h, k, i, "console=ttyS0"), 0);
 }
 
 /* A plan for FIRMWARE (under vectors/) with the launch in CFG. */
@@ -101,6 +103,9 @@ START_TEST(snp_debian_amdsev)
 	cfg.firmware_only = true;
 	ck_assert_int_eq(build(&p, &cfg, "vectors/firmware/OVMF.amdsev.fd"), 1);
 	expect_ops(&p, want, 1);
+	/* A VMM backs the firmware window: it is no RAM. */
+	ck_assert_uint_eq(p.fw_gpa, 0xffc00000);
+	ck_assert_uint_eq(p.fw_size, 0x400000);
 	plan__exit(&p);
 }
 END_TEST
@@ -270,21 +275,28 @@ END_TEST
 
 START_TEST(hashes_table_layout)
 {
-	uint8_t t[SEV_HASHES_PADDED_LEN], want[32];
+	uint8_t t[SEV_HASHES_PADDED_LEN], want[32], k[32], rd[32];
 	struct sev_hashes h, h2;
 
-	ck_assert_int_eq(sev_hashes__cmdline(&h, NULL), 0);
-	ck_assert_int_eq(sev_hashes__cmdline(&h2, ""), 0);
+	memset(k, 0xab, 32);
+	memset(rd, 0xcd, 32);
+	ck_assert_int_eq(sev_hashes__fill(&h, k, rd, NULL), 0);
+	ck_assert_int_eq(sev_hashes__fill(&h2, k, NULL, ""), 0);
 	EVP_Digest("", 1, want, NULL, EVP_sha256(), NULL);
 	ck_assert_mem_eq(h.cmdline, want, 32);
 	ck_assert_mem_eq(h2.cmdline, want, 32);
-	ck_assert_int_eq(sev_hashes__cmdline(&h, "a b"), 0);
+	ck_assert_mem_eq(h.initrd, rd, 32);
+	EVP_Digest("", 0, want, NULL, EVP_sha256(), NULL);
+	ck_assert_mem_eq(h2.initrd, want, 32);
+	ck_assert_int_eq(sev_hashes__fill(&h, k, NULL, "a b"), 0);
 	EVP_Digest("a b", 4, want, NULL, EVP_sha256(), NULL);
 	ck_assert_mem_eq(h.cmdline, want, 32);
-	ck_assert_int_eq(sev_hashes__no_initrd(&h), 0);
-	EVP_Digest("", 0, want, NULL, EVP_sha256(), NULL);
-	ck_assert_mem_eq(h.initrd, want, 32);
-	memset(h.kernel, 0xab, 32);
+	ck_assert_mem_eq(h.kernel, k, 32);
+	/* The file digest: the kernel file, byte for byte. */
+	ck_assert_int_eq(sev_hashes__file(test__shared("vectors/kernel/empty"), want), 0);
+	ck_assert_mem_eq(want, h2.initrd, 32);
+	ck_assert_int_eq(sev_hashes__file("/nonexistent/vmlinuz", want), -1);
+	ck_assert_ptr_nonnull(strstr(err__msg(), "/nonexistent/vmlinuz"));
 
 	sev_hashes__table(&h, t);
 	/* 9438d606-4f22-4cc9-b479-a793d411fd21, length 168 */

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "loader/error.h"
+#include "loader/parse.h"
 #include "measure/hashpool.h"
-#include "measure/output.h"
 #include "measure/sev-ld.h"
 #include "measure/snp.h"
 #include "tests/unit/test.h"
@@ -17,7 +17,7 @@ START_TEST(page_info_vector)
 
 	ck_assert(EVP_Digest("page", 4, contents, NULL, EVP_sha384(), NULL));
 	ck_assert_int_eq(snp__page_info(ld, contents, SNP_PAGE_NORMAL, 0x1000), 0);
-	ck_assert_int_eq(out__parse_hex("3ebc1a70acc0bae5ae2788fae29a0371f983b19a68faf984"
+	ck_assert_int_eq(parse__hex("3ebc1a70acc0bae5ae2788fae29a0371f983b19a68faf984"
 					"3064f36040f58571ce5bb6bcdc9c361087073f8cffd92635",
 					want, sizeof(want)), 0);
 	ck_assert_mem_eq(ld, want, SNP_LD_SIZE);

@@ -63,6 +63,15 @@ static void check_hob(const uint8_t *h, size_t len, const struct range *want, si
 	ck_assert_uint_eq(get(h + len - 4, 4), 0);
 }
 
+/* The HOB for MEM bytes of q35 RAM. */
+static int build(const struct tdvf *t, uint64_t mem, uint8_t *buf, size_t cap, size_t *len)
+{
+	struct x86_ram_range r[2];
+	size_t n = td_hob__q35_ram(mem, r);
+
+	return td_hob__build(t, r, n, buf, cap, len);
+}
+
 #define U 7     /* unaccepted */
 #define A 0     /* system memory, added at build time */
 
@@ -84,7 +93,7 @@ START_TEST(one_and_two_gib)
 	memcpy(want, low, sizeof(low));
 	for (size_t i = 0; i < 3; i++) {
 		want[7] = (struct range){ 0x820000, mems[i] - 0x820000, U };
-		ck_assert_int_eq(td_hob__build(&t, mems[i], h, sizeof(h), &len), 0);
+		ck_assert_int_eq(build(&t, mems[i], h, sizeof(h), &len), 0);
 		check_hob(h, len, want, 8);
 	}
 }
@@ -104,7 +113,7 @@ START_TEST(above_4g)
 	want[7] = (struct range){ 0x820000, 0x80000000 - 0x820000, U };
 	for (size_t i = 0; i < 3; i++) {
 		want[8] = (struct range){ 4 * G, mems[i] - 2 * G, U };
-		ck_assert_int_eq(td_hob__build(&t, mems[i], h, sizeof(h), &len), 0);
+		ck_assert_int_eq(build(&t, mems[i], h, sizeof(h), &len), 0);
 		check_hob(h, len, want, 9);
 	}
 	ck_assert_uint_eq(td_hob__q35_below_4g(0xb0000000 - 0x1000), 0xb0000000 - 0x1000);
@@ -122,31 +131,51 @@ START_TEST(overlapping_sections)
 	struct tdvf t;
 
 	ovmf_sections(&t);
-	ck_assert_int_eq(td_hob__build(&t, G, ref, sizeof(ref), &ref_len), 0);
+	ck_assert_int_eq(build(&t, G, ref, sizeof(ref), &ref_len), 0);
 	t.sections[6] = (struct tdvf_section){ 0, 0, 0x812000, 0x1000, TDVF_TEMP_MEM, 0 };
 	t.nsections = 7;
-	ck_assert_int_eq(td_hob__build(&t, G, h, sizeof(h), &len), 0);
+	ck_assert_int_eq(build(&t, G, h, sizeof(h), &len), 0);
 	ck_assert_uint_eq(len, ref_len);
 	ck_assert_mem_eq(h, ref, len);
 
 	t.sections[6].gpa = 0x81f000;
 	t.sections[6].mem_size = 0x2000;
-	ck_assert_int_eq(td_hob__build(&t, G, h, sizeof(h), &len), -1);
+	ck_assert_int_eq(build(&t, G, h, sizeof(h), &len), -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "fw.fd: TDVF section 6 (TempMem) [0x81f000, 0x821000)"));
 
 	/* past the end of RAM, and straddling the end of low RAM */
 	t.sections[6].gpa = 2 * G;
-	ck_assert_int_eq(td_hob__build(&t, G, h, sizeof(h), &len), -1);
+	ck_assert_int_eq(build(&t, G, h, sizeof(h), &len), -1);
 	t.sections[6].gpa = G - 0x1000;
-	ck_assert_int_eq(td_hob__build(&t, G, h, sizeof(h), &len), -1);
+	ck_assert_int_eq(build(&t, G, h, sizeof(h), &len), -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "not inside guest RAM"));
 
 	/* PAGE_AUG memory is the guest's to accept: it stays unaccepted. */
 	t.sections[6] = (struct tdvf_section){ 0, 0, 0x900000, 0x1000, TDVF_TEMP_MEM,
 					       TDVF_ATTR_PAGE_AUG };
-	ck_assert_int_eq(td_hob__build(&t, G, h, sizeof(h), &len), 0);
+	ck_assert_int_eq(build(&t, G, h, sizeof(h), &len), 0);
 	ck_assert_uint_eq(len, ref_len);
 	ck_assert_mem_eq(h, ref, len);
+}
+END_TEST
+
+/* cvm-run's own map: the hole at 3 GiB, and more than two ranges refused. */
+START_TEST(caller_ranges)
+{
+	const struct x86_ram_range r[3] = { { 0, 3 * G }, { 4 * G, 2 * G }, { 8 * G, G } };
+	uint8_t h[0x2000];
+	struct range want[9];
+	struct tdvf t;
+	size_t len;
+
+	ovmf_sections(&t);
+	memcpy(want, low, sizeof(low));
+	want[7] = (struct range){ 0x820000, 3 * G - 0x820000, U };
+	want[8] = (struct range){ 4 * G, 2 * G, U };
+	ck_assert_int_eq(td_hob__build(&t, r, 2, h, sizeof(h), &len), 0);
+	check_hob(h, len, want, 9);
+	ck_assert_int_eq(td_hob__build(&t, r, 3, h, sizeof(h), &len), -1);
+	ck_assert_str_eq(err__msg(), "TD HOB: 3 RAM ranges, at most 2");
 }
 END_TEST
 
@@ -158,12 +187,12 @@ START_TEST(does_not_fit)
 
 	ovmf_sections(&t);
 	/* 8 resource descriptors: 448 bytes */
-	ck_assert_int_eq(td_hob__build(&t, G, h, 447, &len), -1);
+	ck_assert_int_eq(build(&t, G, h, 447, &len), -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "448 bytes do not fit the 447-byte TD_HOB"));
-	ck_assert_int_eq(td_hob__build(&t, G, h, 448, &len), 0);
+	ck_assert_int_eq(build(&t, G, h, 448, &len), 0);
 
 	t.sections[4].type = TDVF_TEMP_MEM;
-	ck_assert_int_eq(td_hob__build(&t, G, h, sizeof(h), &len), -1);
+	ck_assert_int_eq(build(&t, G, h, sizeof(h), &len), -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "no TD_HOB section"));
 }
 END_TEST
@@ -176,6 +205,7 @@ static Suite *td_hob_suite(void)
 	tcase_add_test(t, one_and_two_gib);
 	tcase_add_test(t, above_4g);
 	tcase_add_test(t, overlapping_sections);
+	tcase_add_test(t, caller_ranges);
 	tcase_add_test(t, does_not_fit);
 	suite_add_tcase(s, t);
 	return s;

@@ -6,12 +6,13 @@
 
 #include "loader/error.h"
 #include "measure/tdvf-events.h"
+#include "tests/unit/tdx-test.h"
 #include "tests/unit/test.h"
 
 struct ctx {
 	struct plan p;
 	struct tdx_layout layout;
-	struct blob kernel, initrd, empty, tables, rsdp, loader;
+	struct blob kernel, initrd, empty;
 	struct tdvf_boot b;
 };
 
@@ -24,13 +25,10 @@ static void setup(struct ctx *c, const char *firmware)
 	ck_assert_int_eq(plan__map(&c->p, test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"), &c->kernel), 0);
 	ck_assert_int_eq(plan__map(&c->p, test__shared("vectors/kernel/initrd.bin"), &c->initrd), 0);
 	ck_assert_int_eq(plan__map(&c->p, test__shared("vectors/kernel/empty"), &c->empty), 0);
-	ck_assert_int_eq(plan__map(&c->p, test__shared("vectors/acpi/quex_4c-nic.bin"), &c->tables), 0);
-	ck_assert_int_eq(plan__map(&c->p, test__shared("vectors/acpi/quex_4c-nic.rsdp.bin"), &c->rsdp), 0);
-	ck_assert_int_eq(plan__map(&c->p, test__shared("vectors/acpi/quex_4c-nic.table-loader.bin"), &c->loader), 0);
+	tdx_test__vector_acpi(&c->p, "quex_4c-nic");
 	c->b = (struct tdvf_boot){
-		.layout = &c->layout, .mem_size = cfg.mem_size, .kernel = &c->kernel,
-		.initrd = &c->initrd, .cmdline = "console=ttyS0", .acpi_tables = &c->tables,
-		.acpi_rsdp = &c->rsdp, .acpi_loader = &c->loader,
+		.layout = &c->layout, .plan = &c->p, .kernel = &c->kernel,
+		.initrd = &c->initrd, .cmdline = "console=ttyS0",
 	};
 }
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tests/unit/rvps-test.h"
+#include "tests/unit/tdx-test.h"
 #include "tests/unit/test.h"
 
 #define FW      "--mode tdx --ovmf firmware/OVMF.inteltdx.ms.fd"
@@ -21,25 +22,8 @@ static int run(const char *args)
 {
 	char cmd[4096];
 
-	snprintf(cmd, sizeof(cmd), "'%s' %s", test__build("cvm-measure"), args);
+	snprintf(cmd, sizeof(cmd), "%s %s", test__program("cvm-measure"), args);
 	return test__run(test__shared("vectors"), cmd, out, sizeof(out), err, sizeof(err));
-}
-
-/* The expected column of row ID in EXPECTED-tdx.tsv. */
-static void expected(const char *id, char *buf, size_t len)
-{
-	FILE *f = fopen(test__shared("vectors/EXPECTED-tdx.tsv"), "r");
-	char line[4096];
-
-	ck_assert_ptr_nonnull(f);
-	buf[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = 0;
-		if (!strncmp(line, id, strlen(id)) && line[strlen(id)] == '\t')
-			snprintf(buf, len, "%s", strrchr(line, '\t') + 1);
-	}
-	fclose(f);
-	ck_assert_msg(buf[0], "no row %s", id);
 }
 
 static size_t count(const char *s, const char *what)
@@ -55,13 +39,13 @@ START_TEST(mrtd_orders)
 {
 	char want[256], line[300];
 
-	expected("tdx-mrtd-01", want, sizeof(want));
+	tdx_test__expected("tdx-mrtd-01", want, sizeof(want));
 	snprintf(line, sizeof(line), "mrtd=%s\n", want);
 	ck_assert_int_eq(run(FW), 0);
 	ck_assert_str_eq(out, line);
 	ck_assert_int_eq(run(FW " --tdx-page-order single-pass"), 0);
 	ck_assert_str_eq(out, line);
-	expected("tdx-mrtd-04", want, sizeof(want));
+	tdx_test__expected("tdx-mrtd-04", want, sizeof(want));
 	snprintf(line, sizeof(line), "mrtd=%s\n", want);
 	ck_assert_int_eq(run("--mode tdx --ovmf firmware/bookworm_OVMF.fd --tdx-page-order two-pass"), 0);
 	ck_assert_str_eq(out, line);
@@ -74,7 +58,7 @@ static void check_rtmrs(const char *id)
 {
 	char want[1024], *w;
 
-	expected(id, want, sizeof(want));
+	tdx_test__expected(id, want, sizeof(want));
 	for (w = want; (w = strchr(w, ' ')); )
 		*w = '\n';
 	strcat(want, "\nrtmr3=");

@@ -9,6 +9,7 @@
 #include "loader/tdx.h"
 #include "measure/mrtd.h"
 #include "measure/tdvf-events.h"
+#include "tests/unit/tdx-test.h"
 #include "tests/unit/test.h"
 
 #define TDX_FW "vectors/firmware/OVMF.inteltdx.ms.fd"
@@ -79,7 +80,7 @@ static void hex(char *out, const uint8_t *d)
 static void compute(const struct row *r, int rtmr, char *out)
 {
 	struct tdx_launch cfg = { r->firmware, 2ull << 30 };
-	struct blob k, i, t, rs, l;
+	struct blob k, i;
 	struct tdx_layout layout;
 	struct rtmr_log log;
 	uint8_t d[48], reg[RTMR_COUNT][RTMR_SIZE];
@@ -98,14 +99,11 @@ static void compute(const struct row *r, int rtmr, char *out)
 	}
 	ck_assert_int_eq(plan__map(&p, r->kernel, &k), 0);
 	ck_assert_int_eq(plan__map(&p, r->initrd, &i), 0);
-	ck_assert_int_eq(plan__map(&p, r->acpi_tables, &t), 0);
-	ck_assert_int_eq(plan__map(&p, r->acpi_rsdp, &rs), 0);
-	ck_assert_int_eq(plan__map(&p, r->acpi_loader, &l), 0);
+	tdx_test__acpi_files(&p, r->acpi_tables, r->acpi_rsdp, r->acpi_loader);
 	{
 		struct tdvf_boot b = {
-			.layout = &layout, .mem_size = cfg.mem_size, .kernel = &k, .initrd = &i,
-			.cmdline = r->cmdline, .acpi_tables = &t, .acpi_rsdp = &rs,
-			.acpi_loader = &l,
+			.layout = &layout, .plan = &p, .kernel = &k, .initrd = &i,
+			.cmdline = r->cmdline,
 			.separator = strcmp(r->separator, "pre-202411") ?
 				     TDVF_SEPARATOR_POST_202411 : TDVF_SEPARATOR_PRE_202411,
 		};
@@ -155,7 +153,7 @@ END_TEST
 START_TEST(events_2g)
 {
 	struct tdx_launch cfg = { test__shared(TDX_FW), 2ull << 30 };
-	struct blob k, i, t, rs, l;
+	struct blob k, i;
 	struct tdx_layout layout;
 	struct rtmr_log log;
 	char line[512];
@@ -167,14 +165,11 @@ START_TEST(events_2g)
 	ck_assert_int_eq(tdx__build_plan(&p, &cfg, &layout), 0);
 	ck_assert_int_eq(plan__map(&p, test__shared("vectors/kernel/vmlinuz-6.1.0-56-cloud-amd64"), &k), 0);
 	ck_assert_int_eq(plan__map(&p, test__shared("vectors/kernel/initrd.bin"), &i), 0);
-	ck_assert_int_eq(plan__map(&p, test__shared("vectors/acpi/quex_1c-nic.bin"), &t), 0);
-	ck_assert_int_eq(plan__map(&p, test__shared("vectors/acpi/quex_1c-nic.rsdp.bin"), &rs), 0);
-	ck_assert_int_eq(plan__map(&p, test__shared("vectors/acpi/quex_1c-nic.table-loader.bin"), &l), 0);
+	tdx_test__vector_acpi(&p, "quex_1c-nic");
 	{
 		struct tdvf_boot b = {
-			.layout = &layout, .mem_size = cfg.mem_size, .kernel = &k, .initrd = &i,
-			.cmdline = "console=ttyS0 root=/dev/vda1 ro", .acpi_tables = &t,
-			.acpi_rsdp = &rs, .acpi_loader = &l,
+			.layout = &layout, .plan = &p, .kernel = &k, .initrd = &i,
+			.cmdline = "console=ttyS0 root=/dev/vda1 ro",
 		};
 
 		ck_assert_int_eq(tdvf_events__build(&b, &log), 0);
@@ -232,6 +227,10 @@ START_TEST(plan_ops)
 	ck_assert_uint_eq(layout.hob_gpa, 0x809000);
 	ck_assert_uint_eq(p.entry.arg, 0x809000);
 	ck_assert_uint_eq(p.mem_size, 1ull << 30);
+	/* BFV and CFV span the firmware window; q35 keeps all 1 GiB low. */
+	ck_assert_uint_eq(p.fw_gpa, 0xffc00000);
+	ck_assert_uint_eq(p.fw_size, 0x400000);
+	ck_assert_uint_eq(layout.below_4g, 1ull << 30);
 	plan__exit(&p);
 }
 END_TEST

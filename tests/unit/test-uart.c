@@ -3,37 +3,14 @@
 #include <sched.h>
 #include <string.h>
 
+#include "tests/unit/serial-rec.h"
 #include "tests/unit/test.h"
 #include "vmm/uart.h"
 
-/* What the UART did to the outside world. */
-struct rec {
-	char tx[256];
-	unsigned ntx;
-	int levels[64];		/* every level given to ops->irq, in order */
-	unsigned nlevels;
-};
-
-static void rec_tx(void *ctx, uint8_t byte)
-{
-	struct rec *r = ctx;
-
-	if (r->ntx < sizeof(r->tx) - 1)
-		r->tx[r->ntx++] = byte;
-}
-
-static void rec_irq(void *ctx, int level)
-{
-	struct rec *r = ctx;
-
-	if (r->nlevels < sizeof(r->levels) / sizeof(r->levels[0]))
-		r->levels[r->nlevels++] = level;
-}
-
-static const struct uart_ops rec_ops = { .tx = rec_tx, .irq = rec_irq };
+static const struct uart_ops rec_ops = { .tx = serial_rec__tx, .irq = serial_rec__irq };
 
 static struct uart u;
-static struct rec r;
+static struct serial_rec r;
 
 static void setup(void)
 {
@@ -61,7 +38,7 @@ static void out(uint16_t off, uint8_t v)
 
 static int last_level(void)
 {
-	return r.nlevels ? r.levels[r.nlevels - 1] : 0;
+	return serial_rec__level(&r);
 }
 
 START_TEST(power_on_state)

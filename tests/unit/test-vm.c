@@ -467,7 +467,7 @@ START_TEST(check_reports_this_host)
 	ck_assert_ptr_nonnull(strstr(out, "max vCPUs              288\n"));
 	ck_assert_ptr_nonnull(strstr(out, "plain, guest_memfd     yes\n"));
 	ck_assert_ptr_nonnull(strstr(out, "sw-protected           no: KVM here cannot create VM type 1"));
-	ck_assert_ptr_nonnull(strstr(out, "tdx                    no: not in this build of cvm-run\n"));
+	ck_assert_ptr_nonnull(strstr(out, "tdx                    no: KVM here cannot create VM type 5"));
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 1);
 	ck_assert_uint_eq(fake__open_fds(), 0);
 }

@@ -19,6 +19,10 @@ void test__register(test_suite_fn fn);
 const char *test__shared(const char *rel);
 /* Path of a built artefact (CVM_BUILD): test__build("cvm-measure"). */
 const char *test__build(const char *rel);
+/* The shell words that run the built program NAME (an absolute path,
+ * quoted), behind $CVM_TEST_EXEC when that is set: an emulator, as when
+ * x86 runs the arm64 build's tests under qemu-aarch64. */
+const char *test__program(const char *name);
 /* Runs CMD with sh -c in DIR (NULL: current), stdout into OUT (NUL-ended,
  * truncated to OUTLEN), stderr into ERR likewise (may be NULL); returns the
  * exit status, or -1 if it did not exit normally. */

@@ -1,4 +1,5 @@
 #include <dirent.h>
+#include <stdbool.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -140,6 +141,51 @@ void vm_test__capture(void (*fn)(void *ctx), void *ctx, char *out, size_t outlen
 	restore(STDOUT_FILENO, so, opath, out, outlen);
 }
 
+int vm_test__parse(struct vm_config *c, const char *const *args)
+{
+	char *argv[48] = { "cvm-run" };
+	int argc = 1;
+
+	while (*args) {
+		ck_assert_int_lt(argc, 46);
+		argv[argc++] = (char *)*args++;
+	}
+	argv[argc] = NULL;
+	return config__parse(c, argc, argv);
+}
+
+struct dry {
+	const char *const *args;
+	int status;
+};
+
+static void dry_run(void *arg)
+{
+	struct dry *d = arg;
+	const char *args[48];
+	struct vm_config c;
+	int n = 0;
+
+	while (d->args[n]) {
+		ck_assert_int_lt(n, 46);
+		args[n] = d->args[n];
+		n++;
+	}
+	args[n++] = "--dry-run";
+	args[n] = NULL;
+	ck_assert_int_eq(vm_test__parse(&c, args), 0);
+	d->status = vm__run(&c);
+	config__exit(&c);
+}
+
+int vm_test__dry_run(const char *const *args, char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct dry d = { .args = args };
+
+	vm_test__capture(dry_run, &d, out, outlen, err, errlen);
+	return d.status;
+}
+
 struct run_ctx {
 	struct vm_test *t;
 	struct vm_config cfg;
@@ -159,14 +205,14 @@ static void run_vm(void *arg)
 	x->t->seconds = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
 }
 
-int vm_test__run(struct vm_test *t, const char *const *args)
+static int run_args(struct vm_test *t, const char *const *args, bool kernel)
 {
 	/* The harness itself reads /proc and files after vm__run: no filter
 	 * (test-seccomp.c runs vm__run with it). */
-	char console[256], *argv[48] = { "cvm-run", "--kernel", t->kernel, "--initrd", t->initrd,
-					 "--console", console, "--no-seccomp" };
+	char console[256], *argv[48] = { "cvm-run", "--no-seccomp", "--console", console,
+					 "--kernel", t->kernel, "--initrd", t->initrd };
 	struct run_ctx x = { .t = t };
-	int argc = 8;
+	int argc = kernel ? 8 : 4;
 
 	snprintf(console, sizeof(console), "file:%s", t->console);
 	while (*args) {
@@ -175,7 +221,7 @@ int vm_test__run(struct vm_test *t, const char *const *args)
 	}
 	argv[argc] = NULL;
 	ck_assert_int_eq(config__parse(&x.cfg, argc, argv), 0);
-	vm_test__capture(run_vm, &x, NULL, 0, t->err, sizeof(t->err));
+	vm_test__capture(run_vm, &x, t->std_out, sizeof(t->std_out), t->err, sizeof(t->err));
 	config__exit(&x.cfg);
 	slurp(t->console, t->out, sizeof(t->out));
 	ck_assert_msg(x.fds_after == x.fds_before, "%d fds open before vm__run, %d after",
@@ -183,4 +229,14 @@ int vm_test__run(struct vm_test *t, const char *const *args)
 	ck_assert_uint_eq(fake__open_fds(), 0);
 	ck_assert_uint_eq(fake__running(), 0);
 	return t->status;
+}
+
+int vm_test__run(struct vm_test *t, const char *const *args)
+{
+	return run_args(t, args, true);
+}
+
+int vm_test__run_bare(struct vm_test *t, const char *const *args)
+{
+	return run_args(t, args, false);
 }

@@ -5,6 +5,7 @@
 #ifndef CVM_TESTS_VM_TEST_H
 #define CVM_TESTS_VM_TEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ struct vm_test {
 	int status;                             /* what vm__run returned */
 	char err[4096];                         /* its stderr */
 	char out[4096];                         /* the console file */
+	char std_out[8192];                     /* its stdout (--dry-run) */
 	double seconds;                         /* how long vm__run took */
 };
 
@@ -31,6 +33,18 @@ void vm_test__exit(struct vm_test *t);
  * installed); returns the exit status. */
 int vm_test__run(struct vm_test *t, const char *const *args);
 #define VM_TEST_RUN(t, ...) vm_test__run(t, (const char *const[]){ __VA_ARGS__, NULL })
+/* The same without the test kernel and initrd (firmware boots). */
+int vm_test__run_bare(struct vm_test *t, const char *const *args);
+#define VM_TEST_RUN_BARE(t, ...) \
+	vm_test__run_bare(t, (const char *const[]){ __VA_ARGS__, NULL })
+
+struct vm_config;
+
+/* config__parse of "cvm-run ARGS..." into C: 0, 1 (--help) or -1. */
+int vm_test__parse(struct vm_config *c, const char *const *args);
+/* vm__run of "cvm-run ARGS... --dry-run" with stdout and stderr captured
+ * into OUT and ERR (ARGS must parse); its exit status. */
+int vm_test__dry_run(const char *const *args, char *out, size_t outlen, char *err, size_t errlen);
 
 /* The struct the NTH ioctl REQ on VCPU (or FAKE_ANY) was given; fails the
  * test when there is no such call or it failed. */

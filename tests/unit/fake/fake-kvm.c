@@ -78,6 +78,8 @@ void fake__uninstall(void)
 			close(o->fd);
 		if (o->view)
 			munmap(o->view, o->view_len);
+		if (o->kind == FAKE_VM && o->type->vm_free)
+			o->type->vm_free(o);
 		free(o->attrs);
 	}
 	fake.nobjs = 0;
@@ -85,6 +87,7 @@ void fake__uninstall(void)
 	for (unsigned v = 0; v < FAKE_MAX_VCPUS; v++)
 		for (unsigned s = 0; s < fake.vcpus[v].nsteps; s++) {
 			free(fake.vcpus[v].steps[s]->reply);
+			free(fake.vcpus[v].steps[s]->peeked);
 			free(fake.vcpus[v].steps[s]);
 		}
 	memset(fake.vcpus, 0, sizeof(fake.vcpus));
@@ -354,10 +357,25 @@ static long kvm_ioctl(unsigned long req, void *arg)
 	}
 }
 
+/* Guest memory at [GPA, +LEN) as the VMM maps it (a slot's
+ * userspace_addr), or NULL. */
+static uint8_t *shared_hva(const struct obj *vm, uint64_t gpa, uint64_t len)
+{
+	for (unsigned i = 0; i < MAX_SLOTS; i++) {
+		const struct kvm_userspace_memory_region2 *s = &vm->slots[i];
+
+		if (s->memory_size && gpa >= s->guest_phys_addr && len <= s->memory_size &&
+		    gpa - s->guest_phys_addr <= s->memory_size - len)
+			return (uint8_t *)(uintptr_t)(s->userspace_addr + gpa - s->guest_phys_addr);
+	}
+	return NULL;
+}
+
 /* With the lock held: the VMM is done with the last exit it was given. */
 static void take_reply(struct fake_vcpu *v, const struct obj *o)
 {
 	struct fake_step *s = v->unanswered;
+	const uint8_t *peek;
 
 	v->unanswered = NULL;
 	if (!s || s->reply)
@@ -366,6 +384,12 @@ static void take_reply(struct fake_vcpu *v, const struct obj *o)
 	if (!s->reply)
 		fake__die("out of memory");
 	memcpy(s->reply, o->view, FAKE_RUN_SIZE);
+	if (s->peek_len && (peek = shared_hva(o->vm, s->peek_gpa, s->peek_len))) {
+		s->peeked = malloc(s->peek_len);
+		if (!s->peeked)
+			fake__die("out of memory");
+		memcpy(s->peeked, peek, s->peek_len);
+	}
 }
 
 /* With the lock held: the guest ran until step S. */
@@ -387,6 +411,13 @@ static void play(struct fake_vcpu *v, struct obj *o, struct fake_step *s)
 	if (s->has_xlate) {
 		v->xlate = s->xlate;
 		v->has_xlate = true;
+	}
+	if (s->poke_len) {
+		uint8_t *hva = shared_hva(o->vm, s->poke_gpa, s->poke_len);
+
+		if (!hva)
+			fake__die("poke at %#llx: no slot", (unsigned long long)s->poke_gpa);
+		memcpy(hva, s->poke, s->poke_len);
 	}
 	v->unanswered = s;
 }
@@ -451,6 +482,8 @@ static int run(struct obj *o, void *arg)
 		ret = -EINVAL;
 	} else if (__atomic_load_n(&r->immediate_exit, __ATOMIC_SEQ_CST)) {
 		ret = -EINTR;
+	} else if (o->vm->type->run && o->vm->type->run(o, v, &ret)) {
+		/* the VM type's own exit or refusal */
 	} else if (v->next == v->nsteps || v->steps[v->next]->block) {
 		v->next += v->next < v->nsteps;
 		block = true;
@@ -497,6 +530,8 @@ static size_t arg_len(unsigned long req, const void *arg, long ret)
 	if (ret >= 0 && req == KVM_SET_GSI_ROUTING)
 		return sizeof(struct kvm_irq_routing) + ((const struct kvm_irq_routing *)arg)->nr *
 		       sizeof(struct kvm_irq_routing_entry);
+	if (req == KVM_MEMORY_ENCRYPT_OP)       /* a command; kvm_sev_cmd is as long */
+		return sizeof(struct kvm_tdx_cmd);
 	if (ret >= 0 && req == KVM_SET_MSRS)
 		return sizeof(struct kvm_msrs) +
 		       ((const struct kvm_msrs *)arg)->nmsrs * sizeof(struct kvm_msr_entry);
@@ -554,17 +589,19 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 static int fake_open(const char *path, int flags)
 {
 	struct fake_call c = { .op = FAKE_OPEN, .vcpu = -1, .flags = flags };
-	bool kvm = !strcmp(path, "/dev/kvm");
-	long ret = kvm ? 0 : open(path, flags);
+	enum fake_kind kind = !strcmp(path, "/dev/kvm") ? FAKE_KVM :
+			      fake_sev__is_dev(path) ? FAKE_SEV : FAKE_REAL;
+	long ret = kind != FAKE_REAL ? 0 : open(path, flags);
 	struct obj *o;
 
 	if (ret < 0)
 		ret = -errno;
 	pthread_mutex_lock(&fake.lock);
-	if (kvm) {
-		c.kind = FAKE_KVM;
+	if (kind == FAKE_KVM)
 		ret = core.open_err ? -core.open_err : fake__new_obj(FAKE_KVM, NULL, 0, &o);
-	}
+	else if (kind == FAKE_SEV)
+		ret = fake__new_obj(FAKE_SEV, NULL, 0, &o);
+	c.kind = kind;
 	c.fd = ret;
 	c.ret = ret < 0 ? -1 : ret;
 	c.err = ret < 0 ? -ret : 0;

@@ -75,6 +75,17 @@ struct fake_step {
 	/* Filled by the fake: the run area as the VMM left it, at its next
 	 * KVM_RUN or when it unmapped the area (NULL if neither happened). */
 	struct kvm_run *reply;
+	/* The guest writes POKE_LEN bytes of POKE to shared memory at POKE_GPA
+	 * before it exits (through the memslot's userspace_addr, as KVM
+	 * reaches it). */
+	uint64_t poke_gpa;
+	uint8_t poke[FAKE_IO_MAX];
+	uint32_t poke_len;
+	/* With the reply: PEEK_LEN bytes of shared memory at PEEK_GPA, as the
+	 * VMM left them (freed by the fake). */
+	uint64_t peek_gpa;
+	uint32_t peek_len;
+	uint8_t *peeked;
 };
 
 /* Appends a step with EXIT_REASON and an empty payload for the caller to
@@ -98,7 +109,7 @@ struct fake_step *fake__block(unsigned vcpu);
 /* ---- What the VMM did --------------------------------------------------- */
 
 enum fake_op { FAKE_OPEN, FAKE_IOCTL, FAKE_MMAP, FAKE_MUNMAP, FAKE_CLOSE, FAKE_FALLOCATE };
-enum fake_kind { FAKE_REAL, FAKE_KVM, FAKE_VM, FAKE_VCPU, FAKE_GMEM };
+enum fake_kind { FAKE_REAL, FAKE_KVM, FAKE_VM, FAKE_VCPU, FAKE_GMEM, FAKE_SEV };
 
 struct fake_call {
 	enum fake_op op;

@@ -14,6 +14,10 @@
 static const struct fake_vm_type *const types[] = {
 	&fake_x86_default,
 	&fake_x86_sw_protected,
+	&fake_x86_tdx,
+	&fake_sev_vm,
+	&fake_sev_es_vm,
+	&fake_snp_vm,
 };
 
 const struct fake_vm_type *fake_vm__type(unsigned long type)
@@ -39,8 +43,11 @@ long fake_vm__create(unsigned long type)
 	if (!t)
 		return -EINVAL;
 	fd = fake__new_obj(FAKE_VM, NULL, 0, &o);
-	if (fd >= 0)
+	if (fd >= 0) {
 		o->type = t;
+		if (t->vm_init)
+			t->vm_init(o);
+	}
 	return fd;
 }
 
@@ -54,6 +61,8 @@ static long vm_cap(const struct obj *vm, long cap)
 		return vm->type->private_mem ? v : 0;
 	case KVM_CAP_GUEST_MEMFD_FLAGS:
 		return vm->type->private_mem ? (long)(v & GUEST_MEMFD_FLAG_MMAP) : v;
+	case KVM_CAP_READONLY_MEM:
+		return v && !vm->type->protected_state;
 	default:
 		return v;
 	}
@@ -69,6 +78,8 @@ static long create_vcpu(struct obj *vm, unsigned long id)
 		return -EINVAL;
 	if (id >= FAKE_MAX_VCPUS)
 		return -ENOSPC;         /* the fake's limit, not KVM's */
+	if (vm->type->create_vcpu && (fd = vm->type->create_vcpu(vm, id)) < 0)
+		return fd;
 	for (unsigned i = 0; i < fake.nobjs; i++)
 		if (fake.objs[i].kind == FAKE_VCPU && fake.objs[i].vm == vm && fake.objs[i].id == id)
 			return -EEXIST;
@@ -144,6 +155,8 @@ static long set_region(struct obj *vm, const void *arg, bool v2)
 		return -EINVAL;
 	if (v2 && fake__cap(KVM_CAP_GUEST_MEMFD))
 		valid |= gmem;
+	if (vm->type->protected_state)
+		valid &= ~(uint32_t)KVM_MEM_READONLY;
 	if (r.flags & gmem)
 		valid &= ~(uint32_t)(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY);
 	if (r.flags & ~valid)
@@ -181,6 +194,14 @@ static long set_region(struct obj *vm, const void *arg, bool v2)
 
 /* ---- Memory attributes (KERNEL-RULES 2.5) ------------------------------- */
 
+uint64_t fake_vm__attributes(const struct obj *vm, uint64_t gpa)
+{
+	for (unsigned i = 0; i < vm->nattrs; i++)
+		if (gpa >= vm->attrs[i].start && gpa < vm->attrs[i].end)
+			return vm->attrs[i].attrs;
+	return 0;
+}
+
 uint64_t fake__attributes(uint64_t gpa)
 {
 	const struct obj *vm = NULL;
@@ -188,10 +209,19 @@ uint64_t fake__attributes(uint64_t gpa)
 	for (unsigned i = 0; i < fake.nobjs; i++)
 		if (fake.objs[i].kind == FAKE_VM)
 			vm = &fake.objs[i];
-	for (unsigned i = 0; vm && i < vm->nattrs; i++)
-		if (gpa >= vm->attrs[i].start && gpa < vm->attrs[i].end)
-			return vm->attrs[i].attrs;
-	return 0;
+	return vm ? fake_vm__attributes(vm, gpa) : 0;
+}
+
+const struct kvm_userspace_memory_region2 *fake_vm__slot(const struct obj *vm, uint64_t gpa)
+{
+	for (unsigned i = 0; i < MAX_SLOTS; i++) {
+		const struct kvm_userspace_memory_region2 *s = &vm->slots[i];
+
+		if (s->memory_size && gpa >= s->guest_phys_addr &&
+		    gpa - s->guest_phys_addr < s->memory_size)
+			return s;
+	}
+	return NULL;
 }
 
 /* Whether all of [start, end) has ATTRS. */
@@ -273,12 +303,13 @@ static long set_attributes(struct obj *vm, const struct kvm_memory_attributes *a
 	return store_attrs(vm, a->address, a->address + a->size, a->attributes);
 }
 
+/* The generic caps; the architecture's are its type's (-ENOIOCTLCMD). */
 static long enable_cap(struct obj *vm, const struct kvm_enable_cap *c)
 {
 	if (c->flags)
 		return -EINVAL;
 	if (c->cap != KVM_CAP_EXIT_HYPERCALL)
-		return -EINVAL;
+		return -ENOIOCTLCMD;
 	if (c->args[0] & ~(uint64_t)fake__cap(KVM_CAP_EXIT_HYPERCALL))
 		return -EINVAL;
 	vm->hypercall_exits = c->args[0];
@@ -303,7 +334,11 @@ long fake_vm__ioctl(struct obj *vm, unsigned long req, void *arg)
 	case KVM_SET_MEMORY_ATTRIBUTES:
 		return set_attributes(vm, arg);
 	case KVM_ENABLE_CAP:
-		return enable_cap(vm, arg);
+		r = enable_cap(vm, arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
+		r = vm->type->vm_ioctl ? vm->type->vm_ioctl(vm, req, arg) : -ENOIOCTLCMD;
+		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
 	r = vm->type->vm_ioctl ? vm->type->vm_ioctl(vm, req, arg) : -ENOIOCTLCMD;
 	return r == -ENOIOCTLCMD ? -ENOTTY : r;

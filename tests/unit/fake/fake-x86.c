@@ -1,7 +1,8 @@
 /* The fake kernel's x86: the default and software-protected VM types
  * (KERNEL-RULES.md sections 2.1 and 3), the in-kernel irqchip, PIT and GSI
  * routes, vCPU register state, and the host the tests assume by default
- * (KVM-UAPI.md section 7).  SEV and TDX types live in their own files. */
+ * (KVM-UAPI.md section 7).  SEV and TDX types live in their own files and
+ * pass what is not theirs to the x86 handlers here. */
 #include <errno.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 
 #define MAX_MSRS	255	/* KVM refuses nmsrs >= MAX_IO_MSRS (256) */
 #define MAX_ROUTES	4096	/* KVM_MAX_IRQ_ROUTES */
+#define MAX_RESERVED_PINS 48	/* MAX_NR_RESERVED_IOAPIC_PINS */
 
 #define CR0_PE	0x1ull
 #define CR0_NW	0x20000000ull
@@ -31,6 +33,7 @@ const struct fake_cap fake_x86_caps[] = {
 	{ KVM_CAP_GUEST_MEMFD, 1 },         { KVM_CAP_VM_TYPES, 1 << KVM_X86_DEFAULT_VM },
 	{ KVM_CAP_PRE_FAULT_MEMORY, 0 },    { KVM_CAP_X86_APIC_BUS_CYCLES_NS, 1 },
 	{ KVM_CAP_GUEST_MEMFD_FLAGS, GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED },
+	{ KVM_CAP_SPLIT_IRQCHIP, 1 },
 };
 const unsigned fake_x86_ncaps = sizeof(fake_x86_caps) / sizeof(fake_x86_caps[0]);
 
@@ -75,12 +78,19 @@ static long get_supported_cpuid(struct kvm_cpuid2 *c)
 
 long fake_x86__kvm_ioctl(unsigned long req, void *arg)
 {
-	return req == KVM_GET_SUPPORTED_CPUID ? get_supported_cpuid(arg) : -EINVAL;
+	switch (req) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return get_supported_cpuid(arg);
+	case KVM_GET_DEVICE_ATTR:
+		return fake_sev__dev_attr(arg);
+	default:
+		return -EINVAL;
+	}
 }
 
 /* Power-on state (the LINT0-reenabled quirk off: every LVT masked, so what
  * the VMM programs is what a test sees). */
-static void reset_vcpu(struct fake_vcpu *v, unsigned id)
+void fake_x86__reset_vcpu(struct fake_vcpu *v, unsigned id)
 {
 	static const struct kvm_segment data = { .limit = 0xffff, .type = 3, .present = 1, .s = 1 };
 	uint32_t lvt = 0x10000, ver = 0x50014, apic_id = id << 24;
@@ -129,15 +139,37 @@ static long set_gsi_routing(const struct obj *vm, const struct kvm_irq_routing *
 	return 0;
 }
 
-static long vm_ioctl(struct obj *vm, unsigned long req, void *arg)
+/* kvm_vm_ioctl_enable_cap(), the x86 caps the VMM enables. */
+static long enable_cap(struct obj *vm, const struct kvm_enable_cap *c)
+{
+	switch (c->cap) {
+	case KVM_CAP_SPLIT_IRQCHIP:
+		if (c->args[0] > MAX_RESERVED_PINS)
+			return -EINVAL;
+		if (vm->irqchip || vm->split_irqchip || vm->nvcpus)
+			return -EEXIST;
+		vm->split_irqchip = true;
+		return 0;
+	case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
+		if (!vm->irqchip && !vm->split_irqchip)
+			return -ENXIO;
+		return !c->args[0] || vm->nvcpus ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+long fake_x86__vm_ioctl(struct obj *vm, unsigned long req, void *arg)
 {
 	switch (req) {
+	case KVM_ENABLE_CAP:
+		return enable_cap(vm, arg);
 	case KVM_SET_TSS_ADDR:
 		return 0;
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		return vm->nvcpus ? -EEXIST : 0;
 	case KVM_CREATE_IRQCHIP:
-		if (vm->irqchip)
+		if (vm->irqchip || vm->split_irqchip)
 			return -EEXIST;
 		if (vm->nvcpus || !fake__cap(KVM_CAP_IRQCHIP))
 			return -EINVAL;
@@ -149,7 +181,11 @@ static long vm_ioctl(struct obj *vm, unsigned long req, void *arg)
 		vm->pit = true;
 		return 0;
 	case KVM_IRQ_LINE:
-		return vm->irqchip ? 0 : -ENXIO;
+		return vm->irqchip || vm->split_irqchip ? 0 : -ENXIO;
+	case KVM_SIGNAL_MSI:
+		if ((!vm->irqchip && !vm->split_irqchip) || ((struct kvm_msi *)arg)->flags)
+			return -EINVAL;
+		return 1;               /* delivered to one vCPU */
 	case KVM_SET_GSI_ROUTING:
 		return set_gsi_routing(vm, arg);
 	default:
@@ -183,7 +219,7 @@ static long translate(struct fake_vcpu *v, struct kvm_translation *t)
 	return 0;
 }
 
-static long vcpu_ioctl(struct obj *o, unsigned long req, void *arg)
+long fake_x86__vcpu_ioctl(struct obj *o, unsigned long req, void *arg)
 {
 	struct fake_vcpu *v = &fake.vcpus[o->id];
 
@@ -233,14 +269,16 @@ static long vcpu_ioctl(struct obj *o, unsigned long req, void *arg)
 
 const struct fake_vm_type fake_x86_default = {
 	.type = KVM_X86_DEFAULT_VM, .name = "default",
-	.vm_ioctl = vm_ioctl, .vcpu_ioctl = vcpu_ioctl, .vcpu_reset = reset_vcpu,
+	.vm_ioctl = fake_x86__vm_ioctl, .vcpu_ioctl = fake_x86__vcpu_ioctl,
+	.vcpu_reset = fake_x86__reset_vcpu,
 };
 
 /* A normal VM with private memory: no launch commands, registers stay
  * readable (KERNEL-RULES 3). */
 const struct fake_vm_type fake_x86_sw_protected = {
 	.type = KVM_X86_SW_PROTECTED_VM, .name = "sw-protected", .private_mem = true,
-	.vm_ioctl = vm_ioctl, .vcpu_ioctl = vcpu_ioctl, .vcpu_reset = reset_vcpu,
+	.vm_ioctl = fake_x86__vm_ioctl, .vcpu_ioctl = fake_x86__vcpu_ioctl,
+	.vcpu_reset = fake_x86__reset_vcpu,
 };
 
 void fake__host_sw_protected(void)

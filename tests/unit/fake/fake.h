@@ -2,8 +2,10 @@
  * fds, the log, the scripts and KVM_RUN; fake-vm.c the rules every VM type
  * shares (KERNEL-RULES.md section 2: memslots, guest_memfd, attributes);
  * one file per architecture or VM family adds its type's rules
- * (fake-x86.c: the default and software-protected VMs).  Everything here
- * runs with fake.lock held. */
+ * (fake-x86.c: the default and software-protected VMs, the irqchip and
+ * vCPU registers; fake-tdx.c and fake-tdx-run.c: TDX, with a fake TDX
+ * module; fake-sev.c, fake-snp.c and fake-sev-vcpu.c: SEV, SEV-ES and SNP,
+ * with a fake secure processor).  Everything here runs with fake.lock held. */
 #ifndef CVM_TEST_FAKE_H
 #define CVM_TEST_FAKE_H
 
@@ -46,7 +48,9 @@ struct obj {
 	unsigned nattrs;
 	uint64_t hypercall_exits;       /* KVM_CAP_EXIT_HYPERCALL as enabled */
 	bool irqchip, pit;
+	bool split_irqchip;             /* KVM_CAP_SPLIT_IRQCHIP: the LAPIC only */
 	unsigned nvcpus;
+	void *priv;                     /* the type's own state (vm_init .. vm_free) */
 };
 
 /* One VM type: its per-VM flags (KERNEL-RULES 2.1) and the handlers that
@@ -55,9 +59,19 @@ struct fake_vm_type {
 	unsigned long type;
 	const char *name;
 	bool private_mem;               /* has_private_mem: attributes, gmem flags */
+	bool protected_state;           /* has_protected_state: no READONLY slots */
 	long (*vm_ioctl)(struct obj *vm, unsigned long req, void *arg);
 	long (*vcpu_ioctl)(struct obj *vcpu, unsigned long req, void *arg);
 	void (*vcpu_reset)(struct fake_vcpu *v, unsigned id);
+	/* Optional: the VM's own state, made at KVM_CREATE_VM and freed when
+	 * the fake is uninstalled; a check before KVM_CREATE_VCPU (0 or
+	 * -errno); KVM_RUN's own rules, tried before the script is played:
+	 * true with *RET when the type answered (it may drop fake.lock to
+	 * wait, and takes it again). */
+	void (*vm_init)(struct obj *vm);
+	void (*vm_free)(struct obj *vm);
+	long (*create_vcpu)(struct obj *vm, unsigned long id);
+	bool (*run)(struct obj *vcpu, struct fake_vcpu *v, long *ret);
 };
 
 /* The state of one vCPU id: its script and its registers. */
@@ -106,9 +120,27 @@ long fake_vm__create(unsigned long type);
 /* The generic VM ioctls, then the type's; -ENOTTY if nobody knows REQ. */
 long fake_vm__ioctl(struct obj *vm, unsigned long req, void *arg);
 long fake_vm__fallocate(struct obj *gmem, int mode, off_t off, off_t len);
+/* The memory attributes of GPA in VM. */
+uint64_t fake_vm__attributes(const struct obj *vm, uint64_t gpa);
+/* The memslot of VM holding GPA, or NULL. */
+const struct kvm_userspace_memory_region2 *fake_vm__slot(const struct obj *vm, uint64_t gpa);
 
-/* fake-x86.c: the x86 types, the host's defaults, the vCPU power-on state. */
+/* fake-x86.c: the x86 types, the host's defaults, the vCPU power-on state;
+ * the VM and vCPU ioctls every x86 type shares. */
 extern const struct fake_vm_type fake_x86_default, fake_x86_sw_protected;
+long fake_x86__vm_ioctl(struct obj *vm, unsigned long req, void *arg);
+long fake_x86__vcpu_ioctl(struct obj *vcpu, unsigned long req, void *arg);
+void fake_x86__reset_vcpu(struct fake_vcpu *v, unsigned id);
+
+/* fake-tdx.c */
+extern const struct fake_vm_type fake_x86_tdx;
+
+/* fake-sev.c: the SEV, SEV-ES and SNP types (fake-sev.h). */
+extern const struct fake_vm_type fake_sev_vm, fake_sev_es_vm, fake_snp_vm;
+/* Whether open(PATH) reaches the fake's /dev/sev. */
+bool fake_sev__is_dev(const char *path);
+/* KVM_GET_DEVICE_ATTR on /dev/kvm: the KVM_X86_GRP_SEV attributes. */
+long fake_sev__dev_attr(const struct kvm_device_attr *a);
 extern const struct fake_cap fake_x86_caps[];
 extern const unsigned fake_x86_ncaps;
 extern const struct kvm_cpuid_entry2 fake_x86_cpuid[];

@@ -1,0 +1,10 @@
+/* arm64's confidential backends (arch/arm64/kvm-tee.c lists them). */
+#ifndef CVM_ARM64_KVM_TEE_H
+#define CVM_ARM64_KVM_TEE_H
+
+#include "vmm/tee.h"
+
+/* pKVM protected VMs (arch/arm64/kvm-pkvm.c). */
+extern const struct tee_ops tee_pkvm;
+
+#endif

@@ -1,0 +1,243 @@
+/* cvm-measure --mode cca: the Realm Initial Measurement of a realm launch
+ * given as an operation script (--realm-ops).  The script's create line
+ * carries the algorithm and the realm parameters; --rmm says whose semantics
+ * apply (needed only when the script has RIPAS entries, which RMM 1.0
+ * measures and 2.0 does not); --hash, when given, must agree with the create
+ * line: it is a check, never an override. */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/error.h"
+#include "loader/realm-ops.h"
+#include "measure/corim.h"
+#include "measure/options.h"
+#include "measure/output.h"
+#include "measure/rim.h"
+
+struct run {
+	const struct measure_opts *o;
+	struct plan plan;
+	struct realm_ops ro;
+	struct rim_log log;
+	uint8_t rim[RIM_MAX];
+	size_t len;                     /* the hash's natural length */
+};
+
+static int check_rmm(struct run *r)
+{
+	const struct plan *p = &r->plan;
+
+	if (r->o->hash && strcmp(r->o->hash, rim__hash_name(p->realm->hash)))
+		return err__set("--hash %s: %s creates the realm with %s", r->o->hash, r->o->realm_ops,
+				rim__hash_name(p->realm->hash));
+	if (p->realm->rmm != PLAN_RMM_ANY)
+		return 0;
+	for (size_t i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == PLAN_REALM_RIPAS)
+			return err__set("%s: %s: ripas: RMM 1.0 measures RIPAS entries and 2.0 does not: give --rmm 1.0 or --rmm 2.0",
+					r->o->realm_ops, p->ops[i].what);
+	return 0;
+}
+
+/* Which RMM versions the result holds for. */
+static const char *rmm_label(const struct plan_realm *realm)
+{
+	if (realm->rmm == PLAN_RMM_1_0)
+		return "1.0";
+	if (realm->rmm == PLAN_RMM_2_0 || realm->hash == PLAN_REALM_SHA384)
+		return "2.0";
+	return "1.0+2.0";
+}
+
+/* The step as a script line would say it (data: the op names its line). */
+static void describe(const struct run *r, const struct rim_step *s, char *buf, size_t n)
+{
+	const struct plan_realm *m = r->plan.realm;
+	const struct plan_op *op = s->kind == RIM_STEP_CREATE ? NULL : &r->plan.ops[s->op];
+	const struct plan_realm_rec *rec = op ? op->rec : NULL;
+	int k;
+
+	switch (s->kind) {
+	case RIM_STEP_CREATE:
+		snprintf(buf, n, "create %d 0x%llx %u %u %u %u %u", (int)m->hash,
+			 (unsigned long long)m->flags0, m->s2sz, m->sve_vl, m->num_bps, m->num_wps,
+			 m->pmu_num_ctrs);
+		break;
+	case RIM_STEP_RIPAS:
+		snprintf(buf, n, "ripas 0x%llx 0x%llx%s", (unsigned long long)op->gpa,
+			 (unsigned long long)(op->gpa + op->len), s->measured ? "" : " (not measured)");
+		break;
+	case RIM_STEP_DATA:
+		snprintf(buf, n, "data 0x%llx %d (%s)", (unsigned long long)s->ipa,
+			 op->kind == PLAN_REALM_DATA, op->what);
+		break;
+	case RIM_STEP_REC:
+		k = snprintf(buf, n, "rec 0x%llx 0x%llx", (unsigned long long)rec->flags,
+			     (unsigned long long)rec->pc);
+		for (int i = 0; i < 8 && k > 0 && (size_t)k < n; i++)
+			k += snprintf(buf + k, n - k, " 0x%llx", (unsigned long long)rec->gprs[i]);
+		break;
+	}
+}
+
+static void print_steps(FILE *f, const struct run *r)
+{
+	char line[256];
+
+	for (size_t i = 0; i < r->log.n; i++) {
+		describe(r, &r->log.s[i], line, sizeof(line));
+		fprintf(f, "%4zu %-62s RIM=", i + 1, line);
+		out__hex(f, r->log.s[i].rim, r->len);
+		fputc('\n', f);
+	}
+}
+
+static void json_hex(FILE *f, const char *key, const uint8_t *d, size_t n)
+{
+	fprintf(f, ", \"%s\": \"", key);
+	out__hex(f, d, n);
+	fputc('"', f);
+}
+
+static void json_step(FILE *f, const struct run *r, size_t i)
+{
+	static const char *const names[] = { "create", "ripas", "data", "rec" };
+	const struct rim_step *s = &r->log.s[i];
+	const struct plan_op *op = s->kind == RIM_STEP_CREATE ? NULL : &r->plan.ops[s->op];
+
+	fprintf(f, "%s\n    {\"step\": %zu, \"op\": \"%s\"", i ? "," : "", i + 1, names[s->kind]);
+	if (op) {
+		fputs(", \"what\": ", f);
+		out__json_str(f, op->what);
+	}
+	if (s->kind == RIM_STEP_RIPAS)
+		fprintf(f, ", \"base\": \"0x%llx\", \"top\": \"0x%llx\", \"measured\": %s",
+			(unsigned long long)op->gpa, (unsigned long long)(op->gpa + op->len),
+			s->measured ? "true" : "false");
+	if (s->kind == RIM_STEP_DATA)
+		fprintf(f, ", \"ipa\": \"0x%llx\", \"measured\": %s", (unsigned long long)s->ipa,
+			s->has_content ? "true" : "false");
+	if (s->kind == RIM_STEP_REC) {
+		fprintf(f, ", \"index\": %u, \"runnable\": %s, \"pc\": \"0x%llx\", \"gprs\": [", op->vcpu,
+			s->measured ? "true" : "false", (unsigned long long)op->rec->pc);
+		for (int g = 0; g < 8; g++)
+			fprintf(f, "%s\"0x%llx\"", g ? ", " : "", (unsigned long long)op->rec->gprs[g]);
+		fputc(']', f);
+	}
+	if (s->has_content)
+		json_hex(f, "content", s->content, r->len);
+	json_hex(f, "rim", s->rim, r->len);
+	fputc('}', f);
+}
+
+/* The JSON log: one object per RMI call, with the RIM after it. */
+static void json_steps(FILE *f, const void *ctx)
+{
+	const struct run *r = ctx;
+
+	fputc('[', f);
+	for (size_t i = 0; i < r->log.n; i++)
+		json_step(f, r, i);
+	fputs(r->log.n ? "\n  ]" : "]", f);
+}
+
+/* SHA-256 of every input, the script first. */
+static int doc_inputs(const struct run *r, struct out_doc *d)
+{
+	_Static_assert(REALM_OPS_MAX_FILES + 1 <= OUT_MAX_INPUTS, "room for every data file");
+	for (size_t i = 0; i <= r->ro.nfiles; i++) {
+		const struct blob *b = i ? &r->ro.files[i - 1].blob : &r->ro.script;
+		struct out_input *in = &d->in[d->nin++];
+
+		*in = (struct out_input){ i ? "data" : "realm-ops",
+					  i ? r->ro.files[i - 1].path : r->o->realm_ops, { 0 }, true };
+		if (!EVP_Digest(b->size ? b->data : (const uint8_t *)"", b->size, in->sha256, NULL,
+				EVP_sha256(), NULL))
+			return err__set_status(CVM_EXIT_FAIL, "sha256: hashing failed");
+	}
+	return 0;
+}
+
+static void doc_options(const struct run *r, struct out_doc *d)
+{
+	const struct plan_realm *m = r->plan.realm;
+
+	out__opt_str(d, "rmm", rmm_label(m));
+	out__opt_str(d, "hash", rim__hash_name(m->hash));
+	out__opt_hexnum(d, "flags0", m->flags0);
+	out__opt_bool(d, "lpa2", m->flags0 & PLAN_REALM_LPA2);
+	out__opt_bool(d, "sve", m->flags0 & PLAN_REALM_SVE);
+	out__opt_bool(d, "pmu", m->flags0 & PLAN_REALM_PMU);
+	out__opt_u64(d, "ipa_bits", m->s2sz);
+	out__opt_u64(d, "sve_vl", m->sve_vl);
+	out__opt_u64(d, "num_bps", m->num_bps);
+	out__opt_u64(d, "num_wps", m->num_wps);
+	out__opt_u64(d, "pmu_num_ctrs", m->pmu_num_ctrs);
+}
+
+/* hex and base64: "rim=..." alone; JSON: the RIM and the realm parameters'
+ * hash, with the inputs, options and steps, in every mode's shape. */
+static int print_doc(const struct run *r)
+{
+	struct out_result res = { 0 };
+	struct out_doc d = { .mode = "cca", .format = r->o->format, .res = &res, .nres = 1,
+			     .axis = OUT_SINGLE, .log_json = json_steps, .log_ctx = r };
+
+	out__value(&res, "rim", NULL, r->rim, r->len);
+	if (d.format != FORMAT_JSON)
+		return out__print(stdout, &d);
+	out__value(&res, "realm_params_hash", NULL, r->log.s[0].rim, r->len);
+	if (doc_inputs(r, &d) < 0)
+		return -1;
+	doc_options(r, &d);
+	return out__print(stdout, &d);
+}
+
+static int print_result(const struct run *r)
+{
+	FILE *f = stdout;
+	int ret = 0;
+
+	if (r->o->verbose)
+		print_steps(stderr, r);
+	if (r->o->format == FORMAT_CORIM)
+		ret = corim__realm_comid(f, r->plan.realm->hash, r->rim);
+	else
+		ret = print_doc(r);
+	if (ret == 0 && (fflush(f) || ferror(f)))
+		return err__set_status(CVM_EXIT_FAIL, "stdout: write error");
+	return ret;
+}
+
+static int run(struct run *r)
+{
+	const struct measure_opts *o = r->o;
+	enum plan_rmm rmm = !o->rmm ? PLAN_RMM_ANY :
+			    !strcmp(o->rmm, "1.0") ? PLAN_RMM_1_0 : PLAN_RMM_2_0;
+	bool logged = o->verbose || o->format == FORMAT_JSON;
+
+	if (!o->realm_ops)
+		return err__set("--mode cca needs --realm-ops FILE (cvm-run's own arm64 realm launch cannot be measured yet)");
+	if (realm_ops__load(&r->plan, &r->ro, o->realm_ops, rmm) < 0 || check_rmm(r) < 0 ||
+	    rim__replay(&r->plan, r->rim, logged ? &r->log : NULL) < 0)
+		return -1;
+	r->len = rim__hash_size(r->plan.realm->hash);
+	return print_result(r);
+}
+
+int measure__cca_cmd(const struct measure_opts *o)
+{
+	struct run r = { .o = o };
+	int ret;
+
+	plan__init(&r.plan);
+	ret = run(&r);
+	if (ret < 0)
+		fprintf(stderr, "cvm-measure: %s\n", err__msg());
+	rim_log__exit(&r.log);
+	realm_ops__exit(&r.ro);
+	plan__exit(&r.plan);
+	return ret < 0 ? err__status() : 0;
+}

@@ -1,0 +1,251 @@
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "loader/error.h"
+#include "measure/rim.h"
+
+/* Measurement descriptors (RMM spec: RmmMeasurementDescriptor*). */
+#define DESC_LEN        0x100
+#define DESC_DATA       0
+#define DESC_REC        1
+#define DESC_RIPAS      2
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static const EVP_MD *md_of(enum plan_realm_hash h)
+{
+	switch (h) {
+	case PLAN_REALM_SHA256: return EVP_sha256();
+	case PLAN_REALM_SHA512: return EVP_sha512();
+	case PLAN_REALM_SHA384: return EVP_sha384();
+	}
+	return NULL;
+}
+
+size_t rim__hash_size(enum plan_realm_hash h)
+{
+	const EVP_MD *md = md_of(h);
+
+	return md ? (size_t)EVP_MD_get_size(md) : 0;
+}
+
+const char *rim__hash_name(enum plan_realm_hash h)
+{
+	switch (h) {
+	case PLAN_REALM_SHA256: return "sha256";
+	case PLAN_REALM_SHA512: return "sha512";
+	case PLAN_REALM_SHA384: return "sha384";
+	}
+	return "?";
+}
+
+/* OUT (64 bytes) = H(BUF), zero past the digest. */
+static int hash(enum plan_realm_hash h, const void *buf, size_t len, uint8_t out[RIM_MAX])
+{
+	const EVP_MD *md = md_of(h);
+
+	memset(out, 0, RIM_MAX);
+	if (!md)
+		return err__set("realm hash algorithm %d: not sha256 (0), sha512 (1) or sha384 (2)",
+				(int)h);
+	if (!EVP_Digest(buf, len, out, NULL, md, NULL))
+		return err__set_status(CVM_EXIT_FAIL, "%s: hashing failed", rim__hash_name(h));
+	return 0;
+}
+
+/* A descriptor of TYPE carrying the current RIM, hashed into the next. */
+static void desc_init(uint8_t d[DESC_LEN], int type, const uint8_t rim[RIM_MAX])
+{
+	memset(d, 0, DESC_LEN);
+	put_le(d + 0x00, type, 8);
+	put_le(d + 0x08, DESC_LEN, 8);
+	memcpy(d + 0x10, rim, RIM_MAX);
+}
+
+int rim__create(const struct plan_realm *r, uint8_t rim[RIM_MAX])
+{
+	uint8_t *page = calloc(1, RIM_GRANULE);
+	int ret;
+
+	if (!page)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	put_le(page + 0x00, r->flags0, 8);
+	put_le(page + 0x08, r->s2sz, 4);
+	put_le(page + 0x10, r->sve_vl, 4);
+	put_le(page + 0x18, r->num_bps, 4);
+	put_le(page + 0x20, r->num_wps, 4);
+	put_le(page + 0x28, r->pmu_num_ctrs, 4);
+	put_le(page + 0x30, r->hash, 1);
+	ret = hash(r->hash, page, RIM_GRANULE, rim);
+	free(page);
+	return ret;
+}
+
+int rim__data(enum plan_realm_hash h, uint8_t rim[RIM_MAX], uint64_t ipa, bool measured,
+	      const uint8_t *granule, size_t len, uint8_t content[RIM_MAX])
+{
+	static const uint8_t zero[RIM_GRANULE];
+	uint8_t d[DESC_LEN], pad[RIM_GRANULE];
+
+	memset(content, 0, RIM_MAX);
+	if (measured) {
+		if (granule && len < RIM_GRANULE) {
+			memset(pad, 0, sizeof(pad));
+			memcpy(pad, granule, len);
+			granule = pad;
+		}
+		if (hash(h, granule ? granule : zero, RIM_GRANULE, content) < 0)
+			return -1;
+	}
+	desc_init(d, DESC_DATA, rim);
+	put_le(d + 0x50, ipa, 8);
+	put_le(d + 0x58, measured, 8);
+	memcpy(d + 0x60, content, RIM_MAX);
+	return hash(h, d, sizeof(d), rim);
+}
+
+int rim__ripas(enum plan_realm_hash h, uint8_t rim[RIM_MAX], uint64_t base, uint64_t top)
+{
+	uint8_t d[DESC_LEN];
+
+	desc_init(d, DESC_RIPAS, rim);
+	put_le(d + 0x50, base, 8);
+	put_le(d + 0x58, top, 8);
+	return hash(h, d, sizeof(d), rim);
+}
+
+int rim__rec(enum plan_realm_hash h, uint8_t rim[RIM_MAX], const struct plan_realm_rec *rec,
+	     uint8_t content[RIM_MAX])
+{
+	uint8_t d[DESC_LEN], page[RIM_GRANULE];
+
+	memset(page, 0, sizeof(page));
+	put_le(page + 0x000, rec->flags, 8);
+	put_le(page + 0x200, rec->pc, 8);
+	for (int i = 0; i < 8; i++)
+		put_le(page + 0x300 + 8 * i, rec->gprs[i], 8);
+	if (hash(h, page, sizeof(page), content) < 0)
+		return -1;
+	desc_init(d, DESC_REC, rim);
+	memcpy(d + 0x50, content, RIM_MAX);
+	return hash(h, d, sizeof(d), rim);
+}
+
+static struct rim_step *log_step(struct rim_log *l, enum rim_step_kind kind, size_t op)
+{
+	struct rim_step *s;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+
+		s = realloc(l->s, cap * sizeof(*s));
+		if (!s) {
+			err__set_status(CVM_EXIT_FAIL, "out of memory");
+			return NULL;
+		}
+		l->s = s;
+		l->cap = cap;
+	}
+	s = &l->s[l->n++];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->op = op;
+	return s;
+}
+
+/* Records one call and the RIM after it; a no-op without a log. */
+static int log_add(struct rim_log *l, enum rim_step_kind kind, size_t op, uint64_t ipa,
+		   bool measured, const uint8_t *content, const uint8_t rim[RIM_MAX])
+{
+	struct rim_step *s;
+
+	if (!l)
+		return 0;
+	s = log_step(l, kind, op);
+	if (!s)
+		return -1;
+	s->ipa = ipa;
+	s->measured = measured;
+	s->has_content = content != NULL;
+	if (content)
+		memcpy(s->content, content, RIM_MAX);
+	memcpy(s->rim, rim, RIM_MAX);
+	return 0;
+}
+
+/* Every granule of a DATA op, one DATA_CREATE each. */
+static int replay_data(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], struct rim_log *log)
+{
+	const struct plan_op *op = &p->ops[i];
+	bool measured = op->kind == PLAN_REALM_DATA;
+	uint8_t content[RIM_MAX];
+
+	if (op->gpa % RIM_GRANULE || op->len == 0 || op->gpa + op->len < op->gpa)
+		return err__set("%s: realm data [%#llx, +%#llx) is not whole 4 KiB granules", op->what,
+				(unsigned long long)op->gpa, (unsigned long long)op->len);
+	for (uint64_t off = 0; off < op->len; off += RIM_GRANULE) {
+		uint64_t n = op->len - off < RIM_GRANULE ? op->len - off : RIM_GRANULE;
+
+		if (rim__data(p->realm->hash, rim, op->gpa + off, measured,
+			      op->data ? op->data + off : NULL, n, content) < 0 ||
+		    log_add(log, RIM_STEP_DATA, i, op->gpa + off, true, measured ? content : NULL,
+			    rim) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int replay_op(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], struct rim_log *log)
+{
+	const struct plan_op *op = &p->ops[i];
+	enum plan_realm_hash h = p->realm->hash;
+	uint8_t content[RIM_MAX];
+	bool on;
+
+	switch (op->kind) {
+	case PLAN_REALM_DATA:
+	case PLAN_REALM_DATA_UNMEASURED:
+		return replay_data(p, i, rim, log);
+	case PLAN_REALM_RIPAS:
+		if (p->realm->rmm == PLAN_RMM_ANY)
+			return err__set("%s: RIPAS entries are measured by RMM 1.0 and not by 2.0; the plan does not say which",
+					op->what);
+		on = p->realm->rmm == PLAN_RMM_1_0;
+		if (on && rim__ripas(h, rim, op->gpa, op->gpa + op->len) < 0)
+			return -1;
+		return log_add(log, RIM_STEP_RIPAS, i, op->gpa, on, NULL, rim);
+	case PLAN_REALM_REC:
+		if (!op->rec)
+			return err__set("%s: REC without parameters", op->what);
+		on = op->rec->flags & PLAN_REC_RUNNABLE;
+		if (on && rim__rec(h, rim, op->rec, content) < 0)
+			return -1;
+		return log_add(log, RIM_STEP_REC, i, 0, on, on ? content : NULL, rim);
+	default:
+		return err__set("%s: a %s op has no place in a realm launch", op->what,
+				plan__kind_name(op->kind));
+	}
+}
+
+int rim__replay(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log)
+{
+	if (!p->realm)
+		return err__set("not a realm launch plan (no realm parameters)");
+	if (rim__create(p->realm, rim) < 0 || log_add(log, RIM_STEP_CREATE, SIZE_MAX, 0, true, NULL, rim) < 0)
+		return -1;
+	for (size_t i = 0; i < p->nops; i++)
+		if (replay_op(p, i, rim, log) < 0)
+			return -1;
+	return 0;
+}
+
+void rim_log__exit(struct rim_log *l)
+{
+	free(l->s);
+	memset(l, 0, sizeof(*l));
+}
