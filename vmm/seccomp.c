@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/vm_sockets.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "loader/error.h"
@@ -37,15 +39,23 @@ static const char *const allowed[] = {
 	"fstat", "newfstatat", "pipe2",
 };
 
-/* The ioctls made after set-up: KVM_RUN and the interrupt line, private
- * memory conversions (vmm/private-mem.c), the terminal mode, and on x86
- * the registers and translation a failure report reads. */
+/* The ioctls made after set-up: KVM_RUN and the interrupt lines (an MSI
+ * for TDX's event notification), private memory conversions
+ * (vmm/private-mem.c), the TEE commands of a running SEV or TDX guest, the
+ * terminal mode, the registers a failure report reads (arm64's one by one,
+ * x86's with the translation of RIP). */
 static const unsigned long ioctls[] = {
-	KVM_RUN, KVM_IRQ_LINE, KVM_SET_MEMORY_ATTRIBUTES, TCGETS, TCSETS,
+	KVM_RUN, KVM_IRQ_LINE, KVM_SIGNAL_MSI, KVM_SET_MEMORY_ATTRIBUTES, KVM_MEMORY_ENCRYPT_OP,
+	TCGETS, TCSETS, KVM_GET_ONE_REG,
 #if defined(__x86_64__)
 	KVM_GET_REGS, KVM_GET_SREGS, KVM_TRANSLATE,
 #endif
 };
+
+/* The TDX quote relay (--tdx-qgs) talks to a QGS over a stream socket of
+ * these families, and to nothing else. */
+static const int socket_families[] = { AF_UNIX, AF_VSOCK };
+static const char *const socket_calls[] = { "connect", "setsockopt", "sendto", "recvfrom" };
 
 #ifdef CVM_SANITIZED
 /* ASan's reports (symbolizing reads /proc/self/maps) and LeakSanitizer at
@@ -108,6 +118,11 @@ static int rules(scmp_filter_ctx ctx)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
 				     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 #endif
+	for (i = 0; !r && i < sizeof(socket_families) / sizeof(socket_families[0]); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_EQ, socket_families[i]));
+	for (i = 0; !r && i < sizeof(socket_calls) / sizeof(socket_calls[0]); i++)
+		r = allow(ctx, socket_calls[i]);
 	/* A conversion punches the side pages leave, and nothing else. */
 	if (!r)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fallocate), 1,
