@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
-#include <linux/vm_sockets.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
