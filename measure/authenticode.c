@@ -45,7 +45,7 @@ static int update(EVP_MD_CTX *c, const struct pe_image *img, uint64_t off, uint6
 		EVP_DigestUpdate(c, img->data + off, len);
 		return 0;
 	}
-	if (len && filemap__digest(c, img->fd, off, len) < 0)
+	if (len && filemap__digest(c, img->fd, off, len, NULL) < 0)
 		return err__set("%s: %s", img->path,
 				errno == ENODATA ? "shorter than when opened" : strerror(errno));
 	return 0;
@@ -122,6 +122,19 @@ static int parse(const struct pe_image *img, struct pe_layout *l)
 		l->sec[l->nsec++] = (struct pe_section){ raw_size, raw_ptr, i };
 	}
 	qsort(l->sec, l->nsec, sizeof(*l->sec), cmp_ptr);
+	/* The firmware hashes each section's bytes as often as sections claim
+	 * them; overlapping ones would multiply the work (65535 sections over
+	 * one megabyte), and no linker emits them: refused. */
+	for (i = 1; i < l->nsec; i++) {
+		const struct pe_section *a = &l->sec[i - 1], *b = &l->sec[i];
+
+		if ((uint64_t)a->raw_ptr + a->raw_size > b->raw_ptr) {
+			err__set("%s: PE section %zu PointerToRawData: [%#x, +%#x) overlaps section %zu's raw data",
+				 img->path, b->index, b->raw_ptr, b->raw_size, a->index);
+			free(l->sec);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -8,7 +8,7 @@
 #define WINDOW       (4ull << 20)
 #define FAULT_AROUND (64u << 10)
 
-int filemap__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len)
+int filemap__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len, const bool *cancel)
 {
 	uint64_t pg = sysconf(_SC_PAGESIZE);
 	struct stat st;
@@ -26,6 +26,10 @@ int filemap__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len)
 		uint8_t *p = mmap(NULL, skip + n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, start);
 		int ok;
 
+		if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
+			errno = ECANCELED;
+			return -1;
+		}
 		if (p == MAP_FAILED)
 			return -1;
 		ok = EVP_DigestUpdate(ctx, p + skip, n);

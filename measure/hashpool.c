@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loader/blob.h"
 #include "loader/error.h"
 #include "measure/filemap.h"
 #include "measure/hashpool.h"
@@ -29,6 +30,7 @@ struct hash_job {
 	int fd;                         /* file jobs: one digest, fd >= 0 */
 	size_t mdlen, ntasks;
 	bool failed;
+	bool cancel;                    /* freed unwaited: stop reading or hashing */
 	uint8_t *out;                   /* mdlen per chunk */
 	struct task tasks[];
 };
@@ -46,7 +48,8 @@ struct hash_pool {
  * fault, and memory stays flat for any size. */
 static bool run_file(struct hash_job *j, EVP_MD_CTX *ctx)
 {
-	return EVP_DigestInit_ex(ctx, j->md, NULL) && filemap__digest(ctx, j->fd, 0, j->len) == 0 &&
+	return EVP_DigestInit_ex(ctx, j->md, NULL) &&
+	       filemap__digest(ctx, j->fd, 0, j->len, &j->cancel) == 0 &&
 	       EVP_DigestFinal_ex(ctx, j->out, NULL);
 }
 
@@ -55,7 +58,8 @@ static bool run_chunks(struct task *t, EVP_MD_CTX *ctx)
 	struct hash_job *j = t->job;
 	bool ok = true;
 
-	for (size_t c = t->first; ok && c < t->first + t->n; c++)
+	for (size_t c = t->first; ok && !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED) &&
+	     c < t->first + t->n; c++)
 		ok = EVP_DigestInit_ex(ctx, j->md, NULL) &&
 		     EVP_DigestUpdate(ctx, j->data + c * j->chunk, j->chunk) &&
 		     EVP_DigestFinal_ex(ctx, j->out + c * j->mdlen, NULL);
@@ -216,28 +220,22 @@ static void enqueue(struct hash_job *j)
 	pthread_mutex_unlock(&hp->lock);
 }
 
-struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path)
+struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path,
+				 uint64_t max, const char *what)
 {
 	struct hash_job *j;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint64_t size;
+	int fd = blob__open_fd(path, max, what, &size);
 
-	if (fd < 0) {
-		err__set("%s: %s", path, strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		err__set("%s: not a regular file", path);
-		return NULL;
-	}
 	j = submit(hp, md, 1, 1);
 	if (!j) {
 		close(fd);
 		return NULL;
 	}
 	j->fd = fd;
-	j->len = st.st_size;
+	j->len = size;
 	enqueue(j);
 	return j;
 }
@@ -306,6 +304,8 @@ void hash_job__free(struct hash_job *j)
 {
 	if (!j)
 		return;
+	/* An error elsewhere must not wait for gigabytes nobody will use. */
+	__atomic_store_n(&j->cancel, true, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&j->hp->lock);
 	for (size_t i = 0; i < j->ntasks; i++)
 		wait_task(j->hp, &j->tasks[i]);

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch/x86/td-hob.h"
@@ -65,29 +64,34 @@ static void logged(struct rtmr_log *log, unsigned reg, uint32_t type, const char
 	memcpy(rtmr__add(log, reg, type, desc)->digest, digest, RTMR_SIZE);
 }
 
-/* QEMU's patched kernel, hashed as an EFI application. */
-static int kernel_job(void *arg)
+/* QEMU's setup-header patch, before any job starts: it refuses an initrd
+ * QEMU could not load, which must cost no hashing. */
+static int patch_kernel(struct tdvf_digests *d)
 {
-	struct tdvf_digests *d = arg;
 	const struct tdvf_boot *b = d->boot;
-	const struct blob *k = b->kernel;
-	uint8_t head[QEMU_SETUP_HEAD];
 	struct qemu_linux q = {
 		.cmdline = b->cmdline ? b->cmdline : "",
 		.initrd = b->initrd != NULL,
 		.initrd_size = b->initrd ? b->initrd->size : 0,
 		.below_4g = b->layout->below_4g,
 	};
-	struct pe_image img = { k->path, k->data, k->size, head, sizeof(head), -1 };
-	struct stat st;
+
+	return qemu_setup__patch(b->kernel->path, b->kernel->data, b->kernel->size, &q, d->head);
+}
+
+/* QEMU's patched kernel, hashed as an EFI application. */
+static int kernel_job(void *arg)
+{
+	struct tdvf_digests *d = arg;
+	const struct blob *k = d->boot->kernel;
+	struct pe_image img = { k->path, k->data, k->size, d->head, sizeof(d->head), -1 };
+	uint64_t size;
 	int ret;
 
-	if (qemu_setup__patch(k->path, k->data, k->size, &q, head) < 0)
-		return -1;
-	img.fd = open(k->path, O_RDONLY | O_CLOEXEC);
+	img.fd = blob__open_fd(k->path, 0, NULL, &size);
 	if (img.fd < 0)
-		return err__set("%s: %s", k->path, strerror(errno));
-	if (fstat(img.fd, &st) < 0 || (uint64_t)st.st_size != k->size)
+		return -1;
+	if (size != k->size)
 		ret = err__set("%s: changed since it was mapped", k->path);
 	else
 		ret = authenticode__digest(&img, digest__sha384(), d->kernel);
@@ -101,7 +105,7 @@ static int initrd_job(void *arg)
 {
 	struct tdvf_digests *d = arg;
 	struct hash_pool *hp = hash_pool__new(0);
-	struct hash_job *j = hp ? hash_pool__file(hp, digest__sha384(), d->boot->initrd->path) : NULL;
+	struct hash_job *j = hp ? hash_pool__file(hp, digest__sha384(), d->boot->initrd->path, 0, NULL) : NULL;
 	const uint8_t *digest = j ? hash_job__wait(j, 0) : NULL;
 
 	if (digest)
@@ -305,17 +309,21 @@ int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct 
 			return err__set("RTMR0: the launch serves no fw_cfg file %s (TDVF measures it)",
 					names[i]);
 	}
-	tdvf_events__kernel_job(b, d, &jobs[(*n)++]);
+	if (tdvf_events__kernel_job(b, d, &jobs[(*n)++]) < 0)
+		return -1;
 	jobs[(*n)++] = (struct job){ .fn = cfv_job, .arg = d, .cost = cfv->raw_size };
 	if (b->initrd && b->initrd->size)
 		jobs[(*n)++] = (struct job){ .fn = initrd_job, .arg = d, .cost = b->initrd->size };
 	return 0;
 }
 
-void tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job)
+int tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job)
 {
 	d->boot = b;
+	if (patch_kernel(d) < 0)
+		return -1;
 	*job = (struct job){ .fn = kernel_job, .arg = d, .cost = b->kernel->size };
+	return 0;
 }
 
 int tdvf_events__log(const struct tdvf_digests *d, struct rtmr_log *log)

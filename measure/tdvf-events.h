@@ -11,6 +11,7 @@
 #include "loader/blob.h"
 #include "loader/tdx.h"
 #include "measure/jobs.h"
+#include "measure/qemu-setup.h"
 #include "measure/rtmr.h"
 
 /* Where the ReadyToBoot separator goes (edk2 commit efaf8931). */
@@ -43,6 +44,7 @@ struct tdvf_boot {
  * caller can run them beside its own (MRTD). */
 struct tdvf_digests {
 	const struct tdvf_boot *boot;
+	uint8_t head[QEMU_SETUP_HEAD];  /* the kernel's start as QEMU patched it */
 	const struct fw_cfg_item *loader, *rsdp, *tables;
 	uint8_t kernel[RTMR_SIZE];      /* Authenticode of QEMU's patched kernel */
 	uint8_t initrd[RTMR_SIZE];
@@ -52,14 +54,16 @@ struct tdvf_digests {
 #define TDVF_JOBS 3
 
 /* Fills up to TDVF_JOBS jobs writing into D (*N of them).  -1 with
- * err__set() when the firmware has no CFV section or the plan lacks one of
- * the TDVF_FILE_* files. */
+ * err__set() when the firmware has no CFV section, the plan lacks one of the
+ * TDVF_FILE_* files, or QEMU would refuse the kernel or the initrd's size
+ * (checked before any job runs). */
 int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *jobs,
 		      size_t *n);
 /* The kernel's job alone, into D, for another memory size of a boot whose
  * other digests are known (the Authenticode digest of QEMU's patched kernel
- * depends on the RAM below 4 GiB). */
-void tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job);
+ * depends on the RAM below 4 GiB).  QEMU's patch is applied now: -1 with
+ * err__set() when QEMU would refuse the kernel or the initrd's size. */
+int tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job);
 /* Once the jobs ran: LOG in log order.  -1 with err__set() on a malformed
  * variable store. */
 int tdvf_events__log(const struct tdvf_digests *d, struct rtmr_log *log);

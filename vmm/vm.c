@@ -10,6 +10,7 @@
 
 #include "loader/error.h"
 #include "vmm/arch.h"
+#include "vmm/seccomp.h"
 #include "vmm/tee.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -267,7 +268,8 @@ static int run(const struct vm_config *cfg, bool leave)
 		teardown(&vm);
 		return 0;
 	}
-	if (console__init(&vm.console, cfg->expect, on_expect, &vm) < 0 || setup(&vm) < 0)
+	if (console__init(&vm.console, cfg->expect, on_expect, &vm) < 0 || setup(&vm) < 0 ||
+	    (!cfg->no_seccomp && seccomp__install() < 0))
 		goto fail;
 	if (vm.console_in && console__want_input(&vm.console) &&
 	    pipe2(vm.input_stop, O_CLOEXEC) == 0)
