@@ -15,19 +15,21 @@ PREFIX   ?= /usr/local
 VERSION  := 0.1.0
 SHARED   ?= $(abspath ../shared)
 BUILD    ?= build
-DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev lz4 pkg-config gcc make help2man man-db python3 \
-            acpica-tools libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu qemu-user
+DEPS_PKG := libelf-dev libssl-dev check libsubunit-dev libseccomp-dev lz4 pkg-config gcc make help2man \
+            man-db python3 acpica-tools libfdt-dev device-tree-compiler gcc-aarch64-linux-gnu qemu-user \
+            clang libclang-rt-dev
 # Cross builds for arm64 (Debian multiarch; libfdt-dev is not Multi-Arch:
 # same, so they use the host's libfdt headers with libfdt1:arm64) and the
 # nested arm64 test's busybox-static:arm64.  deps adds the architecture.
-DEPS_ARM64 := libfdt1:arm64 libelf-dev:arm64 libssl-dev:arm64 check:arm64 libsubunit-dev:arm64
+DEPS_ARM64 := libfdt1:arm64 libelf-dev:arm64 libssl-dev:arm64 check:arm64 libsubunit-dev:arm64 \
+              libseccomp-dev:arm64
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -DCVM_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
             -D_GNU_SOURCE -I. -Iarch/$(ARCH) -pthread -MMD -MP
 LDFLAGS  += -Wl,--as-needed
-LDLIBS   += -lelf -lcrypto -lfdt -pthread
+LDLIBS   += -lelf -lcrypto -lfdt -lseccomp -pthread
 
 ifeq ($(SAN),1)
 BUILD    := build-san
@@ -50,6 +52,16 @@ endif
 # target): its unit tests run under qemu-aarch64, its cvm-run on the nested
 # arm64 KVM host.
 ARM64_BUILD := $(if $(filter arm64,$(ARCH)),$(BUILD),$(BUILD)-arm64)
+
+# The libFuzzer build (make fuzz): the library with clang, ASan+UBSan and
+# coverage, one binary per tests/fuzz/fuzz-*.c.
+FUZZ_DIR := build-fuzz
+ifeq ($(FUZZ),1)
+BUILD    := $(FUZZ_DIR)
+CC       := clang
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all -Wno-gnu-variable-sized-type-not-at-end
+endif
 
 ARCH_HOST := $(wildcard $(foreach a,$(wildcard arch/*),$(a)/kvm*.c $(a)/ioport.c))
 LIB_SRC  := $(filter-out vmm/main.c measure/main.c $(filter-out arch/$(ARCH)/%,$(ARCH_HOST)), \
@@ -74,7 +86,8 @@ DOCDIR   := $(PREFIX)/share/doc/cvm
 PROGS    := cvm-run cvm-measure
 
 .PHONY: all check check-unit check-unit-arm64 check-integration check-standalone demo deps \
-        install uninstall man clean bench guest arm64
+        install uninstall man clean bench bench-curves bench-deps guest arm64 fuzz fuzz-smoke \
+        fuzz-build
 
 all: $(BUILD)/cvm-run $(BUILD)/cvm-measure guest
 
@@ -155,6 +168,27 @@ check-integration: all $(BUILD)/arm64-dtb arm64
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_ARM64_BUILD=$(abspath $(ARM64_BUILD)) \
 	  CVM_SAN=$(SAN) tests/integration/run-all.sh
 
+# Every tests/fuzz/fuzz-*.c, run FUZZ_SECONDS each, or until FUZZ_RUNS
+# executions when that is given (tests/fuzz/run.sh); fuzz-smoke is the
+# short pass CI runs.
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
+
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_DIR)/libcvm.a
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libcvm.a $(LDLIBS)
+
+fuzz-build:
+	$(MAKE) FUZZ=1 $(FUZZ_BIN)
+
+fuzz: fuzz-build guest
+	SHARED=$(SHARED) BUILD=$(abspath build) tests/fuzz/run.sh $(FUZZ_SECONDS) \
+		$(abspath $(FUZZ_DIR)) $(abspath $(FUZZ_BIN))
+
+fuzz-smoke: fuzz-build guest
+	SHARED=$(SHARED) BUILD=$(abspath build) tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) \
+		$(abspath $(FUZZ_DIR)) $(abspath $(FUZZ_BIN))
+
 # Installs missing Debian packages (as root), builds, boots the test guest.
 # dpkg-query, not dpkg -s: with arm64 beside amd64, "dpkg -s libelf-dev"
 # fails as ambiguous.
@@ -190,8 +224,19 @@ demo: deps
 	  [ $$st -eq 0 ] || { tail -n 3 $(BUILD)/demo-nested.log; exit 3; }; \
 	fi
 
+# make bench: every figure against a floor, limit or peer of the same run;
+# make bench-curves: how cost grows (bench/plots/, the README's tables and
+# plots; minutes: the conversion curve boots the nested KVM).  Neither is a
+# test.  make bench-deps installs what they use beyond the build.
+DEPS_BENCH := gnuplot-nox qemu-system-x86 busybox-static python3-cryptography
 bench: all
-	bench/run-all.sh $(BUILD)
+	CVM_SHARED=$(SHARED) bench/run-all.sh $(BUILD)
+
+bench-curves: all
+	CVM_SHARED=$(SHARED) bench/curves.sh $(BUILD)
+
+bench-deps:
+	$(MAKE) deps DEPS_PKG="$(DEPS_PKG) $(DEPS_BENCH)"
 
 # The man pages are generated from --help and --version, plus the sections
 # in doc/PROG.h2m: they cannot drift from the programs.
@@ -217,9 +262,10 @@ uninstall:
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
-	rm -rf build build-san build-arm64 build-san-arm64
+	rm -rf build build-san build-arm64 build-san-arm64 $(FUZZ_DIR)
 	$(MAKE) -C tests/guest clean OUT=$(abspath build)/guest
 	$(MAKE) -C tests/guest-arm64 clean OUT=$(abspath build)/guest-arm64
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/vmm/main.d $(BUILD)/measure/main.d \
-         $(BUILD)/tests/integration/arm64-dtb.d
+         $(BUILD)/tests/integration/arm64-dtb.d \
+	$(FUZZ_BIN:=.d)

@@ -1,40 +1,95 @@
-# Shared by the benchmarks: paths, KVM check, and a median timer.
+# Shared by the benchmarks: paths, the host, the tools, the peers.
+# A benchmark is not a test: where it cannot run it prints one line saying
+# why and exits 0.  Every figure is compared with a floor, a limit or a peer
+# measured in the same run, interleaved (bench/timer.c), as medians.
 # shellcheck shell=bash
 BUILD=$(cd "${1:-build}" && pwd)
 SHARED=${CVM_SHARED:-$(pwd)/../shared}
-RUNS=${RUNS:-15}
+VEC=$SHARED/vectors
+RUNS=${RUNS:-31}
 RUN=$BUILD/cvm-run
+MEASURE=$BUILD/cvm-measure
+OUT=$BUILD/bench
+mkdir -p "$OUT"
 
-need_kvm() {  # prints the skip line and exits 0: a benchmark is not a test
+# host_line: which host the figures come from.
+host_line() {
+	local kvm cpu virt=""
+	for m in kvm_pvm kvm_amd kvm_intel; do
+		[ -d "/sys/module/$m" ] && { kvm=$m; break; }
+	done
+	[ -e /dev/kvm ] || kvm="no /dev/kvm"
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	grep -qw hypervisor /proc/cpuinfo && virt=" (itself a VM)"
+	echo "host: Linux $(uname -r), ${kvm:-KVM built in}, ${cpu:-$(uname -m)}, $(nproc) CPUs$virt," \
+		"load $(cut -d' ' -f1 /proc/loadavg)"
+}
+[ -n "${BENCH_HOST_SAID:-}" ] || host_line
+
+# need_kvm NAME: prints the skip line and exits 0 without a usable KVM.
+need_kvm() {
 	local why
 	why=$("$RUN" check --quiet 2>&1) || { echo "$1: skipped: no usable KVM here: $why"; exit 0; }
 }
 
-# median_ms CMD...: median wall time of RUNS runs, in milliseconds (3 decimals);
-# prints nothing and fails if a first, untimed run fails: that is no time.
-median_ms() {
-	local i t0 t1
-	"$@" > /dev/null 2>&1 || return 1
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s%N)
-		"$@" > /dev/null 2>&1
-		t1=$(date +%s%N)
-		echo $((t1 - t0))
-	done | sort -n | awk '{ a[NR] = $1 } END { printf "%.3f", a[int((NR + 1) / 2)] / 1e6 }'
+# memory_backend: what a plain VM's RAM is on this host.
+memory_backend() {
+	"$RUN" check 2>/dev/null | grep -q '^  plain, guest_memfd *yes' && echo guest_memfd ||
+		echo "anonymous memory (no mmap-able guest_memfd)"
+}
+
+# build_tools: the timer, the hashing limit, an empty program (the bare cost
+# of a process start), the bench guests (exit at once / idle) and the floor.
+build_tools() {
+	local v cc=${CC:-cc}
+	$cc -O2 -o "$OUT/timer" bench/timer.c &&
+		$cc -O2 -o "$OUT/hash-limit" bench/hash-limit.c -lcrypto &&
+		echo 'int main(void) { return 0; }' | $cc -O2 -x c -o "$OUT/empty" - &&
+		$cc -O2 -I. -o "$OUT/bare-kvm" bench/bare-kvm.c || return 1
+	for v in exit idle; do
+		$cc -c $([ $v = idle ] && echo -DIDLE) -o "$OUT/$v-guest.o" bench/exit-guest.S &&
+			ld -m elf_x86_64 -T bench/exit-guest.ld --build-id=none -o "$OUT/$v-guest.elf" \
+				"$OUT/$v-guest.o" || return 1
+	done
+	objcopy -O binary -j .text "$OUT/exit-guest.elf" "$OUT/exit-guest.bin"
+}
+
+# timed RUNS STATUS CMD... [:: STATUS CMD...]: per command "MEDIAN_MS MIN_MS
+# RSS_KIB FAULTS" (bench/timer.c).
+timed() { "$OUT/timer" "$@"; }
+
+# limit_median FILE N: the median of column N of what bench/hash-limit wrote
+# to FILE, without the line of the timer's untimed round.
+limit_median() {
+	tail -n +2 "$1" | sort -k"$2"n | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-# build_bench_guests OUTDIR: exit-guest.elf/.bin (exits at once) and
-# idle-guest.elf (halts forever), and the bare-kvm baseline.
-build_bench_guests() {
-	local out=$1 v
-	mkdir -p "$out"
-	for v in exit idle; do
-		gcc -c $([ $v = idle ] && echo -DIDLE) -o "$out/$v-guest.o" bench/exit-guest.S || return 1
-		ld -m elf_x86_64 -T bench/exit-guest.ld --build-id=none -o "$out/$v-guest.elf" \
-			"$out/$v-guest.o" || return 1
-	done
-	objcopy -O binary -j .text "$out/exit-guest.elf" "$out/exit-guest.bin" &&
-		gcc -O2 -I. -o "$out/bare-kvm" bench/bare-kvm.c
+# snp_measure: sets SNP_MEASURE to a command running sev-snp-measure in place
+# with Debian's python3, or SNP_MEASURE_WHY to why not.  The source is not
+# part of this tree: $SEV_SNP_MEASURE names a checkout or a bare clone of
+# github.com/virtee/sev-snp-measure; without it one is cloned into the
+# build directory (network needed).
+snp_measure() {
+	local src=${SEV_SNP_MEASURE:-$OUT/sev-snp-measure.git} dir=$OUT/sev-snp-measure
+	SNP_MEASURE=() SNP_MEASURE_WHY=
+	[ -x /usr/bin/python3 ] || { SNP_MEASURE_WHY="no /usr/bin/python3"; return 1; }
+	/usr/bin/python3 -c 'import cryptography' 2>/dev/null ||
+		{ SNP_MEASURE_WHY="Debian's python3-cryptography is not installed"; return 1; }
+	if [ ! -e "$src" ] && ! git clone -q --bare https://github.com/virtee/sev-snp-measure \
+		"$src" 2>/dev/null; then
+		SNP_MEASURE_WHY="no sev-snp-measure source (set SEV_SNP_MEASURE; cloning failed)"
+		return 1
+	fi
+	if [ -f "$src/sev-snp-measure.py" ]; then
+		dir=$src
+	else
+		rm -rf "$dir" && mkdir -p "$dir" &&
+			git --git-dir="$src" archive HEAD | tar -x -C "$dir" ||
+			{ SNP_MEASURE_WHY="$src is neither a checkout nor a git repository"; return 1; }
+	fi
+	SNP_MEASURE=(/usr/bin/python3 "$dir/sev-snp-measure.py")
+	SNP_MEASURE_VERSION=$(git --git-dir="$src" describe --tags --always 2>/dev/null ||
+		echo "checkout")
 }

@@ -7,9 +7,8 @@
 cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 need_kvm vmm-rss
-out=$BUILD/bench
-build_bench_guests "$out" || exit 1
-"$RUN" -k "$out/idle-guest.elf" -m 512M --timeout 3 > /dev/null 2>&1 &
+build_tools || { echo "vmm-rss: cannot build the bench tools"; exit 1; }
+"$RUN" -k "$OUT/idle-guest.elf" -m 512M --timeout 3 > /dev/null 2>&1 &
 pid=$!
 sleep 1.5
 read -r rss guest <<< "$(awk -v kb=$((512 * 1024)) '
@@ -19,4 +18,5 @@ read -r rss guest <<< "$(awk -v kb=$((512 * 1024)) '
 wait $pid
 [ -n "$rss" ] || { echo "vmm-rss: cvm-run was not running after 1.5 s"; exit 1; }
 [ -n "$guest" ] || { echo "vmm-rss: no 512 MiB guest RAM mapping in cvm-run's smaps"; exit 1; }
-echo "vmm-rss: Rss $rss KiB, guest RAM $guest KiB, VMM overhead $((rss - guest)) KiB"
+echo "vmm-rss: Rss $rss KiB, guest RAM $guest KiB, VMM overhead $((rss - guest)) KiB" \
+	"= $(ratio $((rss - guest)) 2048)x the 2 MiB target"

@@ -1,5 +1,9 @@
-/* Input files, mapped read-only: kernels, initrds, firmware, ACPI blobs.
- * Mapping (not reading) keeps memory flat however large the file is. */
+/* Input files: kernels, initrds, firmware, ACPI blobs, configs, variable
+ * stores.  Every file cvm reads comes through here, so every one gets the
+ * same rules: opened without blocking (a FIFO or a device never hangs the
+ * program), a regular file or one line naming it, and its size known before
+ * any work proportional to it.  Mapping (not reading) keeps memory flat
+ * however large the file is. */
 #ifndef CVM_BLOB_H
 #define CVM_BLOB_H
 
@@ -12,7 +16,14 @@ struct blob {
 	size_t size;
 };
 
-/* Maps PATH; on failure records "PATH: reason" and returns -1. */
+/* Opens PATH read-only (O_NONBLOCK, O_NOCTTY, O_CLOEXEC) and checks it is a
+ * regular file of at most MAX bytes (0: no limit but the address space).
+ * Returns the descriptor with *SIZE set, or -1 with "PATH: what it is" or
+ * "PATH: N bytes, more than WHAT allows (MAX)" recorded (status 2). */
+int blob__open_fd(const char *path, uint64_t max, const char *what, uint64_t *size);
+/* blob__open_fd() and a private read-only mapping; -1 + err__set(). */
+int blob__open_max(struct blob *b, const char *path, uint64_t max, const char *what);
+/* The same without a size limit. */
 int blob__open(struct blob *b, const char *path);
 void blob__close(struct blob *b);
 /* Tells the kernel the mapped pages may be dropped once hashed. */

@@ -21,6 +21,9 @@ struct fw_cfg_item {
 	size_t len;
 };
 
+/* The largest item the device serves (its sizes are 32 bits). */
+#define FW_CFG_ITEM_MAX (UINT32_MAX - 1ull)
+
 struct fw_cfg_list {
 	struct fw_cfg_item *items;
 	size_t n, cap;

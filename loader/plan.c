@@ -32,6 +32,13 @@ void plan__exit(struct plan *p)
 struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
 			  uint64_t len, const void *data, const char *what)
 {
+	return plan__add_part(p, kind, gpa, len, data, data ? len : 0, what);
+}
+
+struct plan_op *plan__add_part(struct plan *p, enum plan_kind kind, uint64_t gpa,
+			       uint64_t len, const void *data, uint64_t data_len,
+			       const char *what)
+{
 	struct plan_op *op;
 
 	if (p->nops == p->cap) {
@@ -50,7 +57,8 @@ struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
 	op->kind = kind;
 	op->gpa = gpa;
 	op->len = len;
-	op->data = data;
+	op->data = data_len ? data : NULL;
+	op->data_len = data_len < len ? data_len : len;
 	strncpy(op->what, what, sizeof(op->what) - 1);
 	return op;
 }
@@ -75,16 +83,22 @@ void *plan__alloc(struct plan *p, size_t len)
 	return m ? m->buf : NULL;
 }
 
-int plan__map(struct plan *p, const char *path, struct blob *out)
+int plan__map_max(struct plan *p, const char *path, uint64_t max, const char *what,
+		  struct blob *out)
 {
 	struct plan_mem *m = mem_new(p, 0);
 
 	if (!m)
 		return -1;
-	if (blob__open(&m->blob, path) < 0)
+	if (blob__open_max(&m->blob, path, max, what) < 0)
 		return -1;
 	*out = m->blob;
 	return 0;
+}
+
+int plan__map(struct plan *p, const char *path, struct blob *out)
+{
+	return plan__map_max(p, path, 0, NULL, out);
 }
 
 int plan__add_file(struct plan *p, const char *name, const void *data, size_t len)

@@ -48,7 +48,8 @@ struct plan_op {
 	enum plan_kind kind;
 	uint64_t gpa;
 	uint64_t len;           /* bytes; SNP and TDX kinds use whole pages */
-	const uint8_t *data;    /* len bytes, or NULL for zeros; owned by the plan */
+	const uint8_t *data;    /* data_len bytes, or NULL for zeros; owned by the plan */
+	uint64_t data_len;      /* <= len; the rest of the op is zeros */
 	uint32_t vcpu;          /* PLAN_VMSA and PLAN_REALM_REC */
 	char what[32];          /* "firmware", "kernel", "vmsa1", "TD_HOB" ... */
 	const struct plan_realm_rec *rec; /* PLAN_REALM_REC only; owned by the plan */
@@ -125,14 +126,24 @@ struct plan {
 void plan__init(struct plan *p);
 void plan__exit(struct plan *p);
 
-/* Appends an op; DATA must stay valid for the plan's life (plan__alloc or
- * plan__map).  Returns the op, or NULL on allocation failure. */
+/* Appends an op; DATA (LEN bytes, or NULL) must stay valid for the plan's
+ * life (plan__alloc or plan__map).  Returns the op, or NULL on allocation
+ * failure. */
 struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
 			  uint64_t len, const void *data, const char *what);
+/* The same when DATA covers only the first DATA_LEN bytes and zeros follow:
+ * a section much larger than its bytes costs no memory.  TDX ops only (the
+ * SEV replays read DATA as LEN bytes). */
+struct plan_op *plan__add_part(struct plan *p, enum plan_kind kind, uint64_t gpa,
+			       uint64_t len, const void *data, uint64_t data_len,
+			       const char *what);
 /* Zeroed memory owned by the plan. */
 void *plan__alloc(struct plan *p, size_t len);
 /* Maps a file for the plan's life; -1 with err__set() on failure. */
 int plan__map(struct plan *p, const char *path, struct blob *out);
+/* The same for a file of at most MAX bytes (WHAT says whose limit). */
+int plan__map_max(struct plan *p, const char *path, uint64_t max, const char *what,
+		  struct blob *out);
 /* Adds the fw_cfg file NAME (DATA as for plan__add) to p->fw_cfg; -1 with
  * err__set() when the name is too long or already there.  Firmware reads,
  * and may measure, these bytes. */

@@ -76,6 +76,10 @@ static int add_hashes_section(struct plan *p, const struct ovmf *o, const struct
 
 	if (table_u32(o, &ovmf_guid_sev_hash_table, "SEV_HASH_TABLE_RV", &rv) < 0)
 		return -1;
+	/* QEMU fills one page; sev-snp-measure refuses any other size too. */
+	if (s->size != PAGE)
+		return err__set("%s: SEV metadata SNP_KERNEL_HASHES size: %#x, a kernel's hashes need exactly one page",
+				o->path, s->size);
 	if ((rv & (PAGE - 1)) + SEV_HASHES_PADDED_LEN > s->size)
 		return err__set("%s: SEV_HASH_TABLE_RV: offset %#llx leaves no room for the table in the %#x-byte SNP_KERNEL_HASHES section",
 				o->path, (unsigned long long)(rv & (PAGE - 1)), s->size);

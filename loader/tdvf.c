@@ -131,6 +131,14 @@ int tdvf__parse(struct tdvf *t, const struct ovmf *o, bool required)
 			t->nsections = 0;
 			return -1;
 		}
+		/* The VMM writes one HOB, at one place. */
+		for (size_t j = 0; s->type == TDVF_TD_HOB && j < i; j++) {
+			if (t->sections[j].type == TDVF_TD_HOB) {
+				t->nsections = 0;
+				return err__set("%s: TDVF section %zu (TD_HOB) Type: a second TD_HOB (section %zu is one)",
+						o->path, i, j);
+			}
+		}
 	}
 	t->nsections = n;
 	return 0;

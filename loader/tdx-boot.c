@@ -14,8 +14,8 @@ int tdx_boot__serve(struct plan *p, struct tdx_layout *l, const char *kernel,
 	struct x86_fw_cfg_linux k = { .kernel = &l->kernel, .cmdline = cmdline,
 				      .setup_head = head, .setup_head_len = sizeof(head) };
 
-	if (plan__map(p, kernel, &l->kernel) < 0 ||
-	    (initrd && plan__map(p, initrd, &l->initrd) < 0))
+	if (plan__map_max(p, kernel, FW_CFG_ITEM_MAX, "fw_cfg", &l->kernel) < 0 ||
+	    (initrd && plan__map_max(p, initrd, FW_CFG_ITEM_MAX, "fw_cfg", &l->initrd) < 0))
 		return -1;
 	q.initrd_size = l->initrd.size;
 	/* QEMU patches the header for an empty -initrd too; OVMF sees none. */

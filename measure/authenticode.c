@@ -1,10 +1,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "loader/error.h"
 #include "measure/authenticode.h"
+#include "measure/filemap.h"
 
 #define PE32_MAGIC       0x10b
 #define PE32PLUS_MAGIC   0x20b
@@ -31,12 +31,8 @@ static int rd(const struct pe_image *img, uint64_t off, unsigned n, uint32_t *v)
 	return 0;
 }
 
-#define PIECE (64u << 10)
-
-/* Hashes [off, off+len) of the image as seen through the replaced head;
- * BUF (PIECE bytes) stages what is read from IMG->fd. */
-static int update(EVP_MD_CTX *c, const struct pe_image *img, uint64_t off, uint64_t len,
-		  uint8_t *buf)
+/* Hashes [off, off+len) of the image as seen through the replaced head. */
+static int update(EVP_MD_CTX *c, const struct pe_image *img, uint64_t off, uint64_t len)
 {
 	if (off < img->head_len) {
 		uint64_t n = img->head_len - off < len ? img->head_len - off : len;
@@ -49,17 +45,9 @@ static int update(EVP_MD_CTX *c, const struct pe_image *img, uint64_t off, uint6
 		EVP_DigestUpdate(c, img->data + off, len);
 		return 0;
 	}
-	while (len) {
-		ssize_t n = pread(img->fd, buf, len < PIECE ? len : PIECE, off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return err__set("%s: %s", img->path, n ? strerror(errno) : "shorter than when opened");
-		EVP_DigestUpdate(c, buf, n);
-		off += n;
-		len -= n;
-	}
+	if (len && filemap__digest(c, img->fd, off, len, NULL) < 0)
+		return err__set("%s: %s", img->path,
+				errno == ENODATA ? "shorter than when opened" : strerror(errno));
 	return 0;
 }
 
@@ -134,13 +122,25 @@ static int parse(const struct pe_image *img, struct pe_layout *l)
 		l->sec[l->nsec++] = (struct pe_section){ raw_size, raw_ptr, i };
 	}
 	qsort(l->sec, l->nsec, sizeof(*l->sec), cmp_ptr);
+	/* The firmware hashes each section's bytes as often as sections claim
+	 * them; overlapping ones would multiply the work (65535 sections over
+	 * one megabyte), and no linker emits them: refused. */
+	for (i = 1; i < l->nsec; i++) {
+		const struct pe_section *a = &l->sec[i - 1], *b = &l->sec[i];
+
+		if ((uint64_t)a->raw_ptr + a->raw_size > b->raw_ptr) {
+			err__set("%s: PE section %zu PointerToRawData: [%#x, +%#x) overlaps section %zu's raw data",
+				 img->path, b->index, b->raw_ptr, b->raw_size, a->index);
+			free(l->sec);
+			return -1;
+		}
+	}
 	return 0;
 }
 
 int authenticode__digest(const struct pe_image *img, const EVP_MD *md, uint8_t *out)
 {
 	struct pe_layout l;
-	uint8_t *buf = NULL;
 	EVP_MD_CTX *c = NULL;
 	uint64_t hashed;
 	int ret = -1;
@@ -157,31 +157,29 @@ int authenticode__digest(const struct pe_image *img, const EVP_MD *md, uint8_t *
 		goto out;
 	}
 	c = EVP_MD_CTX_new();
-	buf = img->fd >= 0 ? malloc(PIECE) : NULL;
-	if (!c || (img->fd >= 0 && !buf) || !EVP_DigestInit_ex(c, md, NULL)) {
+	if (!c || !EVP_DigestInit_ex(c, md, NULL)) {
 		err__set_status(CVM_EXIT_FAIL, "out of memory or digest unavailable");
 		goto out;
 	}
-	if (update(c, img, 0, l.checksum, buf) < 0)
+	if (update(c, img, 0, l.checksum) < 0)
 		goto out;
 	if (l.cert_entry) {
-		if (update(c, img, l.checksum + 4, l.cert_entry - l.checksum - 4, buf) < 0 ||
-		    update(c, img, l.cert_entry + 8, l.headers - l.cert_entry - 8, buf) < 0)
+		if (update(c, img, l.checksum + 4, l.cert_entry - l.checksum - 4) < 0 ||
+		    update(c, img, l.cert_entry + 8, l.headers - l.cert_entry - 8) < 0)
 			goto out;
-	} else if (update(c, img, l.checksum + 4, l.headers - l.checksum - 4, buf) < 0) {
+	} else if (update(c, img, l.checksum + 4, l.headers - l.checksum - 4) < 0) {
 		goto out;
 	}
 	for (i = 0; i < l.nsec; i++)
-		if (update(c, img, l.sec[i].raw_ptr, l.sec[i].raw_size, buf) < 0)
+		if (update(c, img, l.sec[i].raw_ptr, l.sec[i].raw_size) < 0)
 			goto out;
 	if (img->size > hashed + l.cert_size &&
-	    update(c, img, hashed, img->size - hashed - l.cert_size, buf) < 0)
+	    update(c, img, hashed, img->size - hashed - l.cert_size) < 0)
 		goto out;
 	EVP_DigestFinal_ex(c, out, NULL);
 	ret = 0;
 out:
 	EVP_MD_CTX_free(c);
-	free(buf);
 	free(l.sec);
 	return ret;
 }

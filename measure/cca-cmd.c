@@ -12,6 +12,7 @@
 #include "loader/error.h"
 #include "loader/realm-ops.h"
 #include "measure/corim.h"
+#include "measure/digest.h"
 #include "measure/options.h"
 #include "measure/output.h"
 #include "measure/rim.h"
@@ -154,7 +155,7 @@ static int doc_inputs(const struct run *r, struct out_doc *d)
 		*in = (struct out_input){ i ? "data" : "realm-ops",
 					  i ? r->ro.files[i - 1].path : r->o->realm_ops, { 0 }, true };
 		if (!EVP_Digest(b->size ? b->data : (const uint8_t *)"", b->size, in->sha256, NULL,
-				EVP_sha256(), NULL))
+				digest__sha256(), NULL))
 			return err__set_status(CVM_EXIT_FAIL, "sha256: hashing failed");
 	}
 	return 0;

@@ -3,6 +3,7 @@
 
 #include "loader/error.h"
 #include "measure/corim.h"
+#include "measure/digest.h"
 #include "measure/output.h"
 #include "measure/rim.h"
 
@@ -26,7 +27,7 @@ static int tag_uuid(const uint8_t *rim, size_t len, char out[37])
 
 	memcpy(in, label, sizeof(label));
 	memcpy(in + sizeof(label), rim, len);
-	if (!EVP_Digest(in, sizeof(label) + len, d, NULL, EVP_sha256(), NULL))
+	if (!EVP_Digest(in, sizeof(label) + len, d, NULL, digest__sha256(), NULL))
 		return err__set_status(CVM_EXIT_FAIL, "sha256: hashing failed");
 	d[6] = (d[6] & 0x0f) | 0x80;
 	d[8] = (d[8] & 0x3f) | 0x80;

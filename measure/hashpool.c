@@ -8,11 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "loader/blob.h"
 #include "loader/error.h"
+#include "measure/filemap.h"
 #include "measure/hashpool.h"
 
 #define CHUNKS_PER_TASK 32              /* 128 KiB of 4 KiB pages */
-#define FILE_PIECE      (64u << 10)     /* read() buffer of a file digest */
 
 struct task {
 	struct hash_job *job;
@@ -25,10 +26,11 @@ struct hash_job {
 	struct hash_pool *hp;
 	const EVP_MD *md;
 	const uint8_t *data;            /* chunk jobs */
-	size_t len, chunk;
+	size_t len, chunk;              /* a file job: its length */
 	int fd;                         /* file jobs: one digest, fd >= 0 */
 	size_t mdlen, ntasks;
 	bool failed;
+	bool cancel;                    /* freed unwaited: stop reading or hashing */
 	uint8_t *out;                   /* mdlen per chunk */
 	struct task tasks[];
 };
@@ -42,22 +44,13 @@ struct hash_pool {
 	pthread_t threads[];
 };
 
-/* A whole file through a small buffer: memory stays flat for any size,
- * and read() does not fault pages into this address space, which on
- * shadow-paging hosts stalls the threads hashing mapped firmware pages. */
+/* A whole file through populated windows (measure/filemap.h): no copy, no
+ * fault, and memory stays flat for any size. */
 static bool run_file(struct hash_job *j, EVP_MD_CTX *ctx)
 {
-	uint8_t *buf = malloc(FILE_PIECE);
-	bool ok = buf && EVP_DigestInit_ex(ctx, j->md, NULL);
-	ssize_t n;
-
-	while (ok && (n = read(j->fd, buf, FILE_PIECE)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		ok = n > 0 && EVP_DigestUpdate(ctx, buf, n);
-	}
-	free(buf);
-	return ok && EVP_DigestFinal_ex(ctx, j->out, NULL);
+	return EVP_DigestInit_ex(ctx, j->md, NULL) &&
+	       filemap__digest(ctx, j->fd, 0, j->len, &j->cancel) == 0 &&
+	       EVP_DigestFinal_ex(ctx, j->out, NULL);
 }
 
 static bool run_chunks(struct task *t, EVP_MD_CTX *ctx)
@@ -65,7 +58,8 @@ static bool run_chunks(struct task *t, EVP_MD_CTX *ctx)
 	struct hash_job *j = t->job;
 	bool ok = true;
 
-	for (size_t c = t->first; ok && c < t->first + t->n; c++)
+	for (size_t c = t->first; ok && !__atomic_load_n(&j->cancel, __ATOMIC_RELAXED) &&
+	     c < t->first + t->n; c++)
 		ok = EVP_DigestInit_ex(ctx, j->md, NULL) &&
 		     EVP_DigestUpdate(ctx, j->data + c * j->chunk, j->chunk) &&
 		     EVP_DigestFinal_ex(ctx, j->out + c * j->mdlen, NULL);
@@ -167,7 +161,11 @@ static struct hash_job *submit(struct hash_pool *hp, const EVP_MD *md, size_t nc
 			       size_t per)
 {
 	size_t ntasks = (nchunks + per - 1) / per;
-	struct hash_job *j = calloc(1, sizeof(*j) + ntasks * sizeof(struct task));
+	struct hash_job *j;
+
+	if (!md)
+		return NULL;    /* digest__*() said why */
+	j = calloc(1, sizeof(*j) + ntasks * sizeof(struct task));
 
 	if (j)
 		j->out = malloc(nchunks * EVP_MD_get_size(md) + 1);
@@ -191,43 +189,53 @@ static struct hash_job *submit(struct hash_pool *hp, const EVP_MD *md, size_t nc
 	return j;
 }
 
+/* Bytes task T hashes: what decides who may take it. */
+static uint64_t cost(const struct task *t)
+{
+	return t->job->fd >= 0 ? t->job->len : t->n * t->job->chunk;
+}
+
+/* File digests go ahead of everything else, the longest first: each is one
+ * sequential stream, and the longest one bounds the whole run, so it must
+ * start at once.  Page batches queue behind them in order. */
 static void enqueue(struct hash_job *j)
 {
 	struct hash_pool *hp = j->hp;
+	struct task **at = &hp->head;
 
 	pthread_mutex_lock(&hp->lock);
+	if (j->fd >= 0)
+		while (*at && (*at)->job->fd >= 0 && cost(*at) >= j->len)
+			at = &(*at)->next;
+	else
+		at = hp->tail ? &hp->tail->next : &hp->head;
 	for (size_t i = 0; i < j->ntasks; i++) {
-		if (hp->tail)
-			hp->tail->next = &j->tasks[i];
-		else
-			hp->head = &j->tasks[i];
-		hp->tail = &j->tasks[i];
+		j->tasks[i].next = *at;
+		*at = &j->tasks[i];
+		if (!j->tasks[i].next)
+			hp->tail = &j->tasks[i];
+		at = &j->tasks[i].next;
 	}
 	pthread_cond_broadcast(&hp->work);
 	pthread_mutex_unlock(&hp->lock);
 }
 
-struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path)
+struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path,
+				 uint64_t max, const char *what)
 {
 	struct hash_job *j;
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint64_t size;
+	int fd = blob__open_fd(path, max, what, &size);
 
-	if (fd < 0) {
-		err__set("%s: %s", path, strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		err__set("%s: not a regular file", path);
-		return NULL;
-	}
 	j = submit(hp, md, 1, 1);
 	if (!j) {
 		close(fd);
 		return NULL;
 	}
 	j->fd = fd;
+	j->len = size;
 	enqueue(j);
 	return j;
 }
@@ -247,9 +255,10 @@ struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const
 }
 
 /* Waits, with the lock held, until task T is done.  A waiter runs T itself
- * if nobody has started it, and meanwhile helps with queued page batches;
- * it never takes on another whole-file digest, which would hold up the
- * caller (a chain, usually) far longer than T. */
+ * if nobody has started it, and meanwhile helps with queued work no longer
+ * than T: a chain waiting for a page batch never takes on a whole-file
+ * digest, which would hold it up far longer than T, while a caller waiting
+ * for the longest file hashes the shorter ones. */
 static void wait_task(struct hash_pool *hp, struct task *t)
 {
 	while (!t->done) {
@@ -261,11 +270,16 @@ static void wait_task(struct hash_pool *hp, struct task *t)
 				q = q->next;
 			}
 			run_one(hp, prev, t);
-		} else if (q && q->job->fd < 0) {
-			run_one(hp, NULL, q);
-		} else {
-			pthread_cond_wait(&hp->done, &hp->lock);
+			continue;
 		}
+		while (q && cost(q) > cost(t)) {
+			prev = q;
+			q = q->next;
+		}
+		if (q)
+			run_one(hp, prev, q);
+		else
+			pthread_cond_wait(&hp->done, &hp->lock);
 	}
 }
 
@@ -290,6 +304,8 @@ void hash_job__free(struct hash_job *j)
 {
 	if (!j)
 		return;
+	/* An error elsewhere must not wait for gigabytes nobody will use. */
+	__atomic_store_n(&j->cancel, true, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&j->hp->lock);
 	for (size_t i = 0; i < j->ntasks; i++)
 		wait_task(j->hp, &j->tasks[i]);

@@ -19,17 +19,21 @@ void hash_pool__free(struct hash_pool *hp);
 /* CPUs this process may run on. */
 unsigned hash_pool__cpus(void);
 
-/* One MD digest of the file at PATH, streamed through a small buffer so
- * memory stays flat for any size.  PATH is opened now: NULL with
- * err__set() naming it if it cannot be. */
-struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path);
+/* One MD digest of the file at PATH, hashed through populated windows
+ * (measure/filemap.h) so memory stays flat for any size.  PATH is opened
+ * now (loader/blob.h's rules, at most MAX bytes, 0: any): NULL with
+ * err__set() naming it if it cannot be, before any hashing. */
+struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path,
+				 uint64_t max, const char *what);
 /* One MD digest per CHUNK bytes of DATA (LEN a multiple of CHUNK). */
 struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
 				   size_t len, size_t chunk);
 /* Digest I of JOB (0 for a file), once computed; NULL with err__set() if
  * hashing failed. */
 const uint8_t *hash_job__wait(struct hash_job *j, size_t i);
-/* Waits for whatever JOB still has queued or running, then frees it. */
+/* Stops whatever JOB still has queued or running (its digests are no longer
+ * wanted: an error elsewhere must not wait for a huge file), waits for the
+ * threads to let go of it, then frees it. */
 void hash_job__free(struct hash_job *j);
 
 #endif

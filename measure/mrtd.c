@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "loader/error.h"
+#include "measure/digest.h"
+#include "measure/filemap.h"
 #include "measure/mrtd.h"
 
 #define TDX_PAGE      4096
@@ -41,29 +43,42 @@ static void page_extend(EVP_MD_CTX *c, uint64_t gpa, const uint8_t *page)
 	EVP_DigestUpdate(c, buf, sizeof(buf));
 }
 
-static const uint8_t *page_of(const struct plan_op *op, uint64_t i)
+/* Page I of OP: its bytes, zeros past data_len (a partial last page is
+ * staged in BUF). */
+static const uint8_t *page_of(const struct plan_op *op, uint64_t i, uint8_t buf[TDX_PAGE])
 {
-	return op->data ? op->data + i * TDX_PAGE : zero_page;
+	uint64_t off = i * TDX_PAGE;
+
+	if (off >= op->data_len)
+		return zero_page;
+	if (op->data_len - off >= TDX_PAGE)
+		return op->data + off;
+	memset(buf, 0, TDX_PAGE);
+	memcpy(buf, op->data + off, op->data_len - off);
+	return buf;
 }
 
 static void replay_op(EVP_MD_CTX *c, const struct plan_op *op, enum mrtd_order order)
 {
 	uint64_t i, n = op->len / TDX_PAGE;
 	int extend = op->kind == PLAN_TDX_EXTEND;
+	uint8_t buf[TDX_PAGE];
 
 	if (op->kind == PLAN_TDX_AUG)
 		return;
+	if (extend && op->data)
+		filemap__populate(op->data, op->len);
 	if (order == MRTD_TWO_PASS) {
 		for (i = 0; i < n; i++)
 			page_add(c, op->gpa + i * TDX_PAGE);
 		for (i = 0; extend && i < n; i++)
-			page_extend(c, op->gpa + i * TDX_PAGE, page_of(op, i));
+			page_extend(c, op->gpa + i * TDX_PAGE, page_of(op, i, buf));
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		page_add(c, op->gpa + i * TDX_PAGE);
 		if (extend)
-			page_extend(c, op->gpa + i * TDX_PAGE, page_of(op, i));
+			page_extend(c, op->gpa + i * TDX_PAGE, page_of(op, i, buf));
 	}
 }
 
@@ -99,7 +114,7 @@ int mrtd__replay(const struct plan *p, enum mrtd_order order, uint8_t out[MRTD_S
 					(unsigned long long)op->gpa, (unsigned long long)op->len);
 	}
 	c = EVP_MD_CTX_new();
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
+	if (!c || !EVP_DigestInit_ex(c, digest__sha384(), NULL)) {
 		EVP_MD_CTX_free(c);
 		return err__set_status(1, "SHA-384 unavailable");
 	}

@@ -34,7 +34,7 @@ struct measure_opts {
 
 	/* SEV, SEV-ES, SNP */
 	unsigned vcpus;
-	bool vcpus_set;               /* --vcpus 0 is valid: no VMSAs */
+	bool vcpus_set;               /* required except in sev mode, and not 0 */
 	struct sev_opts sev;          /* --vcpu-*, --guest-features (default 0x1) */
 	const char *vmm_type;         /* QEMU (default) | ec2 | gce, canonical spelling */
 	const char *snp_ovmf_hash;

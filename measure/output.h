@@ -88,7 +88,10 @@ int out__print(FILE *f, const struct out_doc *d);
 
 void out__hex(FILE *f, const uint8_t *d, size_t n);
 void out__base64(FILE *f, const uint8_t *d, size_t n);
-/* A JSON string literal, quoted and escaped. */
+/* A JSON string literal, quoted and escaped, valid JSON for any bytes:
+ * well-formed UTF-8 is kept; control characters, DEL and every byte that is
+ * not part of well-formed UTF-8 become JSON u00XX escapes (byte 0xNN reads
+ * as the code point U+00NN). */
 void out__json_str(FILE *f, const char *s);
 
 #endif

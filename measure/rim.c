@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "loader/error.h"
+#include "measure/digest.h"
 #include "measure/rim.h"
 
 /* Measurement descriptors (RMM spec: RmmMeasurementDescriptor*). */
@@ -20,9 +21,9 @@ static void put_le(uint8_t *p, uint64_t v, int n)
 static const EVP_MD *md_of(enum plan_realm_hash h)
 {
 	switch (h) {
-	case PLAN_REALM_SHA256: return EVP_sha256();
-	case PLAN_REALM_SHA512: return EVP_sha512();
-	case PLAN_REALM_SHA384: return EVP_sha384();
+	case PLAN_REALM_SHA256: return digest__sha256();
+	case PLAN_REALM_SHA512: return digest__sha512();
+	case PLAN_REALM_SHA384: return digest__sha384();
 	}
 	return NULL;
 }

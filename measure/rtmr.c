@@ -1,6 +1,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "measure/digest.h"
 #include "measure/output.h"
 #include "measure/rtmr.h"
 
@@ -28,7 +29,7 @@ void rtmr__replay(const struct rtmr_log *log, uint8_t out[RTMR_COUNT][RTMR_SIZE]
 
 		memcpy(buf, out[e->reg], RTMR_SIZE);
 		memcpy(buf + RTMR_SIZE, e->digest, RTMR_SIZE);
-		EVP_Digest(buf, sizeof(buf), out[e->reg], NULL, EVP_sha384(), NULL);
+		EVP_Digest(buf, sizeof(buf), out[e->reg], NULL, digest__sha384(), NULL);
 	}
 }
 

@@ -15,8 +15,10 @@
 
 #include "arch/x86/vmsa.h"
 #include "loader/error.h"
+#include "loader/outfile.h"
 #include "loader/parse.h"
 #include "loader/sev.h"
+#include "measure/digest.h"
 #include "measure/hashpool.h"
 #include "measure/options.h"
 #include "measure/output.h"
@@ -118,6 +120,11 @@ static int check_opts(struct run *r)
 		return err__set("--kernel required when using --append");
 	if (r->cfg.mode != SEV_MODE_SEV && !o->vcpus_set)
 		return err__set("missing --vcpus N in guest mode '%s'", o->mode);
+	/* The smallest count (a matrix is sorted): 0 measures a guest that
+	 * cannot start, and has no VMSA to end its chain at. */
+	if (r->cfg.mode != SEV_MODE_SEV && (o->nvcpu_list ? o->vcpu_list[0] : o->vcpus) == 0)
+		return err__set("--vcpus 0: a guest in mode '%s' starts at least one vCPU from its VMSA",
+				o->mode);
 	if (sev_vmm__parse(o->vmm_type ? o->vmm_type : "QEMU", &r->cfg.vmm) < 0)
 		return err__set("--vmm-type: unknown VMM type '%s'", o->vmm_type);
 	if (r->cfg.mode != SEV_MODE_SEV && vcpu_sig(r) < 0)
@@ -144,6 +151,12 @@ static int check_opts(struct run *r)
 	return 0;
 }
 
+/* Every SEV input lives below 4 GiB: QEMU's x86 loader keeps -kernel and
+ * -initrd there (ramdisk_size is 32 bits), the firmware, SVSM and vars sit
+ * under 4 GiB.  A larger file could never be launched: refused before it
+ * is hashed. */
+#define SEV_FILE_MAX 0xffffffffull
+
 /* Input I at PATH: its SHA-256 starts now when the measurement needs it
  * (NEED) or JSON reports it. */
 static int open_input(struct run *r, int i, const char *role, const char *path, bool need,
@@ -155,25 +168,40 @@ static int open_input(struct run *r, int i, const char *role, const char *path, 
 	in->path = path;
 	if (!need && r->o->format != FORMAT_JSON)
 		return 0;
-	in->job = hash_pool__file(r->pool, sha256, path);
+	in->job = hash_pool__file(r->pool, sha256, path, SEV_FILE_MAX,
+				  "a guest's layout below 4 GiB");
 	return in->job ? 0 : -1;
 }
 
-/* The kernel first: it is the long pole.  Kernel and initrd only enter the
- * launch through their digests; the images that are launched page by page
- * are mapped for the plan. */
+/* Bytes in the file at PATH, 0 if it cannot be told (open_input says why). */
+static off_t size_of(const char *path)
+{
+	struct stat st;
+
+	return given(path) && stat(path, &st) == 0 ? st.st_size : 0;
+}
+
+/* The longer of kernel and initrd first: the first worker takes it at once,
+ * and it is the long pole.  Kernel and initrd only enter the launch through
+ * their digests; the images that are launched page by page are mapped for
+ * the plan. */
 static int open_inputs(struct run *r, const EVP_MD *sha256)
 {
 	const struct measure_opts *o = r->o;
 	bool svsm = r->cfg.mode == SEV_MODE_SNP_SVSM && !r->ovmf_hash_only;
-	struct stat st;
+	bool initrd_first = size_of(o->initrd) > size_of(o->kernel);
+	uint64_t vars_size;
 
-	if (!r->ovmf_hash_only && given(o->kernel) &&
-	    open_input(r, IN_KERNEL, "kernel", o->kernel, true, sha256) < 0)
-		return -1;
-	if (!r->ovmf_hash_only && given(o->initrd) &&
-	    open_input(r, IN_INITRD, "initrd", o->initrd, true, sha256) < 0)
-		return -1;
+	for (int k = 0; k < 2 && !r->ovmf_hash_only; k++) {
+		bool kernel = k == initrd_first;
+
+		if (kernel && given(o->kernel) &&
+		    open_input(r, IN_KERNEL, "kernel", o->kernel, true, sha256) < 0)
+			return -1;
+		if (!kernel && given(o->initrd) &&
+		    open_input(r, IN_INITRD, "initrd", o->initrd, true, sha256) < 0)
+			return -1;
+	}
 	if (open_input(r, IN_OVMF, "ovmf", o->ovmf, false, sha256) < 0 ||
 	    plan__map(&r->plan, o->ovmf, &r->cfg.firmware) < 0)
 		return -1;
@@ -181,11 +209,15 @@ static int open_inputs(struct run *r, const EVP_MD *sha256)
 		     plan__map(&r->plan, o->svsm, &r->cfg.svsm) < 0))
 		return -1;
 	if (svsm && given(o->vars_file)) {
-		if (stat(o->vars_file, &st) < 0)
-			return err__set("%s: %s", o->vars_file, strerror(errno));
+		int fd = blob__open_fd(o->vars_file, SEV_FILE_MAX, "a guest's layout below 4 GiB",
+				       &vars_size);
+
+		if (fd < 0)
+			return -1;
+		close(fd);
 		if (open_input(r, IN_VARS, "vars", o->vars_file, false, sha256) < 0)
 			return -1;
-		r->cfg.vars_size = st.st_size;
+		r->cfg.vars_size = vars_size;
 	}
 	if (o->kernel_hash) {
 		r->in[IN_KERNEL].role = "kernel";
@@ -264,28 +296,19 @@ out:
 	return ret;
 }
 
-/* vmsa<N>.bin in the current directory, each written whole or not at all. */
-static int dump_vmsas(const struct plan *p)
+/* vmsa<N>.bin in the current directory, staged: renamed into place only
+ * once every one is written and the measurement printed. */
+static int dump_vmsas(const struct plan *p, struct outfiles *out)
 {
 	for (size_t i = 0; i < p->nops; i++) {
 		const struct plan_op *op = &p->ops[i];
-		char path[32], tmp[48];
-		FILE *f;
-		bool ok;
+		char path[32];
 
 		if (op->kind != PLAN_VMSA)
 			continue;
 		snprintf(path, sizeof(path), "vmsa%u.bin", op->vcpu);
-		snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", path, (int)getpid());
-		f = fopen(tmp, "wb");
-		if (!f)
-			return err__set_status(CVM_EXIT_FAIL, "%s: %s", tmp, strerror(errno));
-		ok = fwrite(op->data, 1, op->len, f) == op->len;
-		ok = fclose(f) == 0 && ok;
-		if (!ok || rename(tmp, path) < 0) {
-			unlink(tmp);
-			return err__set_status(CVM_EXIT_FAIL, "%s: cannot write", path);
-		}
+		if (outfiles__stage(out, path, op->data, op->len) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -386,13 +409,14 @@ out:
 
 static int run(struct run *r)
 {
-	EVP_MD *sha256 = NULL;
+	struct outfiles out = { 0 };
+	const EVP_MD *sha256;
 	int nfw, ret = -1;
 
 	if (check_opts(r) < 0)
 		goto out;
 	r->pool = hash_pool__new(hash_pool__cpus() - 1);
-	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+	sha256 = digest__sha256();
 	if (!r->pool || !sha256) {
 		err__set_status(CVM_EXIT_FAIL, "cannot start hashing");
 		goto out;
@@ -406,14 +430,15 @@ static int run(struct run *r)
 	r->cfg.firmware_only = false;
 	if ((is_snp(r) ? measure_snp(r, nfw) : measure_sev(r, nfw)) < 0)
 		goto out;
-	if (r->o->dump_vmsa && !r->ovmf_hash_only && dump_vmsas(&r->plan) < 0)
+	if (r->o->dump_vmsa && !r->ovmf_hash_only && dump_vmsas(&r->plan, &out) < 0)
 		goto out;
-	ret = print_result(r);
+	if (print_result(r) == 0)
+		ret = outfiles__commit(&out);
 out:
+	outfiles__abort(&out);
 	for (int i = 0; i < IN_COUNT; i++)
 		hash_job__free(r->in[i].job);
 	hash_pool__free(r->pool);
-	EVP_MD_free(sha256);
 	return ret;
 }
 

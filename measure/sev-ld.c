@@ -1,10 +1,11 @@
 #include "loader/error.h"
+#include "measure/digest.h"
 #include "measure/sev-ld.h"
 
 int sev_ld__init(struct sev_ld *s)
 {
 	s->ctx = EVP_MD_CTX_new();
-	if (!s->ctx || !EVP_DigestInit_ex(s->ctx, EVP_sha256(), NULL))
+	if (!s->ctx || !EVP_DigestInit_ex(s->ctx, digest__sha256(), NULL))
 		return err__set_status(CVM_EXIT_FAIL, "SHA-256 is not available");
 	return 0;
 }

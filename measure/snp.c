@@ -1,6 +1,8 @@
 #include <string.h>
 
 #include "loader/error.h"
+#include "measure/digest.h"
+#include "measure/filemap.h"
 #include "measure/snp.h"
 
 #define PAGE            4096ull
@@ -60,7 +62,7 @@ int snp__page_info(uint8_t ld[SNP_LD_SIZE], const uint8_t contents[SNP_LD_SIZE],
 
 	if (!ctx)
 		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	ret = chain(ctx, EVP_sha384(), ld, contents, type, gpa);
+	ret = chain(ctx, digest__sha384(), ld, contents, type, gpa);
 	EVP_MD_CTX_free(ctx);
 	return ret;
 }
@@ -105,6 +107,7 @@ static int feed(struct replay *r)
 		w->op = r->next_op;
 		w->first = r->next_page;
 		w->n = n;
+		filemap__populate(op->data + w->first * PAGE, n * PAGE);
 		w->job = hash_pool__chunks(r->pool, r->md, op->data + w->first * PAGE, n * PAGE, PAGE);
 		if (!w->job)
 			return -1;
@@ -193,7 +196,7 @@ int snp__replay(uint8_t ld[SNP_LD_SIZE], const struct plan *p, const struct snp_
 	struct replay r = { .p = p, .pool = opt->pool, .next_op = opt->skip };
 	uint8_t zero_page[SNP_LD_SIZE];
 	EVP_MD_CTX *ctx = NULL;
-	EVP_MD *md = NULL;
+	const EVP_MD *md;
 	int ret = -1;
 
 	if (check_ops(p) < 0)
@@ -201,7 +204,7 @@ int snp__replay(uint8_t ld[SNP_LD_SIZE], const struct plan *p, const struct snp_
 	for (size_t i = 0; opt->log && opt->log_skipped && i < opt->skip && i < p->nops; i++)
 		if (log_op(opt->log, &p->ops[i], ld) < 0)
 			return -1;
-	md = EVP_MD_fetch(NULL, "SHA384", NULL);
+	md = digest__sha384();
 	ctx = EVP_MD_CTX_new();
 	if (!md || !ctx) {
 		err__set_status(CVM_EXIT_FAIL, "SHA-384 is not available");
@@ -225,6 +228,5 @@ out:
 	for (; r.count; r.count--, r.head = (r.head + 1) % AHEAD)
 		hash_job__free(r.ring[r.head].job);
 	EVP_MD_CTX_free(ctx);
-	EVP_MD_free(md);
 	return ret;
 }

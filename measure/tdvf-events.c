@@ -3,12 +3,12 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch/x86/td-hob.h"
 #include "loader/error.h"
 #include "measure/authenticode.h"
+#include "measure/digest.h"
 #include "measure/efi-varstore.h"
 #include "measure/hashpool.h"
 #include "measure/tdvf-events.h"
@@ -54,7 +54,7 @@ static int sha384(uint8_t out[RTMR_SIZE], const struct part *parts, size_t n)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 
-	if (!c || !EVP_DigestInit_ex(c, EVP_sha384(), NULL)) {
+	if (!c || !EVP_DigestInit_ex(c, digest__sha384(), NULL)) {
 		EVP_MD_CTX_free(c);
 		return err__set_status(CVM_EXIT_FAIL, "SHA-384 unavailable");
 	}
@@ -87,43 +87,36 @@ static const struct fw_cfg_item *served(const struct tdvf_boot *b, uint16_t key,
 
 /* The kernel OVMF loads, the setup and kernel items end to end, hashed as
  * an EFI application: the served setup (QEMU's patched header) over the
- * file whose tail the kernel item is, read through its path. */
+ * file whose tail the kernel item is (tdvf_events__kernel_job checked it),
+ * read through its path. */
 static int kernel_job(void *arg)
 {
 	struct tdvf_digests *d = arg;
-	const struct tdvf_boot *b = d->boot;
-	const struct blob *k = &b->layout->kernel;
-	const struct fw_cfg_item *setup = served(b, FW_CFG_SETUP_DATA, NULL);
-	const struct fw_cfg_item *rest = served(b, FW_CFG_KERNEL_DATA, NULL);
-	struct pe_image img = { k->path, k->data, k->size, NULL, 0, -1 };
-	struct stat st;
+	const struct blob *k = &d->boot->layout->kernel;
+	const struct fw_cfg_item *setup = served(d->boot, FW_CFG_SETUP_DATA, NULL);
+	struct pe_image img = { k->path, k->data, k->size, setup->data, setup->len, -1 };
+	uint64_t size;
 	int ret;
 
-	if (!setup || !rest || !k->path || setup->len > k->size ||
-	    rest->data != k->data + setup->len || setup->len + rest->len != k->size)
-		return err__set("RTMR1: the launch serves no kernel through fw_cfg, or not the "
-				"mapped file %s", k->path ? k->path : "(none)");
-	img.head = setup->data;
-	img.head_len = setup->len;
-	img.fd = open(k->path, O_RDONLY | O_CLOEXEC);
+	img.fd = blob__open_fd(k->path, 0, NULL, &size);
 	if (img.fd < 0)
-		return err__set("%s: %s", k->path, strerror(errno));
-	if (fstat(img.fd, &st) < 0 || (uint64_t)st.st_size != k->size)
+		return -1;
+	if (size != k->size)
 		ret = err__set("%s: changed since it was mapped", k->path);
 	else
-		ret = authenticode__digest(&img, EVP_sha384(), d->kernel);
+		ret = authenticode__digest(&img, digest__sha384(), d->kernel);
 	close(img.fd);
 	return ret;
 }
 
-/* The initrd may be large: read through a small buffer, never mapped in
- * (hash_pool's file digest, run by this thread alone). */
+/* The initrd may be large: hashed a window at a time (hash_pool's file
+ * digest, run by this thread alone). */
 static int initrd_job(void *arg)
 {
 	struct tdvf_digests *d = arg;
 	struct hash_pool *hp = hash_pool__new(0);
-	struct hash_job *j = hp ? hash_pool__file(hp, EVP_sha384(), d->boot->layout->initrd.path)
-			       : NULL;
+	struct hash_job *j = hp ? hash_pool__file(hp, digest__sha384(), d->boot->layout->initrd.path,
+						  0, NULL) : NULL;
 	const uint8_t *digest = j ? hash_job__wait(j, 0) : NULL;
 
 	if (digest)
@@ -321,6 +314,7 @@ int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct 
 	const struct tdx_layout *l = b->layout;
 	const struct tdvf_section *cfv = tdvf__find(&l->tdvf, TDVF_CFV);
 	const struct fw_cfg_item *initrd = served(b, FW_CFG_INITRD_DATA, NULL);
+	static const char *const files[3] = { TDVF_FILE_LOADER, TDVF_FILE_RSDP, TDVF_FILE_TABLES };
 
 	memset(d, 0, sizeof(*d));
 	d->boot = b;
@@ -328,22 +322,37 @@ int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct 
 	if (!cfv)
 		return err__set("%s: TDVF metadata: no CFV section (the variable store TDVF measures)",
 				l->tdvf.path);
+	for (int i = 0; i < 3; i++)
+		if (!served(b, 0, files[i]))
+			return err__set("RTMR0: the launch serves no fw_cfg file %s (TDVF measures it)",
+					files[i]);
 	/* The initrd is hashed from its path: it must be what is served. */
 	if (initrd && (!l->initrd.path || initrd->data != l->initrd.data ||
 		       initrd->len != l->initrd.size))
 		return err__set("RTMR2: the launch serves an initrd that is not the mapped file %s",
 				l->initrd.path ? l->initrd.path : "(none)");
-	tdvf_events__kernel_job(b, d, &jobs[(*n)++]);
+	if (tdvf_events__kernel_job(b, d, &jobs[(*n)++]) < 0)
+		return -1;
 	jobs[(*n)++] = (struct job){ .fn = cfv_job, .arg = d, .cost = cfv->raw_size };
 	if (initrd)
 		jobs[(*n)++] = (struct job){ .fn = initrd_job, .arg = d, .cost = initrd->len };
 	return 0;
 }
 
-void tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job)
+int tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job)
 {
+	const struct blob *k = &b->layout->kernel;
+	const struct fw_cfg_item *setup = served(b, FW_CFG_SETUP_DATA, NULL);
+	const struct fw_cfg_item *rest = served(b, FW_CFG_KERNEL_DATA, NULL);
+
 	d->boot = b;
-	*job = (struct job){ .fn = kernel_job, .arg = d, .cost = b->layout->kernel.size };
+	/* Checked before any job runs: what is hashed is what is served. */
+	if (!setup || !rest || !k->path || setup->len > k->size ||
+	    rest->data != k->data + setup->len || setup->len + rest->len != k->size)
+		return err__set("RTMR1: the launch serves no kernel through fw_cfg, or not the "
+				"mapped file %s", k->path ? k->path : "(none)");
+	*job = (struct job){ .fn = kernel_job, .arg = d, .cost = k->size };
+	return 0;
 }
 
 int tdvf_events__log(const struct tdvf_digests *d, struct rtmr_log *log)

@@ -56,15 +56,17 @@ struct tdvf_digests {
 #define TDVF_JOBS 3
 
 /* Fills up to TDVF_JOBS jobs writing into D (*N of them).  -1 with
- * err__set() when the firmware has no CFV section or the plan serves an
- * initrd other than the layout's file. */
+ * err__set() when the firmware has no CFV section, the plan lacks one of the
+ * TDVF_FILE_* files, or it serves a kernel or initrd other than the
+ * layout's files (checked before any job runs). */
 int tdvf_events__jobs(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *jobs,
 		      size_t *n);
 /* The kernel's job alone, into D, for another memory size of a boot whose
  * other digests are known (the Authenticode digest of QEMU's patched kernel
- * depends on the RAM below 4 GiB).  The job fails when the plan serves no
- * kernel, or one that is not the layout's file under its served setup. */
-void tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job);
+ * depends on the RAM below 4 GiB, through QEMU's patch of the served
+ * setup).  -1 with err__set() when the plan serves no kernel, or one that is
+ * not the layout's file under its served setup. */
+int tdvf_events__kernel_job(const struct tdvf_boot *b, struct tdvf_digests *d, struct job *job);
 /* Once the jobs ran: LOG in log order.  -1 with err__set() on a malformed
  * variable store, or when the plan lacks a TDVF_FILE_* file or the command
  * line. */

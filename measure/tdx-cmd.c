@@ -9,16 +9,16 @@
  * not measure: checked, not assumed), the CFV and the initrd; the kernel's
  * Authenticode digest depends on the RAM below 4 GiB through QEMU's header
  * patch, so it runs once per distinct value of that. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "arch/x86/td-hob.h"
 #include "loader/error.h"
+#include "loader/outfile.h"
 #include "loader/tdx-boot.h"
 #include "loader/tdx.h"
+#include "measure/digest.h"
 #include "measure/hashpool.h"
 #include "measure/jobs.h"
 #include "measure/mrtd.h"
@@ -90,37 +90,6 @@ static int check_companions(const struct measure_opts *o, bool cvm)
 	return 0;
 }
 
-/* The whole HOB or nothing: a temporary file renamed into place. */
-static int dump_hob(const char *path, const struct tdx_layout *l)
-{
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	FILE *f;
-	int fd;
-
-	if (!tmp)
-		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	snprintf(tmp, n, "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err__set("%s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	f = fdopen(fd, "wb");
-	if (!f || fwrite(l->hob, 1, l->hob_len, f) != l->hob_len || fclose(f) != 0 ||
-	    rename(tmp, path) < 0) {
-		err__set("%s: %s", path, strerror(errno));
-		if (!f)
-			close(fd);
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
-}
-
 static void print_plan(FILE *f, const struct plan *p)
 {
 	for (size_t i = 0; i < p->nops; i++)
@@ -130,7 +99,8 @@ static void print_plan(FILE *f, const struct plan *p)
 }
 
 /* QEMU's ACPI blobs, mapped once (into the first plan) and served by every
- * plan of the run as the fw_cfg files TDVF measures. */
+ * plan of the run as the fw_cfg files TDVF measures; fw_cfg's sizes are 32
+ * bits, so a larger file is refused before it is hashed. */
 static int acpi_files(struct plan *plans, size_t n, size_t stride, const struct measure_opts *o)
 {
 	const char *const names[3] = { TDVF_FILE_TABLES, TDVF_FILE_RSDP, TDVF_FILE_LOADER };
@@ -138,7 +108,7 @@ static int acpi_files(struct plan *plans, size_t n, size_t stride, const struct 
 	struct blob b[3];
 
 	for (int f = 0; f < 3; f++)
-		if (plan__map(plans, paths[f], &b[f]) < 0)
+		if (plan__map_max(plans, paths[f], FW_CFG_ITEM_MAX, "QEMU's fw_cfg", &b[f]) < 0)
 			return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct plan *p = (struct plan *)((char *)plans + i * stride);
@@ -171,8 +141,9 @@ static bool same_mrtd_stream(const struct plan *a, const struct plan *b)
 
 		if (x->kind != y->kind || x->gpa != y->gpa || x->len != y->len)
 			return false;
-		if (x->kind == PLAN_TDX_EXTEND && (!x->data != !y->data ||
-						   (x->data && memcmp(x->data, y->data, x->len))))
+		if (x->kind == PLAN_TDX_EXTEND &&
+		    (x->data_len != y->data_len || !x->data != !y->data ||
+		     (x->data && memcmp(x->data, y->data, x->data_len))))
 			return false;
 	}
 	return true;
@@ -240,8 +211,9 @@ static int run_jobs(struct tdx_run *r)
 			if (tdvf_events__jobs(&t->boot, &t->d, jobs + n, &k) < 0)
 				goto out;
 			n += k;
-		} else if (t->same_kernel == i) {
-			tdvf_events__kernel_job(&t->boot, &t->d, &jobs[n++]);
+		} else if (t->same_kernel == i &&
+			   tdvf_events__kernel_job(&t->boot, &t->d, &jobs[n++]) < 0) {
+			goto out;
 		}
 	}
 	if (jobs__run(jobs, n) < 0)
@@ -296,8 +268,6 @@ static int measure(struct tdx_run *r)
 			return -1;
 	if (o->kernel && !r->cvm && acpi_files(&r->one[0].plan, r->n, sizeof(r->one[0]), o) < 0)
 		return -1;
-	if (o->dump_td_hob && dump_hob(o->dump_td_hob, &r->one[0].layout) < 0)
-		return -1;
 	if (o->verbose)
 		print_plan(stderr, &r->one[0].plan);
 	if (run_jobs(r) < 0)
@@ -325,7 +295,7 @@ static int doc_inputs(struct out_doc *d, const struct measure_opts *o)
 	int ret = hp ? 0 : -1;
 
 	for (size_t i = 0; !ret && i < sizeof(files) / sizeof(files[0]); i++)
-		if (files[i][1] && !(jobs[i] = hash_pool__file(hp, EVP_sha256(), files[i][1])))
+		if (files[i][1] && !(jobs[i] = hash_pool__file(hp, digest__sha256(), files[i][1], 0, NULL)))
 			ret = -1;
 	for (size_t i = 0; !ret && i < sizeof(files) / sizeof(files[0]); i++) {
 		if (!jobs[i])
@@ -401,11 +371,20 @@ static int print_result(const struct tdx_run *r)
 int measure__tdx_cmd(const struct measure_opts *o)
 {
 	struct tdx_run r = { .o = o };
+	struct outfiles out = { 0 };
 	int ret;
 
+	/* The HOB file is staged once everything is measured and renamed into
+	 * place only after the result is printed. */
 	ret = measure(&r);
+	if (ret == 0 && o->dump_td_hob)
+		ret = outfiles__stage(&out, o->dump_td_hob, r.one[0].layout.hob,
+				      r.one[0].layout.hob_len);
 	if (ret == 0)
 		ret = print_result(&r);
+	if (ret == 0)
+		ret = outfiles__commit(&out);
+	outfiles__abort(&out);
 	if (ret < 0)
 		fprintf(stderr, "cvm-measure: %s\n", err__msg());
 	for (size_t i = 0; r.one && i < r.n; i++)

@@ -27,8 +27,8 @@ unsigned long arch__vm_type(const struct vm *vm);
 int arch__check_vm_type(const struct kvm *k, unsigned long type);
 /* cvm-run check: this architecture's own lines (VM types, exits). */
 void arch__check_report(const struct kvm *k);
-/* VM-wide set-up after memory: interrupt controllers, timers, and the
- * devices, which register their ranges in vm->io. */
+/* VM-wide set-up before guest memory: interrupt controllers, timers, and
+ * the devices, which register their ranges in vm->io. */
 int arch__vm_init(struct vm *vm);
 void arch__vm_exit(struct vm *vm);
 /* Per-vCPU set-up: CPUID, MSRs, and for the BSP the entry registers. */

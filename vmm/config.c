@@ -1,6 +1,5 @@
 #include <getopt.h>
 #include <limits.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +8,12 @@
 #include "loader/error.h"
 #include "loader/parse.h"
 #include "vmm/config.h"
+#include "vmm/expect.h"
 #include "vmm/ini.h"
 #include "vmm/tee.h"
 
 #define MAX_CPUS 254    /* 8-bit APIC IDs (MADT), with one left for the IOAPIC */
+#define CONFIG_MAX (1u << 20)   /* bytes of --config text */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -116,16 +117,11 @@ static int set_timeout(struct vm_config *c, const char *v, const char *n)
 
 static int set_expect(struct vm_config *c, const char *v, const char *n)
 {
-	regex_t re;
-	int r = regcomp(&re, v, REG_EXTENDED | REG_NOSUB);
+	struct expect *e = expect__new(v, n);
 
-	if (r) {
-		char buf[128];
-
-		regerror(r, &re, buf, sizeof(buf));
-		return err__set("%s: bad regular expression '%s': %s", n, v, buf);
-	}
-	regfree(&re);
+	if (!e)
+		return -1;
+	expect__free(e);
 	c->expect = v;
 	return 0;
 }
@@ -155,6 +151,14 @@ static int set_cpuid_disable(struct vm_config *c, const char *v, const char *n)
 {
 	(void)n;
 	c->cpuid_disable = v;
+	return 0;
+}
+
+static int set_pit(struct vm_config *c, const char *v, const char *n)
+{
+	if (strcmp(v, "on") && strcmp(v, "off"))
+		return err__set("%s: '%s': expected on or off", n, v);
+	c->pit = !strcmp(v, "on");
 	return 0;
 }
 
@@ -228,6 +232,14 @@ static int set_dry_run(struct vm_config *c, const char *v, const char *n)
 	return 0;
 }
 
+static int set_no_seccomp(struct vm_config *c, const char *v, const char *n)
+{
+	(void)v;
+	(void)n;
+	c->no_seccomp = true;
+	return 0;
+}
+
 /* The one option table: command line and config file keys alike.  Paths in
  * a config file are relative to the file. */
 static const struct option_def defs[] = {
@@ -240,10 +252,11 @@ static const struct option_def defs[] = {
 	{ "cpus", 'c', "N", set_cpus, "vCPUs, 1-" STR(MAX_CPUS) " (default 1)" },
 	{ "console", 0, "stdio|file:PATH", set_console, "where the serial console goes (default stdio)", "file:" },
 	{ "timeout", 0, "SECONDS", set_timeout, "stop the guest after this many seconds (> 0, fractions allowed); exit status 124" },
-	{ "expect", 0, "REGEX", set_expect, "stop with status 0 when the console matches (POSIX ERE)" },
+	{ "expect", 0, "REGEX", set_expect, "stop with status 0 when a console line matches (README: --expect syntax)" },
 	{ "tee", 0, "BACKEND", set_tee, "none|sw-protected|sev|sev-es|snp|tdx|pkvm|realm (default none)" },
 	{ "memory-backend", 0, "guest-memfd|anon", set_backend, "plain VM RAM backing (default guest-memfd)" },
 	{ "cpuid-disable", 0, "FEATURE,...", set_cpuid_disable, "hide CPUID features by name (e.g. xsave,avx2)" },
+	{ "pit", 0, "on|off", set_pit, "plain VM: KVM's i8254 PIT (default on; off saves its set-up and teardown)" },
 	{ "mrconfigid", 0, "HEX", set_mrconfigid, "--tee tdx: MRCONFIGID, 48 bytes in hex" },
 	{ "mrowner", 0, "HEX", set_mrowner, "--tee tdx: MROWNER, 48 bytes in hex" },
 	{ "mrownerconfig", 0, "HEX", set_mrownerconfig, "--tee tdx: MROWNERCONFIG, 48 bytes in hex" },
@@ -263,6 +276,7 @@ static const struct option_def defs[] = {
 	{ "host-data", 0, "HEX", set_sev, "snp: 32 bytes of HOST_DATA for attestation reports" },
 	{ "snp-certs", 0, "FILE", set_sev, "snp: certificate table served to the guest's reports" },
 	{ "snp-cpuid-fixup", 0, NULL, set_sev, "snp: accept the firmware's CPUID corrections once" },
+	{ "no-seccomp", 0, NULL, set_no_seccomp, "debugging: run without the system-call filter" },
 };
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
@@ -362,7 +376,7 @@ static int load_file(struct vm_config *cfg, const char *path)
 
 	if (slash && !dir)
 		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	if (blob__open(&b, path) < 0) {
+	if (blob__open_max(&b, path, CONFIG_MAX, "a --config file") < 0) {
 		char msg[512];
 
 		snprintf(msg, sizeof(msg), "%s", err__msg());
@@ -393,6 +407,7 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	cfg->cpus = 1;
 	cfg->backend = MEM_GUEST_MEMFD;
 	cfg->tee = "none";
+	cfg->pit = -1;
 	sev_opts__init(&cfg->sev);
 
 	*sp++ = ':';
@@ -422,7 +437,7 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	if (config && load_file(cfg, config) < 0)
 		return -1;
 
-	optind = 1;
+	optind = 0;     /* glibc's full reset: no state left from an earlier parse */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
 		const struct option_def *d = NULL;
@@ -469,6 +484,8 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 				cfg->tdx_qgs ? "tdx-qgs" : "tdx-separator");
 	if (sev_opts__check_tee(&cfg->sev, cfg->tee) < 0)
 		return -1;
+	if (cfg->pit == 1 && strcmp(cfg->tee, "none"))
+		return err__set("--pit on: only for --tee none (a confidential guest gets no PIT)");
 	if (cfg->backend_explicit && strcmp(cfg->tee, "none"))
 		return err__set("--memory-backend: only for --tee none (--tee %s decides where RAM "
 				"lives)", cfg->tee);

@@ -22,17 +22,21 @@ struct vm_config {
 	uint32_t cpus;                  /* default 1 */
 	const char *console_file;       /* NULL: stdio */
 	double timeout;                 /* seconds, 0: none */
-	const char *expect;             /* POSIX extended regex, or NULL */
+	const char *expect;             /* a vmm/expect.h pattern, or NULL */
 	const char *tee;                /* --tee backend name, default "none" */
 	enum mem_backend backend;
 	bool backend_explicit;          /* no silent fallback when asked for by name */
 	const char *cpuid_disable;      /* "FEATURE,..." */
+	/* x86 plain VMs: KVM's i8254 PIT.  -1 unless --pit was given: on for
+	 * --tee none, never for a confidential backend. */
+	int pit;
 	/* --tee tdx: TD identities (96 hex digits each), the QGS address and
 	 * the TDVF separator era (--dry-run's RTMRs) */
 	const char *mrconfigid, *mrowner, *mrownerconfig;
 	const char *tdx_qgs;
 	const char *tdx_separator;
 	bool dry_run;                   /* print the launch plan, run nothing */
+	bool no_seccomp;                /* debugging: no vmm/seccomp.h filter */
 	uint64_t peek[CONFIG_PEEK_MAX]; /* --peek: guest addresses to show at the end */
 	unsigned npeek;
 	struct sev_opts sev;            /* --vcpu-*, --guest-features, --snp-* ... */

@@ -5,26 +5,17 @@
 
 #include "loader/error.h"
 #include "vmm/console.h"
+#include "vmm/expect.h"
 
 int console__init(struct console *c, const char *expect, void (*on_match)(void *ctx),
 		  void *ctx)
 {
-	int r;
-
 	memset(c, 0, sizeof(*c));
 	c->out_fd = STDOUT_FILENO;
 	c->on_match = on_match;
 	c->ctx = ctx;
-	if (expect) {
-		r = regcomp(&c->expect, expect, REG_EXTENDED | REG_NOSUB);
-		if (r) {
-			char buf[128];
-
-			regerror(r, &c->expect, buf, sizeof(buf));
-			return err__set("--expect: bad regular expression '%s': %s", expect, buf);
-		}
-		c->has_expect = true;
-	}
+	if (expect && !(c->expect = expect__new(expect, "--expect")))
+		return -1;
 	return 0;
 }
 
@@ -47,18 +38,9 @@ void console__exit(struct console *c)
 		tcsetattr(STDIN_FILENO, TCSANOW, &c->saved);
 	if (c->own_fd)
 		close(c->out_fd);
-	if (c->has_expect)
-		regfree(&c->expect);
-	c->raw = c->own_fd = c->has_expect = false;
-}
-
-static void match(struct console *c)
-{
-	c->line[c->len] = 0;
-	if (!c->matched && regexec(&c->expect, c->line, 0, NULL, 0) == 0) {
-		c->matched = true;
-		c->on_match(c->ctx);
-	}
+	expect__free(c->expect);
+	c->expect = NULL;
+	c->raw = c->own_fd = false;
 }
 
 void console__tx(struct console *c, uint8_t byte)
@@ -68,20 +50,16 @@ void console__tx(struct console *c, uint8_t byte)
 	do
 		r = write(c->out_fd, &byte, 1);
 	while (r < 0 && errno == EINTR);
-	if (!c->has_expect)
+	if (!c->expect || c->matched)
 		return;
-	/* Lines are matched as they grow, so a prompt without a newline
-	 * matches too; an over-long line keeps its newest bytes. */
+	/* Lines are matched as they grow, one step per byte, so a prompt
+	 * without a newline matches too. */
 	if (byte == '\n' || byte == '\r') {
-		c->len = 0;
-		return;
+		expect__newline(c->expect);
+	} else if (expect__feed(c->expect, byte)) {
+		c->matched = true;
+		c->on_match(c->ctx);
 	}
-	if (c->len == CONSOLE_LINE_MAX) {
-		memmove(c->line, c->line + CONSOLE_LINE_MAX / 2, CONSOLE_LINE_MAX / 2);
-		c->len = CONSOLE_LINE_MAX / 2;
-	}
-	c->line[c->len++] = byte;
-	match(c);
 }
 
 bool console__want_input(struct console *c)

@@ -4,21 +4,17 @@
 #define CVM_CONSOLE_H
 
 #include <pthread.h>
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <termios.h>
 
-#define CONSOLE_LINE_MAX 4096
+struct expect;
 
 struct console {
 	int out_fd;
 	bool own_fd;
-	bool has_expect;
-	regex_t expect;
-	char line[CONSOLE_LINE_MAX + 1];
-	size_t len;
+	struct expect *expect;          /* NULL: no --expect */
 	bool matched;
 	void (*on_match)(void *ctx);
 	void *ctx;
@@ -26,8 +22,9 @@ struct console {
 	struct termios saved;
 };
 
-/* Output to stdout until console__open.  EXPECT NULL = no matching.  -1 +
- * err__set() on a bad regex (naming the option). */
+/* Output to stdout until console__open.  EXPECT NULL = no matching, else a
+ * vmm/expect.h pattern.  -1 + err__set() on a bad pattern (naming the
+ * option). */
 int console__init(struct console *c, const char *expect, void (*on_match)(void *ctx),
 		  void *ctx);
 /* Sends output to FILE (NULL: stdout), truncating it: called once the host

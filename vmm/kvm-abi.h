@@ -49,6 +49,10 @@
 
 /* ---- Memslots backed by guest_memfd ---------------------------------- */
 
+/* The most pages one memslot may hold: KVM_SET_USER_MEMORY_REGION* fails
+ * with EINVAL past it (include/linux/kvm_host.h, every version). */
+#define CVM_KVM_MEM_MAX_NR_PAGES	((1ull << 31) - 1)
+
 #ifndef KVM_MEM_GUEST_MEMFD
 #define KVM_MEM_GUEST_MEMFD		(1UL << 2)
 #endif

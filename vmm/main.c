@@ -26,7 +26,5 @@ int main(int argc, char **argv)
 		config__exit(&cfg);
 		return r < 0 ? err__status() : 0;
 	}
-	r = vm__run(&cfg);
-	config__exit(&cfg);
-	return r;
+	vm__run_and_exit(&cfg);
 }

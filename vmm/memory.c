@@ -314,6 +314,6 @@ int guest__load_op(struct guest_mem *m, const struct plan_op *op)
 				(unsigned long long)op->gpa, (unsigned long long)op->len);
 	/* Fresh RAM is zero already: only bytes are copied. */
 	if (op->data)
-		memcpy(dst, op->data, op->len);
+		memcpy(dst, op->data, op->data_len);
 	return 0;
 }

@@ -2,8 +2,8 @@
  * without QOM.  A backend is a small table of hooks that vm__run calls in
  * one fixed sequence (vmm/vm.c):
  *
- *   plan -> check -> KVM_CREATE_VM(vm_type) -> vm_init -> guest RAM
- *   -> mem_init -> arch VM set-up -> vCPUs (arch set-up, vcpu_init) -> load
+ *   plan -> check -> KVM_CREATE_VM(vm_type) -> vm_init -> arch VM set-up
+ *   -> guest RAM -> mem_init -> vCPUs (arch set-up, vcpu_init) -> load
  *   each plan op -> finalize -> vCPUs run; every exit goes to handle_exit
  *   first.  --dry-run stops after plan (and dry_run).
  *

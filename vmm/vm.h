@@ -52,6 +52,9 @@ struct vm {
 
 /* Builds, runs and tears down the VM CFG describes; returns the exit status. */
 int vm__run(const struct vm_config *cfg);
+/* The same for a program, which then exits with that status: a VM that ran
+ * is left to process exit, which tears it down for less. */
+_Noreturn void vm__run_and_exit(const struct vm_config *cfg);
 /* Ends the VM with STATUS and a reason for stderr; the first caller wins. */
 void vm__stop(struct vm *vm, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -47,8 +47,8 @@ int x86__firmware_fw_cfg(struct plan *p, const struct x86_boot_cfg *cfg)
 		return -1;
 	if (!cfg->kernel)
 		return 0;
-	if (plan__map(p, cfg->kernel, &kernel) < 0 ||
-	    (cfg->initrd && plan__map(p, cfg->initrd, &initrd) < 0))
+	if (plan__map_max(p, cfg->kernel, FW_CFG_ITEM_MAX, "fw_cfg", &kernel) < 0 ||
+	    (cfg->initrd && plan__map_max(p, cfg->initrd, FW_CFG_ITEM_MAX, "fw_cfg", &initrd) < 0))
 		return -1;
 	/* An empty initrd is no initrd, as on a direct boot. */
 	if (cfg->initrd && initrd.size)

@@ -24,7 +24,6 @@ struct ram_entry {
 	int added;
 };
 
-#define MAX_RAM (2 + 2 * TDVF_MAX_SECTIONS)
 
 uint64_t td_hob__q35_below_4g(uint64_t mem)
 {
@@ -114,7 +113,7 @@ int td_hob__build(const struct tdvf *t, const struct x86_ram_range *ram, size_t 
 		  uint8_t *buf, size_t cap, size_t *len)
 {
 	const struct tdvf_section *hob = tdvf__find(t, TDVF_TD_HOB);
-	struct ram_entry e[MAX_RAM];
+	struct ram_entry e[TD_HOB_MAX_RANGES];
 	size_t n = 0, i, size;
 	uint8_t *p = buf;
 
@@ -128,6 +127,8 @@ int td_hob__build(const struct tdvf *t, const struct x86_ram_range *ram, size_t 
 		if (is_accepted(&t->sections[i]) && accept(t, i, e, &n) < 0)
 			return -1;
 	qsort(e, n, sizeof(*e), cmp_start);
+	_Static_assert(HOB_PHIT_SIZE + HOB_RESOURCE_SIZE * TD_HOB_MAX_RANGES + TD_HOB_END_SIZE ==
+		       TD_HOB_MAX_SIZE, "TD_HOB_MAX_SIZE");
 
 	size = HOB_PHIT_SIZE + HOB_RESOURCE_SIZE * n + TD_HOB_END_SIZE;
 	if (size > cap)

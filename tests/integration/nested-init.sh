@@ -14,6 +14,10 @@ mount -t tmpfs tmp /tmp
 guest=/guest/cvm-guest
 sum=$(cat /initrd.cksum)
 gmem="--memory-backend guest-memfd"
+# cvm-run refuses to run unfiltered on a kernel without seccomp (exit 3)
+# unless told: the vectors' 7.3 host is built without CONFIG_SECCOMP.
+nosec=
+grep -q '^Seccomp:' /proc/self/status || nosec=--no-seccomp
 
 # case NAME ARGS...: one cvm-run; its stdout and stderr as whole lines (the
 # guest's last one may have no newline), then its status.
@@ -22,7 +26,11 @@ case_() {
 	shift
 	echo "== case $name"
 	start=$(date +%s)
-	cvm-run "$@" >/tmp/out 2>/tmp/err
+	if [ "$1" = check ]; then
+		cvm-run "$@" >/tmp/out 2>/tmp/err
+	else
+		cvm-run $nosec "$@" >/tmp/out 2>/tmp/err
+	fi
 	st=$?
 	awk -v p="$name: " '{ print p $0 }' /tmp/out /tmp/err
 	echo "== status $name $st ($(($(date +%s) - start)) s)"

@@ -34,12 +34,14 @@ START_TEST(defaults_and_options)
 	ck_assert_int_eq(c.backend, MEM_GUEST_MEMFD);
 	ck_assert(!c.backend_explicit);
 	ck_assert_ptr_null(c.console_file);
+	ck_assert_int_eq(c.pit, -1);
 	config__exit(&c);
 
 	ck_assert_int_eq(PARSE(&c, "--kernel", "k", "-i", "initrd", "-p", "console=ttyS0",
 			       "-m", "4G", "-c", "4", "--console", "file:/tmp/out",
 			       "--timeout", "2.5", "--expect", "Linux version [0-9]",
-			       "--memory-backend", "anon", "--cpuid-disable", "xsave,avx2"), 0);
+			       "--memory-backend", "anon", "--cpuid-disable", "xsave,avx2",
+			       "--pit", "off"), 0);
 	ck_assert_str_eq(c.initrd, "initrd");
 	ck_assert_str_eq(c.params, "console=ttyS0");
 	ck_assert_uint_eq(c.mem, 4ull << 30);
@@ -50,6 +52,7 @@ START_TEST(defaults_and_options)
 	ck_assert_int_eq(c.backend, MEM_ANON);
 	ck_assert(c.backend_explicit);
 	ck_assert_str_eq(c.cpuid_disable, "xsave,avx2");
+	ck_assert_int_eq(c.pit, 0);
 	config__exit(&c);
 }
 END_TEST
@@ -92,6 +95,9 @@ START_TEST(bad_options_name_themselves)
 	EXPECT_ERROR("--console", "-k", "k", "--console", "tcp:1234");
 	EXPECT_ERROR("--console", "-k", "k", "--console", "file:");
 	EXPECT_ERROR("--memory-backend", "-k", "k", "--memory-backend", "hugetlb");
+	EXPECT_ERROR("--pit", "-k", "k", "--pit", "no");
+	/* A confidential guest never gets a PIT, so asking for one is an error. */
+	EXPECT_ERROR("--pit on", "-k", "k", "--tee", "sw-protected", "--pit", "on");
 	EXPECT_ERROR("--bogus", "-k", "k", "--bogus");
 	EXPECT_ERROR("-x", "-k", "k", "-x");
 	EXPECT_ERROR("missing value", "-k", "k", "--mem");

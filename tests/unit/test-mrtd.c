@@ -120,6 +120,30 @@ START_TEST(foreign_ops)
 }
 END_TEST
 
+/* An op whose data stops short (a partial last page, then whole zero
+ * pages) measures exactly as the same op fully padded with zeros. */
+START_TEST(partial_data_is_zero_padded)
+{
+	static uint8_t full[0x3000];
+	uint8_t a[48], b[48];
+	struct plan p;
+
+	memset(full, 0x5a, 0x1800);
+	for (int order = MRTD_SINGLE_PASS; order <= MRTD_TWO_PASS; order++) {
+		plan__init(&p);
+		ck_assert_ptr_nonnull(plan__add(&p, PLAN_TDX_EXTEND, 0x10000, sizeof(full), full, "full"));
+		ck_assert_int_eq(mrtd__replay(&p, order, a), 0);
+		plan__exit(&p);
+		plan__init(&p);
+		ck_assert_ptr_nonnull(plan__add_part(&p, PLAN_TDX_EXTEND, 0x10000, sizeof(full), full,
+						     0x1800, "part"));
+		ck_assert_int_eq(mrtd__replay(&p, order, b), 0);
+		plan__exit(&p);
+		ck_assert_mem_eq(a, b, 48);
+	}
+}
+END_TEST
+
 static Suite *mrtd_suite(void)
 {
 	Suite *s = suite_create("mrtd");
@@ -128,6 +152,7 @@ static Suite *mrtd_suite(void)
 	tcase_add_test(t, page_orders);
 	tcase_add_test(t, what_is_not_measured);
 	tcase_add_test(t, foreign_ops);
+	tcase_add_test(t, partial_data_is_zero_padded);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -106,6 +106,9 @@ START_TEST(ram_is_private_gmem_beside_a_shared_memfd)
 	/* Memory starts shared: no attribute is set until the guest asks. */
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_MEMORY_ATTRIBUTES), 0);
 	ck_assert_uint_eq(fake__attributes(0x100000), 0);
+	/* A confidential guest's irqchip has no PIT. */
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_IRQCHIP), 1);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_PIT2), 0);
 }
 END_TEST
 

@@ -217,9 +217,9 @@ START_TEST(bad_files)
 {
 	refused(CREATE "data 0x1000 1 missing 0\n",
 		"t.ops: line 2: data FILE missing: No such file or directory");
-	refused(CREATE "data 0x1000 1 sub 0\n", "line 2: data FILE sub: not a regular file");
+	refused(CREATE "data 0x1000 1 sub 0\n", "line 2: data FILE sub: a directory, not a regular file");
 	/* a FIFO is refused, not waited on */
-	refused(CREATE "data 0x1000 1 fifo 0\n", "line 2: data FILE fifo: not a regular file");
+	refused(CREATE "data 0x1000 1 fifo 0\n", "line 2: data FILE fifo: a FIFO, not a regular file");
 }
 END_TEST
 

@@ -105,6 +105,8 @@ START_TEST(bad_input)
 		{ SNP1 " --frobnicate", "--frobnicate: unknown option" },
 		{ SNP1 " --vcpus", "--vcpus: expects an argument" },
 		{ "--mode snp --vcpus x " AMD, "--vcpus x: not a count" },
+		{ "--mode snp --vcpus 0 --vcpu-type EPYC " AMD, "--vcpus 0: a guest in mode 'snp'" },
+		{ "--mode seves --vcpus 0 --vcpu-type EPYC " AMD, "--vcpus 0" },
 		{ "--mode snp --vcpus 1 --vcpu-sig 0x100000000 " AMD, "--vcpu-sig" },
 		{ "--mode snp --vcpus 1", "required: --ovmf" },
 		{ "--mode sev --ovmf firmware/nonexistent.fd", "firmware/nonexistent.fd: No such file" },

@@ -180,6 +180,7 @@ START_TEST(snp_launch_order_and_memory)
 	/* INIT2 once, before any vCPU; LAUNCH_START; the pages; FINISH; RUN. */
 	ck_assert_uint_eq(fake_sev__count(KVM_SEV_INIT2), 1);
 	ck_assert_int_lt(first(KVM_MEMORY_ENCRYPT_OP, KVM_SEV_INIT2), first(KVM_CREATE_VCPU, -1));
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_PIT2), 0);       /* no PIT for SNP */
 	ck_assert_int_lt(first(KVM_MEMORY_ENCRYPT_OP, KVM_SEV_SNP_LAUNCH_START),
 			 first(KVM_MEMORY_ENCRYPT_OP, KVM_SEV_SNP_LAUNCH_UPDATE));
 	ck_assert_int_lt(first(KVM_MEMORY_ENCRYPT_OP, KVM_SEV_SNP_LAUNCH_FINISH), first(KVM_RUN, -1));

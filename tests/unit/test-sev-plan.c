@@ -215,6 +215,21 @@ START_TEST(snp_refusals)
 	ck_assert_int_eq(sev__build_plan(&p, &cfg), -1);
 	ck_assert_ptr_nonnull(strstr(err__msg(), "zero.fd: SEV_ES_RESET_BLOCK: AP reset EIP is 0"));
 	fw_image__free(&m);
+
+	/* A kernel-hashes section of ~4 GiB: one line, nothing allocated or
+	 * hashed (QEMU and sev-snp-measure fill exactly one page). */
+	fw_image__init(&m, 4 * PAGE);
+	fw_image__u32(&m, &ovmf_guid_sev_es_reset, 0x80b004);
+	fw_image__u32x2(&m, &ovmf_guid_sev_hash_table, 0xc00, 0x400);
+	fw_image__u32(&m, &ovmf_guid_sev_metadata, 0x800);
+	fw_image__close(&m);
+	fw_image__asev(&m, 0x800, (const uint32_t[][3]){ { 0, 0xfff00000, 0x10 } }, 1);
+	cfg.firmware = (struct blob){ "huge.fd", m.b, m.size };
+	cfg.hashes = &h;
+	cfg.vcpus = 1;
+	ck_assert_int_eq(sev__build_plan(&p, &cfg), -1);
+	ck_assert_str_eq(err__msg(), "huge.fd: SEV metadata SNP_KERNEL_HASHES size: 0xfff00000, a kernel's hashes need exactly one page");
+	fw_image__free(&m);
 	plan__exit(&p);
 }
 END_TEST

@@ -72,7 +72,7 @@ START_TEST(sealed_reads_are_guarded)
 {
 	static const uint8_t kernel[] = "arm64 Image";
 	struct plan_op op = { .kind = PLAN_LOAD, .gpa = BASE + PAGE, .len = sizeof(kernel),
-			      .data = kernel, .what = "kernel" };
+			      .data = kernel, .data_len = sizeof(kernel), .what = "kernel" };
 	uint8_t buf[sizeof(kernel)];
 
 	ck_assert_int_eq(init(16 * MIB), 0);

@@ -199,9 +199,9 @@ START_TEST(pool_digests)
 	const uint8_t *d;
 
 	ck_assert_int_eq(blob__open(&b, test__shared("vectors/kernel/initrd.bin")), 0);
-	whole = hash_pool__file(hp, EVP_sha256(), b.path);
+	whole = hash_pool__file(hp, EVP_sha256(), b.path, 0, NULL);
 	pages = hash_pool__chunks(hp, EVP_sha384(), b.data, b.size, PAGE);
-	empty = hash_pool__file(hp, EVP_sha256(), test__shared("vectors/kernel/empty"));
+	empty = hash_pool__file(hp, EVP_sha256(), test__shared("vectors/kernel/empty"), 0, NULL);
 	ck_assert_ptr_nonnull(whole);
 	ck_assert_ptr_nonnull(empty);
 	d = hash_job__wait(whole, 0);
@@ -220,10 +220,10 @@ START_TEST(pool_digests)
 	blob__close(&b);
 
 	/* Files are opened when queued, so a bad path is named right away. */
-	ck_assert_ptr_null(hash_pool__file(hp, EVP_sha256(), "/nonexistent/kernel"));
+	ck_assert_ptr_null(hash_pool__file(hp, EVP_sha256(), "/nonexistent/kernel", 0, NULL));
 	ck_assert_str_eq(err__msg(), "/nonexistent/kernel: No such file or directory");
-	ck_assert_ptr_null(hash_pool__file(hp, EVP_sha256(), "/"));
-	ck_assert_str_eq(err__msg(), "/: not a regular file");
+	ck_assert_ptr_null(hash_pool__file(hp, EVP_sha256(), "/", 0, NULL));
+	ck_assert_str_eq(err__msg(), "/: a directory, not a regular file");
 	hash_pool__free(hp);
 }
 END_TEST

@@ -203,6 +203,8 @@ START_TEST(hostile_sections)
 		{ { 0, 0, 0x800000, 0x1000, 9, 0 }, "section 1 Type: unknown type 9" },
 		{ { 0, 0, 0x800000, 0x1000, TDVF_TEMP_MEM, 4 }, "Attributes: unknown bits 0x4" },
 		{ { 0, 0, 0x800000, 0x1000, TDVF_TEMP_MEM, 3 }, "MR_EXTEND on a PAGE_AUG" },
+		/* MRTD once read past the HOB buffer for the second one */
+		{ { 0, 0, 0x900000, 0x10000, TDVF_TD_HOB, 0 }, "section 1 (TD_HOB) Type: a second TD_HOB" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -244,11 +246,10 @@ START_TEST(plan_from_sections)
 	ck_assert_msg(tdx__build_plan(&p, &cfg, &l) == 0, "%s", err__msg());
 	ck_assert_uint_eq(p.nops, NGOOD);
 	ck_assert_int_eq(p.ops[0].kind, PLAN_TDX_EXTEND);
-	/* BFV: 0x3000 file bytes then a zero page */
+	/* BFV: 0x3000 file bytes then a zero page, which is not allocated */
 	ck_assert_uint_eq(p.ops[0].len, 0x4000);
+	ck_assert_uint_eq(p.ops[0].data_len, 0x3000);
 	ck_assert_int_eq(p.ops[0].data[0x2fff], 0xa5);
-	ck_assert_int_eq(p.ops[0].data[0x3000], 0);
-	ck_assert_int_eq(p.ops[0].data[0x3fff], 0);
 	ck_assert_int_eq(p.ops[4].kind, PLAN_TDX_AUG);
 	ck_assert_int_eq(mrtd__replay(&p, MRTD_SINGLE_PASS, mrtd), 0);
 	plan__exit(&p);
@@ -269,6 +270,12 @@ START_TEST(plan_rejects)
 		{ { 0x1000, 0x1000, 0x80a000, 0x1000, TDVF_PAYLOAD, 0 }, "overlaps" },
 		/* a second TempMem straddling the TD HOB's accepted range */
 		{ { 0, 0, 0x808000, 0x2000, TDVF_TEMP_MEM, 0 }, "not inside guest RAM" },
+		/* sizes beyond the guest's RAM: one line, before any work */
+		{ { 0x1000, 0x1000, 0x1000000, 0x400000000ull, TDVF_PAYLOAD, TDVF_ATTR_MR_EXTEND },
+		  "section 2 (Payload) [0x1000000, 0x401000000) is outside the guest's RAM" },
+		{ { 0, 0, 0x1000000, 0x100000000000ull, TDVF_TEMP_MEM, 0 }, "outside the guest's RAM" },
+		{ { 0, 0, 0x1000000, 0x100000000000ull, TDVF_PERM_MEM, TDVF_ATTR_PAGE_AUG },
+		  "outside the guest's RAM" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -288,6 +295,34 @@ START_TEST(plan_rejects)
 }
 END_TEST
 
+/* Sections larger than their bytes cost no memory: a TD_HOB of 16 TiB in a
+ * guest that has the RAM is planned with the HOB's bytes only (ASan would
+ * refuse a 16 TiB allocation), a Payload's padding is not copied. */
+START_TEST(plan_huge_sections_unallocated)
+{
+	struct sec s[3] = {
+		good[0],
+		{ 0, 0, 0x100000000ull, 0x100000000000ull, TDVF_TD_HOB, 0 },
+		{ 0x1000, 0x1000, 0x1000000, 0x40000000, TDVF_PAYLOAD, 0 },
+	};
+	char *path = write_image(s, 3);
+	struct tdx_launch cfg = { path, 0x200000000000ull };
+	struct tdx_layout l;
+	struct plan p;
+
+	plan__init(&p);
+	ck_assert_msg(tdx__build_plan(&p, &cfg, &l) == 0, "%s", err__msg());
+	ck_assert_uint_eq(p.ops[1].len, 0x100000000000ull);
+	ck_assert_uint_eq(p.ops[1].data_len, l.hob_len);
+	ck_assert_ptr_eq(p.ops[1].data, l.hob);
+	ck_assert_uint_eq(p.ops[2].data_len, 0x1000);
+	ck_assert_ptr_eq(p.ops[2].data, l.firmware.data + 0x1000);
+	plan__exit(&p);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
 static Suite *tdvf_suite(void)
 {
 	Suite *s = suite_create("tdvf");
@@ -301,6 +336,7 @@ static Suite *tdvf_suite(void)
 	tcase_add_test(t, hostile_sections);
 	tcase_add_test(pl, plan_from_sections);
 	tcase_add_test(pl, plan_rejects);
+	tcase_add_test(pl, plan_huge_sections_unallocated);
 	suite_add_tcase(s, t);
 	suite_add_tcase(s, pl);
 	return s;
