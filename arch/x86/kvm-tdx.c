@@ -332,10 +332,11 @@ static int make_private(struct vm *vm)
 }
 
 /* KVM reads the source with GUP, page by page: it must be page-aligned and
- * non-zero even for zeros (KERNEL-RULES 6.6). */
+ * non-zero even for zeros (KERNEL-RULES 6.6), and hold the whole op: a
+ * section whose file bytes end early is staged with its zero tail. */
 static const uint8_t *source(struct tdx_state *s, const struct plan_op *op)
 {
-	if (op->data && !((uintptr_t)op->data & (PAGE - 1)))
+	if (op->data && op->data_len == op->len && !((uintptr_t)op->data & (PAGE - 1)))
 		return op->data;
 	if (op->len > s->staging_len) {
 		if (s->staging)
@@ -352,9 +353,9 @@ static const uint8_t *source(struct tdx_state *s, const struct plan_op *op)
 		s->staging_len = op->len;
 	}
 	if (op->data)
-		memcpy(s->staging, op->data, op->len);
-	else
-		memset(s->staging, 0, op->len);
+		memcpy(s->staging, op->data, op->data_len);
+	memset(s->staging + (op->data ? op->data_len : 0), 0,
+	       op->len - (op->data ? op->data_len : 0));
 	return s->staging;
 }
 

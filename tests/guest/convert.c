@@ -13,43 +13,23 @@
 #include "io.h"
 
 #define PAGE		0x1000ull
-#define HC_MAP_GPA_RANGE 12
 #define MAP_ENCRYPTED	(1u << 4)
-#define PAGE_X		0x7ff000ull		/* the round-trip page */
-#define REGION		0x800000ull		/* 8 MiB: the random phase */
+#define PAGE_X		CONVERT_START		/* the round-trip page */
+#define REGION		(CONVERT_START + PAGE)	/* 8 MiB: the random phase */
 #define SUB_PAGES	64			/* pages per vCPU */
 #define WORKERS		(SMP_WORK_MAX + 1)
 #define MAX_RUN		8			/* pages per random request */
 
-static bool amd, accepted;
+static bool accepted;
 static uint64_t share[WORKERS];
 static bool state[WORKERS][SUB_PAGES];		/* true: private */
 static uint64_t expect[WORKERS][SUB_PAGES];	/* the first word of each page */
 static const char *volatile failed[WORKERS];
 static volatile uint32_t done;
 
-static void detect_vendor(void)
-{
-	uint32_t a, b, c, d;
-
-	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
-	/* "AuthenticAMD" / "HygonGenuine": VMMCALL; Intel: VMCALL. */
-	amd = (b == 0x68747541 && d == 0x69746e65) || (b == 0x6f677948 && d == 0x6e65476e);
-}
-
 static uint64_t map_gpa(uint64_t gpa, uint64_t pages, uint64_t attrs)
 {
-	uint64_t ret;
-
-	if (amd)
-		asm volatile("vmmcall" : "=a"(ret)
-			     : "a"((uint64_t)HC_MAP_GPA_RANGE), "b"(gpa), "c"(pages), "d"(attrs)
-			     : "memory");
-	else
-		asm volatile("vmcall" : "=a"(ret)
-			     : "a"((uint64_t)HC_MAP_GPA_RANGE), "b"(gpa), "c"(pages), "d"(attrs)
-			     : "memory");
-	return ret;
+	return hc__map_gpa_range(gpa, pages, attrs);
 }
 
 static volatile uint64_t *word(uint64_t pa, unsigned i)
@@ -184,9 +164,9 @@ const char *convert__run(const struct guest_boot *b, uint64_t n, uint32_t cpus)
 	uint32_t workers = cpus < WORKERS ? cpus : WORKERS, answered = 1, busy = 0;
 	const char *bad;
 
-	if (!boot__ram_covers(b, PAGE_X, REGION + WORKERS * SUB_PAGES * PAGE))
+	_Static_assert(REGION + WORKERS * SUB_PAGES * PAGE == CONVERT_END, "the convert region");
+	if (!boot__ram_covers(b, PAGE_X, CONVERT_END))
 		return "the conversion region [0x7ff000, 12 MiB) is not RAM";
-	detect_vendor();
 	if ((bad = round_trip()) || (bad = bogus(boot__map_top(b))))
 		return bad;
 	for (uint32_t w = 0; w < workers; w++) {

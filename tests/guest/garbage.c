@@ -1,6 +1,9 @@
 /* cvmtest.garbage=N: hostile mode.  N writes of random values at random
  * widths to random I/O ports and to MMIO addresses nobody should own, plus a
- * read after about one write in eight.  The VMM must survive all of it. */
+ * read after about one write in eight, shared among the vCPUs.  With
+ * cvmtest.garbage-hc, random MAP_GPA_RANGE requests and fw_cfg DMA
+ * descriptors join in; what they may write stays in the convert region, out
+ * of the guest's own image.  The VMM must survive all of it. */
 #include "guest.h"
 #include "io.h"
 
@@ -25,14 +28,20 @@ static const struct {
 	{ 0xb004, 0xb005 },	/* ACPI PM1a control: SLP_EN powers off */
 };
 
-static uint64_t rng;
+#define FW_CFG_DMA	0x514		/* big-endian address: high half, then low */
+#define PAGE		0x1000ull
 
-static uint64_t rnd(void)
+/* What each vCPU is told to do; each has a generator of its own (G). */
+static uint64_t share[SMP_WORK_MAX + 1], seed0, high_start;
+static bool with_hc;
+static volatile uint32_t done;
+
+static uint64_t rnd(uint64_t *g)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	*g ^= *g << 13;
+	*g ^= *g >> 7;
+	*g ^= *g << 17;
+	return *g;
 }
 
 static bool port_allowed(uint32_t port, unsigned width)
@@ -43,12 +52,12 @@ static bool port_allowed(uint32_t port, unsigned width)
 	return true;
 }
 
-static void port_access(bool write, unsigned width, uint64_t v)
+static void port_access(uint64_t *g, bool write, unsigned width, uint64_t v)
 {
 	uint16_t port;
 
 	do
-		port = (uint16_t)rnd();
+		port = (uint16_t)rnd(g);
 	while (!port_allowed(port, width));
 
 	switch (width) {
@@ -74,9 +83,10 @@ static void port_access(bool write, unsigned width, uint64_t v)
 }
 
 /* A width-aligned address in [start, end). */
-static void mmio_access(bool write, unsigned width, uint64_t v, uint64_t start, uint64_t end)
+static void mmio_access(uint64_t *g, bool write, unsigned width, uint64_t v, uint64_t start,
+			uint64_t end)
 {
-	uint64_t pa = (start + rnd() % (end - start)) & ~(uint64_t)(width - 1);
+	uint64_t pa = (start + rnd(g) % (end - start)) & ~(uint64_t)(width - 1);
 	void *p = phys__map(pa, width);
 
 	switch (width) {
@@ -107,34 +117,98 @@ static void mmio_access(bool write, unsigned width, uint64_t v, uint64_t start, 
 	}
 }
 
-static void garbage__access(bool write, uint64_t high_start)
+/* A conversion request: mostly nonsense (any address, any count, any
+ * attributes), sometimes a real range of the convert region. */
+static void map_gpa_garbage(uint64_t *g)
 {
-	uint64_t r = rnd();
-	unsigned width = 1u << (r & 3);		/* 1, 2, 4 or 8 bytes */
-	unsigned targets = high_start < MMIO_HIGH_END ? 3 : 2;
+	uint64_t r = rnd(g), gpa = rnd(g), pages = rnd(g), attrs = rnd(g);
 
+	if (r & 1) {
+		gpa = CONVERT_START + (rnd(g) % ((CONVERT_END - CONVERT_START) / PAGE)) * PAGE;
+		pages = 1 + rnd(g) % 16;
+		if (gpa + pages * PAGE > CONVERT_END)
+			pages = (CONVERT_END - gpa) / PAGE;
+		attrs &= 0x13;		/* the bits KVM defines */
+	} else if (r & 2) {
+		pages &= 0xffff;
+	}
+	(void)hc__map_gpa_range(gpa, pages, attrs);
+}
+
+/* A fw_cfg DMA descriptor (control, length, address: big-endian) placed in
+ * the convert region, pointing anywhere: into the region, past RAM, at the
+ * descriptor itself, or wrapping.  Where there is no fw_cfg nothing reads it. */
+static void fw_cfg_dma_garbage(uint64_t *g)
+{
+	uint64_t at = CONVERT_START + (rnd(g) % ((CONVERT_END - CONVERT_START) / 16 - 1)) * 16;
+	volatile uint32_t *d = (volatile uint32_t *)at;
+	uint64_t target = rnd(g) & 1 ? CONVERT_START + rnd(g) % (CONVERT_END - CONVERT_START - 0x1000) :
+				      rnd(g);
+
+	d[0] = __builtin_bswap32((uint32_t)rnd(g));                      /* control */
+	d[1] = __builtin_bswap32((uint32_t)(rnd(g) & 1 ? rnd(g) & 0xfff : rnd(g))); /* length */
+	d[2] = __builtin_bswap32((uint32_t)(target >> 32));             /* address */
+	d[3] = __builtin_bswap32((uint32_t)target);
+	outl(FW_CFG_DMA, __builtin_bswap32((uint32_t)(at >> 32)));
+	outl(FW_CFG_DMA + 4, __builtin_bswap32((uint32_t)at));
+}
+
+static void garbage__access(uint64_t *g, bool write, uint64_t high)
+{
+	uint64_t r = rnd(g);
+	unsigned width = 1u << (r & 3);		/* 1, 2, 4 or 8 bytes */
+	unsigned targets = high < MMIO_HIGH_END ? 3 : 2;
+
+	if (write && with_hc && (r >> 8) % 8 == 0) {
+		if ((r >> 11) & 1)
+			map_gpa_garbage(g);
+		else
+			fw_cfg_dma_garbage(g);
+		return;
+	}
 	switch ((r >> 2) % targets) {
 	case 0:
-		port_access(write, width > 4 ? 4 : width, rnd());
+		port_access(g, write, width > 4 ? 4 : width, rnd(g));
 		break;
 	case 1:
-		mmio_access(write, width, rnd(), MMIO_LOW_START, MMIO_LOW_END);
+		mmio_access(g, write, width, rnd(g), MMIO_LOW_START, MMIO_LOW_END);
 		break;
 	default:
-		mmio_access(write, width, rnd(), high_start, MMIO_HIGH_END);
+		mmio_access(g, write, width, rnd(g), high, MMIO_HIGH_END);
 		break;
 	}
 }
 
-void garbage__run(uint64_t count, uint64_t seed, uint64_t ram_top)
+/* vCPU W's share, from its own seed (xorshift never leaves 0). */
+static void work(uint32_t w)
 {
-	/* High MMIO targets lie above both RAM and 4 GiB. */
-	uint64_t high_start = ram_top > SZ_4G ? ram_top : SZ_4G;
+	if (w > SMP_WORK_MAX)
+		return;
+	uint64_t rng = (seed0 ^ (0x9e3779b97f4a7c15ull * w)) | 1, *g = &rng;
 
-	rng = seed ? seed : 1;		/* xorshift never leaves 0 */
-	for (uint64_t i = 0; i < count; i++) {
-		garbage__access(true, high_start);
-		if (!(rnd() & 7))
-			garbage__access(false, high_start);
+	for (uint64_t i = 0; i < share[w]; i++) {
+		garbage__access(g, true, high_start);
+		if (!(rnd(g) & 7))
+			garbage__access(g, false, high_start);
 	}
+	__atomic_add_fetch(&done, 1, __ATOMIC_SEQ_CST);
+}
+
+uint32_t garbage__run(uint64_t count, uint64_t seed, uint64_t ram_top, uint32_t cpus, bool hc)
+{
+	uint32_t n = cpus < SMP_WORK_MAX + 1 ? cpus : SMP_WORK_MAX + 1, answered = 1;
+
+	/* High MMIO targets lie above both RAM and 4 GiB. */
+	high_start = ram_top > SZ_4G ? ram_top : SZ_4G;
+	seed0 = seed;
+	with_hc = hc;
+	for (uint32_t w = 0; w < n; w++)
+		share[w] = count / n + (w < count % n);
+	if (n > 1)
+		answered = smp__start(n, work);
+	work(0);
+	/* APs that never answered do no work: wait only for those that did. */
+	while (__atomic_load_n(&done, __ATOMIC_SEQ_CST) < answered)
+		asm volatile("pause" ::: "memory");
+	return answered;
 }

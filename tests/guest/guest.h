@@ -39,9 +39,21 @@ uint32_t smp__start(uint32_t expected, void (*work)(uint32_t index));
  * KVM_HC_MAP_GPA_RANGE on every vCPU; NULL or the failed check. */
 const char *convert__run(const struct guest_boot *b, uint64_t n, uint32_t cpus);
 
-/* garbage.c: COUNT random port and MMIO writes (and a few reads) from SEED;
- * RAM_TOP is the end of the memory map, above which MMIO is fair game. */
-void garbage__run(uint64_t count, uint64_t seed, uint64_t ram_top);
+/* hypercall.c: KVM_HC_MAP_GPA_RANGE(GPA, 4 KiB PAGES, ATTRS); KVM's or the
+ * VMM's answer (0 accepted). */
+uint64_t hc__map_gpa_range(uint64_t gpa, uint64_t pages, uint64_t attrs);
+
+/* The pages cvmtest.convert and hostile conversions may change sides:
+ * [CONVERT_START, CONVERT_END), nowhere near the guest's own image. */
+#define CONVERT_START	0x7ff000ull
+#define CONVERT_END	0xc00000ull
+
+/* garbage.c: COUNT random port and MMIO writes (and a few reads) from SEED,
+ * shared among CPUS vCPUs; with HC, random MAP_GPA_RANGE requests and fw_cfg
+ * DMA descriptors too, whose targets stay outside the guest's image.
+ * RAM_TOP is the end of the memory map, above which MMIO is fair game.
+ * Returns how many vCPUs took part. */
+uint32_t garbage__run(uint64_t count, uint64_t seed, uint64_t ram_top, uint32_t cpus, bool hc);
 
 #endif
 #endif

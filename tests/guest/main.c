@@ -52,8 +52,13 @@ void guest_main(uint64_t kind, uint64_t info)
 		guest_exit((uint8_t)n);
 	}
 	if (report__word(boot.cmdline, "cvmtest.garbage", 0, UINT64_MAX, &n)) {
-		garbage__run(n, cmdline__word_hash(boot.cmdline, "cvmtest.garbage"),
-			     boot__map_top(&boot));
+		uint64_t cpus = 1, hc = 0;
+
+		report__word(boot.cmdline, "cvmtest.cpus", 1, MAX_CPUS, &cpus);
+		report__word(boot.cmdline, "cvmtest.garbage-hc", 0, 1, &hc);
+		say("garbage on %u cpus", garbage__run(n, cmdline__word_hash(boot.cmdline,
+								      "cvmtest.garbage"),
+						       boot__map_top(&boot), (uint32_t)cpus, hc));
 		say("garbage done");
 		guest_exit(0);
 	}

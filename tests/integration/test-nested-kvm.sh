@@ -82,8 +82,13 @@ done
 boot anon pvh 2
 status exit7 7
 status expect 0
-status garbage 0
-line garbage "cvm-guest: garbage done"
+for g in garbage garbage-swprot garbage-hc; do
+	status $g 0
+	line $g "cvm-guest: garbage done"
+done
+line garbage "cvm-guest: garbage on 2 cpus"
+line garbage-swprot "cvm-guest: garbage on 4 cpus"
+line garbage-hc "cvm-guest: garbage on 4 cpus"
 status timeout 124
 line timeout "cvm-run: timeout after 0.05 s"
 status real-kernel 0
