@@ -139,18 +139,23 @@ done
 
 # Options that do not go together, and --mode cca without a script.
 ops=$CCA/ops/pub-qemu-kernel.ops
-refused "--mode cca needs --realm-ops FILE" --mode cca
-refused "--mode cca needs --realm-ops FILE" --mode cca --rmm 1.0
+refused "--mode cca: give --kernel (cvm-run --tee realm's launch) or --realm-ops FILE" --mode cca
+refused "--mode cca: give --kernel" --mode cca --rmm 1.0
 refused "--ovmf: not an option of --mode cca (only of sev, seves, snp, snp:ovmf-hash, snp:svsm, tdx)" \
 	--mode cca --realm-ops "$ops" --ovmf x.fd
-refused "--vcpus: not an option of --mode cca (only of seves, snp, snp:svsm)" \
+refused "--vcpus: not with --realm-ops (the script's create and data lines say what it launches)" \
 	--mode cca --vcpus 2 --realm-ops "$ops"
 refused "--realm-ops: not an option of --mode snp (only of cca)" --mode snp --ovmf x.fd --realm-ops "$ops"
 refused "--rmm: not an option of --mode tdx (only of cca)" --rmm 1.0 --mode tdx --ovmf x.fd
 refused "--output-format corim: not for --mode tdx" --mode tdx --ovmf x.fd --output-format corim
 refused "--output-format rvps: not for --mode cca" --mode cca --realm-ops "$ops" --output-format rvps
-refused "--rmm 3.0: invalid choice" --mode cca --realm-ops "$ops" --rmm 3.0
-refused "--hash md5: invalid choice" --mode cca --realm-ops "$ops" --hash md5
+refused "--rmm 3.0: expected 1.0 or 2.0" --mode cca --realm-ops "$ops" --rmm 3.0
+refused "--hash md5: expected sha256, sha384 or sha512" --mode cca --realm-ops "$ops" --hash md5
+for o in "--kernel $ops" "--initrd $ops" "--append x" "--memory 1G" "--ipa-bits 40" "--sve-vl 256" \
+	"--pmu-num-ctrs 2" "--num-bps 2" "--num-wps 2" --lpa2; do
+	# shellcheck disable=SC2086
+	refused "${o%% *}: not with --realm-ops" --mode cca --realm-ops "$ops" $o
+done
 refused "--hash sha512: $ops creates the realm with sha256" --mode cca --realm-ops "$ops" --rmm 1.0 --hash sha512
 refused "line 2: ripas: RMM 1.0 measures RIPAS entries and 2.0 does not: give --rmm 1.0 or --rmm 2.0" \
 	--mode cca --realm-ops "$ops" --output-format json
