@@ -56,12 +56,20 @@ LIB_SRC  := $(filter-out vmm/main.c measure/main.c $(filter-out arch/$(ARCH)/%,$
               $(wildcard vmm/*.c loader/*.c measure/*.c arch/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/*.c tests/unit/fake/*.c)
-# Unit tests of x86's KVM side (its hooks, and the fake kernel, which is an
-# x86 kernel) build for ARCH=x86 only; found by what they include.
+# The fake kernel is the kernel of the ARCH built: its core (fake-kvm.c,
+# fake-vm.c) everywhere, fake-arm64.c and fake-realm.c on arm64, the rest on
+# x86.  Unit tests of x86's KVM side build for ARCH=x86 only, those of
+# arm64's (they include fake-arm64.h) for arm64 only, with vm-test.c, the
+# harness both share; found by what they include.
+FAKE_ARM64 := tests/unit/fake/fake-arm64.c tests/unit/fake/fake-realm.c
+ARM64_TESTS := $(shell grep -l '"tests/unit/fake/fake-arm64.h"' tests/unit/*.c)
 ifneq ($(ARCH),x86)
-TEST_SRC := $(filter-out $(wildcard tests/unit/fake/*.c) $(shell grep -l -e '"arch/x86/kvm' \
-              -e '"arch/x86/cpuid.h"' -e '"tests/unit/fake/' -e '"tests/unit/vm-test.h"' \
-              tests/unit/*.c),$(TEST_SRC))
+TEST_SRC := $(filter-out $(filter-out tests/unit/fake/fake-kvm.c tests/unit/fake/fake-vm.c \
+              $(FAKE_ARM64),$(wildcard tests/unit/fake/*.c)) $(filter-out $(ARM64_TESTS) \
+              tests/unit/vm-test.c,$(shell grep -l -e '"arch/x86/kvm' -e '"arch/x86/cpuid.h"' \
+              -e '"tests/unit/fake/' -e '"tests/unit/vm-test.h"' tests/unit/*.c)),$(TEST_SRC))
+else
+TEST_SRC := $(filter-out $(FAKE_ARM64) $(ARM64_TESTS),$(TEST_SRC))
 endif
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
