@@ -151,7 +151,7 @@ endif
 # The unit suites that need neither ../shared nor KVM (what a Debian package
 # build can run).
 STANDALONE := $(patsubst tests/unit/test-%.c,%, \
-                $(shell grep -L 'test__shared\|test__build' tests/unit/test-*.c))
+                $(shell grep -L 'test__shared\|test__build\|test__program' tests/unit/test-*.c))
 check-standalone: $(BUILD)/cvm-unit
 	@for s in $(STANDALONE); do CK_RUN_SUITE=$$s $(BUILD)/cvm-unit || exit 1; done
 
