@@ -13,8 +13,9 @@
  * The realm parameters are KVM's to choose in v14: SHA-256, the VM type's
  * IPA bits, LPA2 when the host runs with it, nothing else; a plan asking
  * for more is measured (--dry-run) but not launched (status 3).  The
- * guest's RIPAS changes come back as memory-fault exits, which the
- * conversion engine serves (convert_on_fault); its emulated devices sit in
+ * guest's RIPAS changes come back as memory-fault exits (v12's rmi-exit.c;
+ * v14's was not seen: assumed unchanged), which the conversion engine
+ * serves (convert_on_fault); its emulated devices sit in
  * the unprotected upper half of the IPA space, whose top bit MMIO exits
  * carry and cvm-run's device map does not. */
 #include <errno.h>
