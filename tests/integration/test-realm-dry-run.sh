@@ -25,37 +25,22 @@ K=$tmp/Image
 I=$tmp/initrd
 args=(--kernel "$K" --initrd "$I" --append "console=ttyAMA0 quiet" --vcpus 2 --memory 256M)
 
-run() {
-	"$MEASURE" "$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-}
-
-refused() {
-	local want=$1
-	shift
-	run "$@"
-	[ "$st" -eq 2 ] || fail "$*: status $st, want 2 ($(cat "$tmp/err"))"
-	[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$*: stderr is not one line: $(cat "$tmp/err")"
-	grep -qF -- "$want" "$tmp/err" || fail "$*: '$(cat "$tmp/err")' lacks '$want'"
-	[ ! -s "$tmp/out" ] || fail "$*: wrote to stdout: $(head -c 200 "$tmp/out")"
-}
-
-run --mode cca "${args[@]}"
+measure_run --mode cca "${args[@]}"
 [ "$st" -eq 0 ] || fail "status $st: $(cat "$tmp/err")"
 rim=$(cat "$tmp/out")
 [[ $rim =~ ^rim=[0-9a-f]{64}$ ]] || fail "not a SHA-256 RIM: $rim"
 
 # cvm-run's defaults are cvm-measure's: 1 vCPU, 512 MiB.
-run --mode cca --kernel "$K"
+measure_run --mode cca --kernel "$K"
 a=$(cat "$tmp/out")
-run --mode cca --kernel "$K" --vcpus 1 --memory 512M --hash sha256 --rmm 2.0
+measure_run --mode cca --kernel "$K" --vcpus 1 --memory 512M --hash sha256 --rmm 2.0
 [ "$a" = "$(cat "$tmp/out")" ] || fail "the defaults differ: $a, $(cat "$tmp/out")"
 [ "$a" != "$rim" ] || fail "vCPUs, memory, initrd and command line changed nothing"
-run --mode cca "${args[@]}" --hash sha512
+measure_run --mode cca "${args[@]}" --hash sha512
 [[ $(cat "$tmp/out") =~ ^rim=[0-9a-f]{128}$ ]] || fail "--hash sha512: $(cat "$tmp/out")"
 
 # JSON: the files' digests, the options, one log step per RMI call.
-run --mode cca "${args[@]}" --output-format json
+measure_run --mode cca "${args[@]}" --output-format json
 [ "$st" -eq 0 ] || fail "json: status $st"
 python3 - "$tmp/out" "${rim#rim=}" "$(sha256sum <"$K" | cut -d' ' -f1)" \
 	"$(sha256sum <"$I" | cut -d' ' -f1)" <<'EOF' || fail "JSON check failed"
@@ -74,14 +59,14 @@ assert [s["runnable"] for s in doc["log"][-2:]] == [True, False]
 assert doc["log"][-1]["rim"] == doc["log"][-2]["rim"] == sys.argv[2]
 EOF
 
-refused "--vcpus: one value for --mode cca" --mode cca --kernel "$K" --vcpus 1,2
-refused "--memory: one value for --mode cca" --mode cca --kernel "$K" --memory 1G,2G
-refused "--rmm 1.0: cvm-run's realm launch (the v14 KVM ABI) is RMM 2.0's" --mode cca --kernel "$K" --rmm 1.0
-refused "--ipa-bits 31: 32 to 52" --mode cca --kernel "$K" --ipa-bits 31
-refused "--ipa-bits 32: the RAM ends at 0xc0000000, above the protected half" \
+measure_refused "--vcpus: one value for --mode cca" --mode cca --kernel "$K" --vcpus 1,2
+measure_refused "--memory: one value for --mode cca" --mode cca --kernel "$K" --memory 1G,2G
+measure_refused "--rmm 1.0: cvm-run's realm launch (the v14 KVM ABI) is RMM 2.0's" --mode cca --kernel "$K" --rmm 1.0
+measure_refused "--ipa-bits 31: 32 to 52" --mode cca --kernel "$K" --ipa-bits 31
+measure_refused "--ipa-bits 32: the RAM ends at 0xc0000000, above the protected half" \
 	--mode cca --kernel "$K" --memory 2G --ipa-bits 32
-refused "--sve-vl 100: 128 to 2048" --mode cca --kernel "$K" --sve-vl 100
-refused "$I: not an arm64 Image" --mode cca --kernel "$I"
+measure_refused "--sve-vl 100: 128 to 2048" --mode cca --kernel "$K" --sve-vl 100
+measure_refused "$I: not an arm64 Image" --mode cca --kernel "$I"
 
 # This build's cvm-run, on x86, has no realm backend: status 3, said.
 if [ "$(uname -m)" = x86_64 ]; then
