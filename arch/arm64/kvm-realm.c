@@ -10,14 +10,18 @@
  *   where KVM creates a REC per vCPU (only vCPU 0 runnable), sets RIPAS RAM
  *   over the RAM and activates the realm.
  *
+ * No KVM_ARM_VCPU_REC feature (KVM-UAPI.md 4.3 lists it as 9): ARM64.md's
+ * v14 order and the series' kvm_create_rec, which makes every REC at
+ * activation, do without it, and 9 is mainline's PMU_V3_STRICT.
+ *
  * The realm parameters are KVM's to choose in v14: SHA-256, the VM type's
  * IPA bits, LPA2 when the host runs with it, nothing else; a plan asking
  * for more is measured (--dry-run) but not launched (status 3).  The
  * guest's RIPAS changes come back as memory-fault exits (v12's rmi-exit.c;
  * v14's was not seen: assumed unchanged), which the conversion engine
- * serves (convert_on_fault); its emulated devices sit in
- * the unprotected upper half of the IPA space, whose top bit MMIO exits
- * carry and cvm-run's device map does not. */
+ * serves (convert_on_fault); its emulated devices sit in the unprotected
+ * upper half of the IPA space, whose top bit MMIO exits carry and cvm-run's
+ * device map does not. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -133,7 +133,7 @@ START_TEST(bad_input)
 		{ SNP1 " --acpi-tables acpi/quex_1c-nic.bin", "--acpi-tables: not an option of --mode snp" },
 		{ SNP1 " --tdx-separator pre-202411", "--tdx-separator: not an option of --mode snp" },
 		{ SNP1 " --dump-td-hob x", "--dump-td-hob: not an option of --mode snp" },
-		{ "--mode sev --vcpus 1 " AMD, "--vcpus: not an option of --mode sev (only of seves, snp, snp:svsm)" },
+		{ "--mode sev --vcpus 1 " AMD, "--vcpus: not an option of --mode sev (only of seves, snp, snp:svsm, cca)" },
 		{ "--mode sev --vcpu-type EPYC " AMD, "--vcpu-type: not an option of --mode sev" },
 		{ "--mode seves --vcpus 1 --vcpu-type EPYC --guest-features 0x21 " AMD,
 		  "--guest-features: not an option of --mode seves (only of snp)" },
