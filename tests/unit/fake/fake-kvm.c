@@ -511,11 +511,12 @@ static int run(struct obj *o, void *arg)
  * read only when the call succeeded (KVM reads no entries otherwise). */
 static size_t arg_len(unsigned long req, const void *arg, long ret)
 {
+	size_t n;
+
 	if (!arg || _IOC_DIR(req) == _IOC_NONE)
 		return 0;
-	if (fake_arch__arg_len(req, arg, ret))
-		return fake_arch__arg_len(req, arg, ret);
-	return _IOC_SIZE(req);
+	n = fake_arch__arg_len(req, arg, ret);
+	return n ? n : _IOC_SIZE(req);
 }
 
 static int fake_ioctl(int fd, unsigned long req, void *arg)
