@@ -16,9 +16,12 @@ _cvm() {
 	fi
 	case $prev in
 	--mode)
-		_cvm_words sev seves snp snp:ovmf-hash snp:svsm tdx
+		_cvm_words sev seves snp snp:ovmf-hash snp:svsm tdx cca
 		return 0 ;;
-	--output-format) _cvm_words hex base64 json rvps; return 0 ;;
+	--output-format) _cvm_words hex base64 json rvps corim; return 0 ;;
+	--tee) _cvm_words none sw-protected sev sev-es snp tdx pkvm realm; return 0 ;;
+	--rmm) _cvm_words 1.0 2.0; return 0 ;;
+	--hash) _cvm_words sha256 sha384 sha512; return 0 ;;
 	--vmm-type) _cvm_words QEMU ec2 gce; return 0 ;;
 	--vcpu-type)
 		_cvm_words $("$prog" --help 2>/dev/null |
@@ -30,7 +33,7 @@ _cvm() {
 	--memory-backend) _cvm_words guest-memfd anon; return 0 ;;
 	--console) _cvm_words stdio file:; return 0 ;;
 	--kernel | -k | --initrd | -i | --ovmf | --svsm | --vars-file | --acpi-tables | \
-	--acpi-rsdp | --acpi-loader | --dump-td-hob | --config)
+	--acpi-rsdp | --acpi-loader | --dump-td-hob | --config | --realm-ops)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0 ;;
 	esac

@@ -21,6 +21,17 @@ int parse__u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+int parse__flag(const char *s, bool *out)
+{
+	if (!*s || !strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "yes"))
+		*out = true;
+	else if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no"))
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
 /* The shift of a unit letter; -1 when C is none. */
 static int unit_shift(char c)
 {

@@ -2,6 +2,7 @@
 #ifndef CVM_PARSE_H
 #define CVM_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,9 @@ int parse__size_mib(const char *s, uint64_t *out);
 /* An unsigned integer with base auto-detection (0x.., 0.., decimal).  -1 on
  * empty, junk, or overflow. */
 int parse__u64(const char *s, uint64_t *out);
+/* A flag's value: "" (the flag given on a command line), 1/true/yes or
+ * 0/false/no (a config file).  -1 on anything else. */
+int parse__flag(const char *s, bool *out);
 /* Exactly N bytes of hex, optionally 0x-prefixed, into D.  -1 on anything
  * else. */
 int parse__hex(const char *s, uint8_t *d, size_t n);

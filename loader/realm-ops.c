@@ -142,9 +142,11 @@ static int op_create(struct ctx *c, char **f)
 			   max_ipa == 48 ? " without LPA2" : "");
 	if (v[3] > 15)
 		return bad(c, names[3], f[3], "at most 15 (VQ - 1 of a 2048-bit vector)");
+	/* TF-RMM checks only the feature register's bound (6 bits), and the
+	 * v14 KVM leaves both 0. */
 	for (int i = 4; i <= 5; i++)
-		if (v[i] < 1 || v[i] > 63)
-			return bad(c, names[i], f[i], "1 to 63 (the count minus one; 0 is reserved)");
+		if (v[i] > 63)
+			return bad(c, names[i], f[i], "at most 63 (the count minus one)");
 	if (v[6] > 31)
 		return bad(c, names[6], f[6], "at most 31");
 	r = plan__alloc(c->p, sizeof(*r));

@@ -90,18 +90,6 @@ static int policy(struct sev_opts *o, const char *name, const char *v)
 	return 0;
 }
 
-/* A flag: "" on the command line, a boolean in a config file. */
-static int flag(const char *name, const char *v, bool *out)
-{
-	if (!*v || !strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes"))
-		*out = true;
-	else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no"))
-		*out = false;
-	else
-		return err__set("%s %s: expected true or false", name, v);
-	return 0;
-}
-
 static int file(const char *name, const char *v, const char **out)
 {
 	if (!*v)
@@ -163,7 +151,8 @@ int sev_opts__set(struct sev_opts *o, const char *name, const char *v)
 		r = file(name, v, &o->snp_certs);
 		break;
 	case O_CPUID_FIXUP:
-		r = flag(name, v, &o->cpuid_fixup);
+		if (parse__flag(v, &o->cpuid_fixup) < 0)
+			return err__set("%s %s: expected true or false", name, v);
 		break;
 	default:
 		return err__set("%s: not an SEV option", name);

@@ -1,14 +1,21 @@
-/* cvm-measure --mode cca: the Realm Initial Measurement of a realm launch
- * given as an operation script (--realm-ops).  The script's create line
- * carries the algorithm and the realm parameters; --rmm says whose semantics
- * apply (needed only when the script has RIPAS entries, which RMM 1.0
- * measures and 2.0 does not); --hash, when given, must agree with the create
- * line: it is a check, never an override. */
+/* cvm-measure --mode cca: the Realm Initial Measurement of a realm launch.
+ *
+ * Without --realm-ops, of what cvm-run --tee realm launches on arm64: the
+ * same plan builder (arch/arm64/realm.c) from --kernel, --initrd, --append,
+ * --vcpus and --memory (cvm-run's defaults: 1 vCPU, 512 MiB) and the realm
+ * options cvm-run shares (loader/realm-opts.c).
+ *
+ * With --realm-ops, of any launch given as an operation script.  Its create
+ * line carries the algorithm and the realm parameters; --rmm says whose
+ * semantics apply (needed only when the script has RIPAS entries, which RMM
+ * 1.0 measures and 2.0 does not); --hash, when given, must agree with the
+ * create line: it is a check, never an override. */
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/arm64/realm.h"
 #include "loader/error.h"
 #include "loader/realm-ops.h"
 #include "measure/corim.h"
@@ -30,8 +37,9 @@ static int check_rmm(struct run *r)
 {
 	const struct plan *p = &r->plan;
 
-	if (r->o->hash && strcmp(r->o->hash, rim__hash_name(p->realm->hash)))
-		return err__set("--hash %s: %s creates the realm with %s", r->o->hash, r->o->realm_ops,
+	if ((r->o->realm.given & REALM_OPT_HASH) && r->o->realm.hash != p->realm->hash)
+		return err__set("--hash %s: %s creates the realm with %s",
+				rim__hash_name(r->o->realm.hash), r->o->realm_ops,
 				rim__hash_name(p->realm->hash));
 	if (p->realm->rmm != PLAN_RMM_ANY)
 		return 0;
@@ -144,19 +152,42 @@ static void json_steps(FILE *f, const void *ctx)
 	fputs(r->log.n ? "\n  ]" : "]", f);
 }
 
-/* SHA-256 of every input, the script first. */
+static int add_input(struct out_doc *d, const char *role, const char *path, const uint8_t *data,
+		     size_t len)
+{
+	struct out_input *in = &d->in[d->nin++];
+
+	*in = (struct out_input){ role, path, { 0 }, true };
+	if (!EVP_Digest(len ? data : (const uint8_t *)"", len, in->sha256, NULL, digest__sha256(),
+			NULL))
+		return err__set_status(CVM_EXIT_FAIL, "sha256: hashing failed");
+	return 0;
+}
+
+/* The bytes of the plan's op WHAT: the whole file the loader mapped. */
+static int plan_input(const struct run *r, struct out_doc *d, const char *what, const char *path)
+{
+	for (size_t i = 0; path && i < r->plan.nops; i++)
+		if (!strcmp(r->plan.ops[i].what, what))
+			return add_input(d, what, path, r->plan.ops[i].data,
+					 r->plan.ops[i].data_len);
+	return path ? add_input(d, what, path, NULL, 0) : 0;   /* an empty initrd */
+}
+
+/* SHA-256 of every input: the script first, then its data files; or
+ * cvm-run's kernel and initrd. */
 static int doc_inputs(const struct run *r, struct out_doc *d)
 {
 	_Static_assert(REALM_OPS_MAX_FILES + 1 <= OUT_MAX_INPUTS, "room for every data file");
+	if (!r->o->realm_ops)
+		return plan_input(r, d, "kernel", r->o->kernel) < 0 ||
+		       plan_input(r, d, "initrd", r->o->initrd) < 0 ? -1 : 0;
 	for (size_t i = 0; i <= r->ro.nfiles; i++) {
 		const struct blob *b = i ? &r->ro.files[i - 1].blob : &r->ro.script;
-		struct out_input *in = &d->in[d->nin++];
 
-		*in = (struct out_input){ i ? "data" : "realm-ops",
-					  i ? r->ro.files[i - 1].path : r->o->realm_ops, { 0 }, true };
-		if (!EVP_Digest(b->size ? b->data : (const uint8_t *)"", b->size, in->sha256, NULL,
-				digest__sha256(), NULL))
-			return err__set_status(CVM_EXIT_FAIL, "sha256: hashing failed");
+		if (add_input(d, i ? "data" : "realm-ops", i ? r->ro.files[i - 1].path :
+			      r->o->realm_ops, b->data, b->size) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -165,6 +196,11 @@ static void doc_options(const struct run *r, struct out_doc *d)
 {
 	const struct plan_realm *m = r->plan.realm;
 
+	if (!r->o->realm_ops) {
+		out__opt_u64(d, "vcpus", r->plan.vcpus);
+		out__opt_u64(d, "memory", r->plan.mem_size);
+		out__opt_str(d, "append", r->o->append);
+	}
 	out__opt_str(d, "rmm", rmm_label(m));
 	out__opt_str(d, "hash", rim__hash_name(m->hash));
 	out__opt_hexnum(d, "flags0", m->flags0);
@@ -212,16 +248,54 @@ static int print_result(const struct run *r)
 	return ret;
 }
 
+/* Options that have no meaning with an operation script, whose create
+ * line and data lines say it all. */
+static int check_script_opts(const struct measure_opts *o)
+{
+	const char *opt = o->kernel ? "--kernel" : o->initrd ? "--initrd" :
+			  o->append_set ? "--append" : o->vcpus_set ? "--vcpus" :
+			  o->memory ? "--memory" : realm_opts__given(&o->realm, REALM_OPT_PARAMS);
+
+	if (opt)
+		return err__set("%s: not with --realm-ops (the script's create and data lines "
+				"say what it launches)", opt);
+	return 0;
+}
+
+static int load_script(struct run *r)
+{
+	const struct measure_opts *o = r->o;
+
+	return check_script_opts(o) < 0 ||
+	       realm_ops__load(&r->plan, &r->ro, o->realm_ops, o->realm.rmm) < 0 ||
+	       check_rmm(r) < 0 ? -1 : 0;
+}
+
+/* cvm-run --tee realm's plan for the same inputs, with its defaults. */
+static int build_own(struct run *r)
+{
+	const struct measure_opts *o = r->o;
+	const struct arm64_boot_cfg cfg = {
+		.kernel = o->kernel, .initrd = o->initrd, .cmdline = o->append,
+		.mem_size = o->memory ? o->memory : 512ull << 20,
+		.vcpus = o->vcpus_set ? o->vcpus : 1,
+	};
+
+	if (!o->kernel)
+		return err__set("--mode cca: give --kernel (cvm-run --tee realm's launch) or "
+				"--realm-ops FILE (any other)");
+	if (o->matrix)
+		return err__set("--%s: one value for --mode cca (a realm is measured one "
+				"launch at a time)", o->nmem_list > 1 ? "memory" : "vcpus");
+	return arm64__build_realm_plan(&r->plan, &cfg, &o->realm);
+}
+
 static int run(struct run *r)
 {
 	const struct measure_opts *o = r->o;
-	enum plan_rmm rmm = !o->rmm ? PLAN_RMM_ANY :
-			    !strcmp(o->rmm, "1.0") ? PLAN_RMM_1_0 : PLAN_RMM_2_0;
 	bool logged = o->verbose || o->format == FORMAT_JSON;
 
-	if (!o->realm_ops)
-		return err__set("--mode cca needs --realm-ops FILE (cvm-run's own arm64 realm launch cannot be measured yet)");
-	if (realm_ops__load(&r->plan, &r->ro, o->realm_ops, rmm) < 0 || check_rmm(r) < 0 ||
+	if ((o->realm_ops ? load_script(r) : build_own(r)) < 0 ||
 	    rim__replay(&r->plan, r->rim, logged ? &r->log : NULL) < 0)
 		return -1;
 	r->len = rim__hash_size(r->plan.realm->hash);

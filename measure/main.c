@@ -22,7 +22,7 @@ enum {
 	M_FIRMWARE = M_ALL & ~M_CCA,                    /* modes measuring an OVMF/TDVF */
 	M_VMSA = M_SEVES | M_SNP | M_SVSM,              /* modes with VMSAs */
 	M_HASHES = M_SEV | M_SEVES | M_SNP,             /* SEV kernel-hashes table */
-	M_KERNEL = M_HASHES | M_TDX,
+	M_KERNEL = M_HASHES | M_TDX | M_CCA,
 };
 
 static const struct {
@@ -43,7 +43,8 @@ enum {
 	OPT_VMM_TYPE, OPT_GUEST_FEATURES, OPT_SNP_OVMF_HASH, OPT_DUMP_VMSA, OPT_SVSM,
 	OPT_VARS_SIZE, OPT_VARS_FILE, OPT_TDX_PAGE_ORDER, OPT_MEMORY, OPT_ACPI_TABLES,
 	OPT_ACPI_RSDP, OPT_ACPI_LOADER, OPT_TDX_SEPARATOR, OPT_TDX_VMM, OPT_DUMP_TD_HOB, OPT_REALM_OPS,
-	OPT_RMM, OPT_HASH, OPT_OUTPUT_FORMAT,
+	OPT_RMM, OPT_HASH, OPT_IPA_BITS, OPT_SVE_VL, OPT_PMU_NUM_CTRS, OPT_NUM_BPS, OPT_NUM_WPS,
+	OPT_LPA2, OPT_OUTPUT_FORMAT,
 	OPT_VERBOSE, OPT_VERSION, OPT_HELP, NOPTS
 };
 
@@ -67,9 +68,9 @@ static const struct opt_def {
 		"SHA-256 of the kernel (64 hex digits) instead of --kernel" },
 	[OPT_INITRD_HASH] = { "initrd-hash", 0, "HEX", M_HASHES,
 		"SHA-256 of the initrd (64 hex digits) instead of --initrd" },
-	[OPT_VCPUS] = { "vcpus", 0, "N|LIST", M_VMSA | M_TDX,
-		"vCPUs, 0-65536 (required); a list or range (1-64, 1,2,4,8) measures each: a matrix "
-		"(tdx: one count, 1-254, with --tdx-vmm cvm-run)" },
+	[OPT_VCPUS] = { "vcpus", 0, "N|LIST", M_VMSA | M_TDX | M_CCA,
+		"vCPUs, 0-65536 (required; cca: 1 or more, default 1); a list or range (1-64, 1,2,4,8) "
+		"measures each: a matrix (not cca; tdx: one count, 1-254, with --tdx-vmm cvm-run)" },
 	[OPT_VCPU_TYPE] = { "vcpu-type", 0, "CPUTYPE", M_VMSA, "QEMU vCPU model:" },
 	[OPT_VCPU_SIG] = { "vcpu-sig", 0, "VALUE", M_VMSA,
 		"vCPU signature CPUID(1).EAX, 0-0xffffffff (overrides --vcpu-type)" },
@@ -91,8 +92,9 @@ static const struct opt_def {
 	[OPT_VARS_FILE] = { "vars-file", 0, "PATH", M_SVSM, "the OVMF_VARS image, for its size" },
 	[OPT_TDX_PAGE_ORDER] = { "tdx-page-order", 0, "ORDER", M_TDX,
 		"single-pass (default: KVM_TDX_INIT_MEM_REGION) | two-pass (QEMU 8.2 stacks)" },
-	[OPT_MEMORY] = { "memory", 0, "SIZE|LIST", M_TDX,
-		"guest RAM: MiB, or with a unit K/M/G/T (2G, 1.5G); a comma list (1G,2G,4G) measures each: a matrix" },
+	[OPT_MEMORY] = { "memory", 0, "SIZE|LIST", M_TDX | M_CCA,
+		"guest RAM: MiB, or with a unit K/M/G/T (2G, 1.5G; cca: default 512M); a comma list "
+		"(1G,2G,4G) measures each: a matrix (not cca)" },
 	[OPT_ACPI_TABLES] = { "acpi-tables", 0, "FILE", M_TDX, "QEMU's fw_cfg etc/acpi/tables blob" },
 	[OPT_ACPI_RSDP] = { "acpi-rsdp", 0, "FILE", M_TDX, "QEMU's fw_cfg etc/acpi/rsdp blob" },
 	[OPT_ACPI_LOADER] = { "acpi-loader", 0, "FILE", M_TDX, "QEMU's fw_cfg etc/table-loader blob" },
@@ -104,10 +106,19 @@ static const struct opt_def {
 	[OPT_DUMP_TD_HOB] = { "dump-td-hob", 0, "FILE", M_TDX,
 		"write the TD HOB that was measured (needs one --memory)" },
 	[OPT_REALM_OPS] = { "realm-ops", 0, "FILE", M_CCA,
-		"the realm's RMI calls as an operation script (required)" },
+		"another launch's RMI calls as an operation script, instead of cvm-run's own (--kernel)" },
 	[OPT_RMM] = { "rmm", 0, "1.0|2.0", M_CCA,
-		"whose semantics: 1.0 measures RIPAS entries, 2.0 does not (needed with ripas lines)" },
-	[OPT_HASH] = { "hash", 0, "ALGO", M_CCA, "sha256 | sha384 | sha512, checked against the create line" },
+		"whose semantics: 1.0 measures RIPAS entries, 2.0 does not (needed with ripas lines; "
+		"cvm-run's launch: 2.0)" },
+	[OPT_HASH] = { "hash", 0, "ALGO", M_CCA,
+		"sha256 (default) | sha384 | sha512; with --realm-ops checked against the create line" },
+	[OPT_IPA_BITS] = { "ipa-bits", 0, "N", M_CCA,
+		"IPA width, 32-48, 52 with --lpa2 (default: the fewest for the memory)" },
+	[OPT_SVE_VL] = { "sve-vl", 0, "BITS", M_CCA, "SVE on with this vector length, 128-2048" },
+	[OPT_PMU_NUM_CTRS] = { "pmu-num-ctrs", 0, "N", M_CCA, "PMU on with N counters, 0-31" },
+	[OPT_NUM_BPS] = { "num-bps", 0, "N", M_CCA, "breakpoints, 1-64 (default: the field 0)" },
+	[OPT_NUM_WPS] = { "num-wps", 0, "N", M_CCA, "watchpoints, 1-64 (default: the field 0)" },
+	[OPT_LPA2] = { "lpa2", 0, NULL, M_CCA, "LPA2 (52-bit IPAs)" },
 	[OPT_OUTPUT_FORMAT] = { "output-format", 0, "FMT", M_ALL,
 		"hex (default; snp:ovmf-hash: always) | base64 | json | rvps (Trustee reference values; "
 		"not cca) | corim (cca only: a CoMID for cocli)" },
@@ -131,6 +142,7 @@ static void usage(FILE *f)
 	const struct vcpu_model *m = vcpu__models(&n);
 
 	fputs("Usage: cvm-measure --mode MODE --ovmf PATH [options]\n"
+	      "   or: cvm-measure --mode cca --kernel PATH [--initrd PATH] [--append CMDLINE] [options]\n"
 	      "   or: cvm-measure --mode cca --realm-ops FILE [--rmm 1.0|2.0] [--hash ALGO]\n"
 	      "   or: cvm-measure firmware-info --ovmf PATH [--json]\n"
 	      "Computes the launch measurement of an AMD SEV/SEV-ES/SEV-SNP or Intel TDX guest,\n"
@@ -272,12 +284,23 @@ static int sev_opt(int i, const char *arg, struct measure_opts *o)
 	return 0;
 }
 
+/* The realm options cvm-run shares (loader/realm-opts.c). */
+static int realm_opt(int i, const char *arg, struct measure_opts *o)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "--%s", defs[i].name);
+	if (realm_opts__set(&o->realm, name, arg ? arg : "") < 0) {
+		fprintf(stderr, "cvm-measure: %s\n", err__msg());
+		return CVM_EXIT_BADINPUT;
+	}
+	return 0;
+}
+
 /* One option into O; 0, or the exit status after printing one line. */
 static int parse_opt(int i, const char *arg, struct measure_opts *o)
 {
 	static const char *const formats[] = { "hex", "base64", "json", "rvps", "corim", NULL };
-	static const char *const rmms[] = { "1.0", "2.0", NULL };
-	static const char *const hashes[] = { "sha256", "sha384", "sha512", NULL };
 	enum sev_vmm vmm;
 	int ret = 0;
 
@@ -337,13 +360,14 @@ static int parse_opt(int i, const char *arg, struct measure_opts *o)
 	case OPT_DUMP_TD_HOB: o->dump_td_hob = arg; break;
 	case OPT_REALM_OPS: o->realm_ops = arg; break;
 	case OPT_RMM:
-		ret = choice("--rmm", arg, rmms);
-		o->rmm = arg;
-		break;
 	case OPT_HASH:
-		ret = choice("--hash", arg, hashes);
-		o->hash = arg;
-		break;
+	case OPT_IPA_BITS:
+	case OPT_SVE_VL:
+	case OPT_PMU_NUM_CTRS:
+	case OPT_NUM_BPS:
+	case OPT_NUM_WPS:
+	case OPT_LPA2:
+		return realm_opt(i, arg, o);
 	}
 	return ret;
 }
@@ -430,6 +454,7 @@ int main(int argc, char **argv)
 	int c, i, ret;
 
 	sev_opts__init(&o.sev);
+	realm_opts__init(&o.realm);
 	opterr = 0;
 	if (argc > 1 && !strcmp(argv[1], "firmware-info"))
 		return firmware_info(argc - 1, argv + 1);

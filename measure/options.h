@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "loader/realm-opts.h"
 #include "loader/sev-opts.h"
 
 enum measure_format { FORMAT_HEX, FORMAT_BASE64, FORMAT_JSON, FORMAT_RVPS, FORMAT_CORIM /* cca */ };
@@ -52,10 +53,10 @@ struct measure_opts {
 	const char *tdx_separator;    /* post-202411 (default) | pre-202411 */
 	const char *dump_td_hob;
 
-	/* CCA */
-	const char *realm_ops;        /* the operation script */
-	const char *rmm;              /* "1.0" | "2.0" | NULL */
-	const char *hash;             /* "sha256" | "sha384" | "sha512" | NULL */
+	/* CCA: cvm-run's realm launch (kernel, initrd, append, vcpus, memory),
+	 * or any launch as an operation script */
+	const char *realm_ops;
+	struct realm_opts realm;      /* --rmm, --hash, --ipa-bits ... */
 };
 
 /* Each returns the process exit status (0, or 2 for bad input with one line

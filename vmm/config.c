@@ -202,6 +202,11 @@ static int set_sev(struct vm_config *c, const char *v, const char *n)
 	return sev_opts__set(&c->sev, n, v);
 }
 
+static int set_realm(struct vm_config *c, const char *v, const char *n)
+{
+	return realm_opts__set(&c->realm, n, v);
+}
+
 /* GPA[,GPA...]: numbers as parse__u64 takes them (0x... for hex). */
 static int set_peek(struct vm_config *c, const char *v, const char *n)
 {
@@ -276,6 +281,14 @@ static const struct option_def defs[] = {
 	{ "host-data", 0, "HEX", set_sev, "snp: 32 bytes of HOST_DATA for attestation reports" },
 	{ "snp-certs", 0, "FILE", set_sev, "snp: certificate table served to the guest's reports" },
 	{ "snp-cpuid-fixup", 0, NULL, set_sev, "snp: accept the firmware's CPUID corrections once" },
+	{ "rmm", 0, "1.0|2.0", set_realm, "realm: whose RIM semantics (the v14 KVM ABI drives RMM 2.0)" },
+	{ "hash", 0, "ALGO", set_realm, "realm: RIM hash, sha256 (default) | sha384 | sha512" },
+	{ "ipa-bits", 0, "N", set_realm, "realm: IPA width, 32-48 (52 with --lpa2; default: the fewest for the RAM)" },
+	{ "sve-vl", 0, "BITS", set_realm, "realm: SVE on with this vector length, 128-2048" },
+	{ "pmu-num-ctrs", 0, "N", set_realm, "realm: PMU on with N counters, 0-31" },
+	{ "num-bps", 0, "N", set_realm, "realm: breakpoints, 1-64" },
+	{ "num-wps", 0, "N", set_realm, "realm: watchpoints, 1-64" },
+	{ "lpa2", 0, NULL, set_realm, "realm: LPA2 (52-bit IPAs)" },
 	{ "no-seccomp", 0, NULL, set_no_seccomp, "debugging: run without the system-call filter" },
 };
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
@@ -409,6 +422,7 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 	cfg->tee = "none";
 	cfg->pit = -1;
 	sev_opts__init(&cfg->sev);
+	realm_opts__init(&cfg->realm);
 
 	*sp++ = ':';
 	for (i = 0; i < (int)NDEFS; i++) {
@@ -482,7 +496,8 @@ int config__parse(struct vm_config *cfg, int argc, char **argv)
 		return err__set("--%s: only for --tee tdx", cfg->mrconfigid ? "mrconfigid" :
 				cfg->mrowner ? "mrowner" : cfg->mrownerconfig ? "mrownerconfig" :
 				cfg->tdx_qgs ? "tdx-qgs" : "tdx-separator");
-	if (sev_opts__check_tee(&cfg->sev, cfg->tee) < 0)
+	if (sev_opts__check_tee(&cfg->sev, cfg->tee) < 0 ||
+	    realm_opts__check_tee(&cfg->realm, cfg->tee) < 0)
 		return -1;
 	if (cfg->pit == 1 && strcmp(cfg->tee, "none"))
 		return err__set("--pit on: only for --tee none (a confidential guest gets no PIT)");

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "loader/realm-opts.h"
 #include "loader/sev-opts.h"
 #include "vmm/memory.h"
 
@@ -40,6 +41,7 @@ struct vm_config {
 	uint64_t peek[CONFIG_PEEK_MAX]; /* --peek: guest addresses to show at the end */
 	unsigned npeek;
 	struct sev_opts sev;            /* --vcpu-*, --guest-features, --snp-* ... */
+	struct realm_opts realm;        /* --rmm, --hash, --ipa-bits ... (--tee realm) */
 	char **owned;                   /* values read from a config file */
 	size_t nowned;
 };

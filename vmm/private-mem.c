@@ -69,6 +69,22 @@ out:
 	return r;
 }
 
+int private_mem__make_private(struct vm *vm)
+{
+	for (int i = 0; i < vm->mem.nslots; i++) {
+		const struct guest_slot *g = &vm->mem.slots[i];
+		enum convert_result r = private_mem__convert(vm, g->gpa, g->size, true);
+
+		if (r != CONVERT_OK)
+			return err__set_status(CVM_EXIT_FAIL, "guest memory [%#llx, +%#llx) cannot be "
+					       "made private: %s", (unsigned long long)g->gpa,
+					       (unsigned long long)g->size,
+					       r == CONVERT_RETRY ? "the host is short of memory" :
+								    "KVM refused");
+	}
+	return 0;
+}
+
 bool private_mem__fault(struct vm *vm, unsigned vcpu, uint64_t gpa, uint64_t size, bool private)
 {
 	const char *dir = private ? "shared -> private" : "private -> shared";

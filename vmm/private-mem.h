@@ -38,5 +38,8 @@ enum convert_result private_mem__convert(struct vm *vm, uint64_t gpa, uint64_t s
  * should not run on. */
 bool private_mem__fault(struct vm *vm, unsigned vcpu, uint64_t gpa, uint64_t size,
 			bool private);
+/* Every RAM slot private, as a TD's or a realm's RAM starts; -1 with
+ * status 1 naming the range KVM refused. */
+int private_mem__make_private(struct vm *vm);
 
 #endif

@@ -16,9 +16,14 @@
 #endif
 
 /* Arm CCA: from the UNMERGED "arm64: Support for Arm CCA in KVM" series,
- * v14 (2026-05-13).  Numbers have moved between versions; the populate
- * ioctl sits in the contested 0xd7 slot, so its number is left out until
- * the series is merged.  REALM together with PROTECTED is refused. */
+ * v14 (2026-05-13, RMM v2.0-bet1).  POSTED, NOT MERGED: the numbers have
+ * moved between versions (the cap was 247 in v12, 248 in v13) and collide
+ * with mainline ones (249 is mainline's KVM_CAP_S390_HPAGE_2G), so a kernel
+ * without the series answers these questions about something else: only
+ * a realm VM type that KVM accepts proves the series is there.  REALM
+ * together with PROTECTED is refused. */
+#define KVM_CCA_SERIES_VERSION		"v14"
+#define KVM_CAP_ARM_RMI			249
 #ifndef KVM_VM_TYPE_ARM_REALM
 #define KVM_VM_TYPE_ARM_REALM		(1UL << 30)
 #endif
@@ -27,12 +32,15 @@
 struct kvm_arm_rmi_populate {
 	__u64 base;		/* the kernel advances base/source_uaddr */
 	__u64 size;		/* and shrinks size: loop until 0 */
-	__u64 source_uaddr;
+	__u64 source_uaddr;	/* page-aligned */
 	__u32 flags;
 	__u32 reserved;
 };
 #endif
+#define KVM_ARM_RMI_POPULATE		_IOWR(KVMIO, 0xd7, struct kvm_arm_rmi_populate)
 
 _Static_assert(sizeof(struct kvm_arm_rmi_populate) == 32, "kvm_arm_rmi_populate size");
+_Static_assert(offsetof(struct kvm_arm_rmi_populate, source_uaddr) == 16, "source_uaddr offset");
+_Static_assert(offsetof(struct kvm_arm_rmi_populate, flags) == 24, "flags offset");
 
 #endif

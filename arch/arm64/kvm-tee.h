@@ -6,5 +6,7 @@
 
 /* pKVM protected VMs (arch/arm64/kvm-pkvm.c). */
 extern const struct tee_ops tee_pkvm;
+/* Arm CCA realms, v14 of the posted KVM series (arch/arm64/kvm-realm.c). */
+extern const struct tee_ops tee_realm;
 
 #endif

@@ -23,23 +23,30 @@ size_t arch__ram_ranges(uint64_t mem, struct guest_range *out)
 	return 1;
 }
 
-int arch__prepare(struct vm *vm)
+int arm64__boot_cfg(const struct vm *vm, struct arm64_boot_cfg *out)
 {
 	const struct vm_config *c = vm->cfg;
-	const struct arm64_boot_cfg boot = {
-		.kernel = c->kernel,
-		.initrd = c->initrd,
-		.cmdline = c->params,
-		.mem_size = c->mem,
-		.vcpus = c->cpus,
-	};
 
 	if (c->cpuid_disable)
 		return err__set("--cpuid-disable: CPUID is x86's; an arm64 VM has none to hide");
 	if (c->firmware)
 		return err__set_status(CVM_EXIT_NOHOST, "--firmware: arm64 VMs boot an Image "
 				       "directly; UEFI firmware is not in this build");
-	return arm64__build_boot_plan(&vm->plan, &boot);
+	*out = (struct arm64_boot_cfg){
+		.kernel = c->kernel,
+		.initrd = c->initrd,
+		.cmdline = c->params,
+		.mem_size = c->mem,
+		.vcpus = c->cpus,
+	};
+	return 0;
+}
+
+int arch__prepare(struct vm *vm)
+{
+	struct arm64_boot_cfg boot;
+
+	return arm64__boot_cfg(vm, &boot) < 0 ? -1 : arm64__build_boot_plan(&vm->plan, &boot);
 }
 
 /* The IPA width the RAM needs; without a VM (cvm-run check) KVM's default. */

@@ -13,7 +13,12 @@ struct vm_arch {
 	bool uart_ready;
 };
 
+struct arm64_boot_cfg;
 struct vm;
+
+/* The boot inputs of VM's options, refusing the ones arm64 has no use for
+ * (arch/arm64/kvm.c): what the plain and the realm plans start from. */
+int arm64__boot_cfg(const struct vm *vm, struct arm64_boot_cfg *out);
 
 /* The MMIO devices (arch/arm64/ioport.c): registered in vm->io. */
 int arm64__io_init(struct vm *vm);

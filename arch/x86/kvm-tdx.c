@@ -312,51 +312,12 @@ static int tdx_vcpu_init(struct vcpu *v)
 	return 0;
 }
 
-/* All guest memory private, as QEMU leaves a TD's RAM: the TDVF sections
- * must be before they are added, and the guest accepts the rest in place
- * (a shared page would cost a memory-fault exit per 4 KiB). */
-static int make_private(struct vm *vm)
-{
-	for (int i = 0; i < vm->mem.nslots; i++) {
-		const struct guest_slot *g = &vm->mem.slots[i];
-		enum convert_result r = private_mem__convert(vm, g->gpa, g->size, true);
-
-		if (r != CONVERT_OK)
-			return err__set_status(CVM_EXIT_FAIL, "guest memory [%#llx, +%#llx) cannot be "
-					       "made private: %s", (unsigned long long)g->gpa,
-					       (unsigned long long)g->size,
-					       r == CONVERT_RETRY ? "the host is short of memory" :
-								    "KVM refused");
-	}
-	return 0;
-}
-
 /* KVM reads the source with GUP, page by page: it must be page-aligned and
  * non-zero even for zeros (KERNEL-RULES 6.6), and hold the whole op: a
  * section whose file bytes end early is staged with its zero tail. */
 static const uint8_t *source(struct tdx_state *s, const struct plan_op *op)
 {
-	if (op->data && op->data_len == op->len && !((uintptr_t)op->data & (PAGE - 1)))
-		return op->data;
-	if (op->len > s->staging_len) {
-		if (s->staging)
-			munmap(s->staging, s->staging_len);
-		s->staging_len = 0;
-		s->staging = mmap(NULL, op->len, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (s->staging == MAP_FAILED) {
-			s->staging = NULL;
-			err__set_status(CVM_EXIT_FAIL, "%s: %llu bytes of staging memory: %s", op->what,
-					(unsigned long long)op->len, strerror(errno));
-			return NULL;
-		}
-		s->staging_len = op->len;
-	}
-	if (op->data)
-		memcpy(s->staging, op->data, op->data_len);
-	memset(s->staging + (op->data ? op->data_len : 0), 0,
-	       op->len - (op->data ? op->data_len : 0));
-	return s->staging;
+	return staging__get(&s->staging, op->data, op->data_len, op->len, op->what);
 }
 
 /* -EINTR is the only retry, from where KVM wrote back it stopped (ERRATA
@@ -405,8 +366,12 @@ static int tdx_load(struct vm *vm, const struct plan_op *op)
 	struct tdx_state *s = state(vm);
 	const uint8_t *src;
 
+	/* All guest memory private, as QEMU leaves a TD's RAM: the TDVF
+	 * sections must be before they are added, and the guest accepts the
+	 * rest in place (a shared page would cost a memory-fault exit per
+	 * 4 KiB). */
 	if (!s->private_ready) {
-		if (make_private(vm) < 0)
+		if (private_mem__make_private(vm) < 0)
 			return -1;
 		s->private_ready = true;
 	}
@@ -427,10 +392,7 @@ static int tdx_finalize(struct vm *vm)
 	if (tdx_cmd(vm->kvm.vm_fd, KVM_TDX_FINALIZE_VM, 0, 0, &hw) < 0)
 		return err__set_status(CVM_EXIT_FAIL, "KVM_TDX_FINALIZE_VM: %s, hw_error %#llx",
 				       strerror(errno), (unsigned long long)hw);
-	if (s->staging)
-		munmap(s->staging, s->staging_len);
-	s->staging = NULL;
-	s->staging_len = 0;
+	staging__exit(&s->staging);
 	return 0;
 }
 
@@ -442,8 +404,7 @@ static void tdx_exit(struct vm *vm)
 		return;
 	tdx__quotes_exit(s);
 	free(s->caps);
-	if (s->staging)
-		munmap(s->staging, s->staging_len);
+	staging__exit(&s->staging);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 	vm->tee_state = NULL;

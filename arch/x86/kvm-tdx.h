@@ -16,6 +16,7 @@
 #include "arch/x86/tdx-qgs.h"
 #include "loader/tdx.h"
 #include "measure/tdvf-events.h"
+#include "vmm/staging.h"
 
 #define TDX_MR_SIZE     48      /* MRCONFIGID, MROWNER, MROWNERCONFIG: SHA-384 */
 #define TDX_MAX_QUOTES  16      /* GetQuote relays in flight, as QEMU */
@@ -31,8 +32,7 @@ struct tdx_state {
 	struct tdx_qgs_addr qgs;        /* family 0: no QGS */
 	struct kvm_tdx_capabilities *caps;
 	bool private_ready;             /* guest memory made private (first op) */
-	uint8_t *staging;               /* page-aligned INIT_MEM_REGION source */
-	size_t staging_len;
+	struct staging staging;         /* page-aligned INIT_MEM_REGION source */
 
 	/* Run time, under lock. */
 	pthread_mutex_t lock;

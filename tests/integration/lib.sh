@@ -21,6 +21,25 @@ bad() {
 	[ ! -s "$tmp/out" ] || fail "cvm-run $*: wrote to stdout"
 }
 
+# measure_run ARGS...: cvm-measure ARGS, stdout in $tmp/out, stderr in
+# $tmp/err, status in $st.
+measure_run() {
+	"$MEASURE" "$@" >"$tmp/out" 2>"$tmp/err"
+	st=$?
+}
+
+# measure_refused WANT ARGS...: cvm-measure ARGS exits 2 with one stderr
+# line containing WANT and nothing on stdout.
+measure_refused() {
+	local want=$1
+	shift
+	measure_run "$@"
+	[ "$st" -eq 2 ] || fail "$*: status $st, want 2 ($(cat "$tmp/err"))"
+	[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$*: stderr is not one line: $(cat "$tmp/err")"
+	grep -qF -- "$want" "$tmp/err" || fail "$*: '$(cat "$tmp/err")' lacks '$want'"
+	[ ! -s "$tmp/out" ] || fail "$*: wrote to stdout: $(head -c 200 "$tmp/out")"
+}
+
 # Boot tests need a KVM that can create a VM here; say why not otherwise.
 need_kvm() {
 	local why

@@ -11,31 +11,14 @@ command -v python3 >/dev/null || skip "python3 is missing (make deps installs it
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run ARGS...: stdout in $tmp/out, stderr in $tmp/err, status in $st
-run() {
-	"$MEASURE" "$@" >"$tmp/out" 2>"$tmp/err"
-	st=$?
-}
-
 # expect_rim WANT ARGS...: exactly "rim=WANT" on stdout, nothing on stderr
 expect_rim() {
 	local want=$1
 	shift
-	run "$@"
+	measure_run "$@"
 	[ "$st" -eq 0 ] || fail "$*: status $st: $(cat "$tmp/err")"
 	[ "$(cat "$tmp/out")" = "rim=$want" ] || fail "$*: got '$(cat "$tmp/out")', want rim=$want"
 	[ ! -s "$tmp/err" ] || fail "$*: stderr: $(cat "$tmp/err")"
-}
-
-# refused WANT ARGS...: status 2, one stderr line containing WANT, empty stdout
-refused() {
-	local want=$1
-	shift
-	run "$@"
-	[ "$st" -eq 2 ] || fail "$*: status $st, want 2 ($(cat "$tmp/err"))"
-	[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "$*: stderr is not one line: $(cat "$tmp/err")"
-	grep -qF -- "$want" "$tmp/err" || fail "$*: '$(cat "$tmp/err")' lacks '$want'"
-	[ ! -s "$tmp/out" ] || fail "$*: wrote to stdout: $(head -c 200 "$tmp/out")"
 }
 
 rows=0
@@ -60,14 +43,14 @@ want=$(awk -F'\t' '$1 == "pub-qemu-kernel" {print $4}' "$CCA/EXPECTED-cca.tsv")
 (cd / && expect_rim "$want" --mode cca --realm-ops "$CCA/ops/pub-qemu-kernel.ops" --rmm 1.0) || exit 1
 
 # base64: the same bytes.
-run --mode cca --realm-ops "$CCA/ops/pub-qemu-kernel.ops" --rmm 1.0 --output-format base64
+measure_run --mode cca --realm-ops "$CCA/ops/pub-qemu-kernel.ops" --rmm 1.0 --output-format base64
 [ "$(sed 's/^rim=//' "$tmp/out" | base64 -d | od -An -tx1 -v | tr -d ' \n')" = "$want" ] ||
 	fail "base64 output does not decode to the RIM: $(cat "$tmp/out")"
 
 # --verbose: one line per RMI call, the RIM column equal to the .trace's.
 for t in pub-kvmtool-fw:1.0 pub-qemu-kernel-initrd-append:1.0 syn-v2-sha384:2.0; do
 	name=${t%%:*}
-	run --mode cca --realm-ops "$CCA/ops/$name.ops" --rmm "${t#*:}" --verbose
+	measure_run --mode cca --realm-ops "$CCA/ops/$name.ops" --rmm "${t#*:}" --verbose
 	[ "$st" -eq 0 ] || fail "$name --verbose: status $st"
 	grep -E '^ *[0-9]+ ' "$CCA/ops/$name.trace" | grep -v '^ *[0-9]* extend ' |
 		grep -o 'RIM=[0-9a-f]*' >"$tmp/want"
@@ -81,7 +64,7 @@ done
 for t in pub-qemu-kernel-initrd-append:1.0:sha256 syn-v2-sha384:2.0:sha384 pub-realmcfg-sha512:2.0:sha512; do
 	IFS=: read -r name v algo <<<"$t"
 	want=$(awk -F'\t' -v n="$name" '$1 == n {print $4}' "$CCA/EXPECTED-cca.tsv")
-	run --mode cca --realm-ops "$CCA/ops/$name.ops" --rmm "$v" --output-format json
+	measure_run --mode cca --realm-ops "$CCA/ops/$name.ops" --rmm "$v" --output-format json
 	[ "$st" -eq 0 ] || fail "$name json: status $st: $(cat "$tmp/err")"
 	python3 - "$tmp/out" "$want" "$v" "$algo" "$CCA/ops/$name.ops" <<'EOF' || fail "$name: JSON check failed"
 import hashlib, json, sys
@@ -115,7 +98,7 @@ for name in pub-qemu-bios syn-v2-sha384 pub-realmcfg-sha512; do
 	want=$(awk -F'\t' -v n="$name" '$1 == n {print $4}' "$CCA/EXPECTED-cca.tsv")
 	algo=$(awk -F'\t' -v n="$name" '$1 == n {print $3}' "$CCA/EXPECTED-cca.tsv")
 	v=$(awk -F'\t' -v n="$name" '$1 == n {print substr($2, 1, 3)}' "$CCA/EXPECTED-cca.tsv")
-	run --mode cca --realm-ops "$CCA/ops/$name.ops" --rmm "$v" --output-format corim
+	measure_run --mode cca --realm-ops "$CCA/ops/$name.ops" --rmm "$v" --output-format corim
 	[ "$st" -eq 0 ] || fail "$name corim: status $st: $(cat "$tmp/err")"
 	cp "$tmp/out" "$tmp/corim1"
 	python3 - "$tmp/out" "$want" "$algo" <<'EOF' || fail "$name: CoRIM check failed"
@@ -133,28 +116,33 @@ assert list(regs) == ["rim"] and regs["rim"]["key-type"] == "text"
 name, b64 = regs["rim"]["value"][0].split(";")
 assert name == algo.replace("sha", "sha-") and base64.b64decode(b64) == rim
 EOF
-	run --mode cca --realm-ops "$CCA/ops/$name.ops" --rmm "$v" --output-format corim
+	measure_run --mode cca --realm-ops "$CCA/ops/$name.ops" --rmm "$v" --output-format corim
 	cmp -s "$tmp/out" "$tmp/corim1" || fail "$name: CoRIM differs between two runs"
 done
 
 # Options that do not go together, and --mode cca without a script.
 ops=$CCA/ops/pub-qemu-kernel.ops
-refused "--mode cca needs --realm-ops FILE" --mode cca
-refused "--mode cca needs --realm-ops FILE" --mode cca --rmm 1.0
-refused "--ovmf: not an option of --mode cca (only of sev, seves, snp, snp:ovmf-hash, snp:svsm, tdx)" \
+measure_refused "--mode cca: give --kernel (cvm-run --tee realm's launch) or --realm-ops FILE" --mode cca
+measure_refused "--mode cca: give --kernel" --mode cca --rmm 1.0
+measure_refused "--ovmf: not an option of --mode cca (only of sev, seves, snp, snp:ovmf-hash, snp:svsm, tdx)" \
 	--mode cca --realm-ops "$ops" --ovmf x.fd
-refused "--vcpus: not an option of --mode cca (only of seves, snp, snp:svsm, tdx)" \
+measure_refused "--vcpus: not with --realm-ops (the script's create and data lines say what it launches)" \
 	--mode cca --vcpus 2 --realm-ops "$ops"
-refused "--realm-ops: not an option of --mode snp (only of cca)" --mode snp --ovmf x.fd --realm-ops "$ops"
-refused "--rmm: not an option of --mode tdx (only of cca)" --rmm 1.0 --mode tdx --ovmf x.fd
-refused "--output-format corim: not for --mode tdx" --mode tdx --ovmf x.fd --output-format corim
-refused "--output-format rvps: not for --mode cca" --mode cca --realm-ops "$ops" --output-format rvps
-refused "--rmm 3.0: invalid choice" --mode cca --realm-ops "$ops" --rmm 3.0
-refused "--hash md5: invalid choice" --mode cca --realm-ops "$ops" --hash md5
-refused "--hash sha512: $ops creates the realm with sha256" --mode cca --realm-ops "$ops" --rmm 1.0 --hash sha512
-refused "line 2: ripas: RMM 1.0 measures RIPAS entries and 2.0 does not: give --rmm 1.0 or --rmm 2.0" \
+measure_refused "--realm-ops: not an option of --mode snp (only of cca)" --mode snp --ovmf x.fd --realm-ops "$ops"
+measure_refused "--rmm: not an option of --mode tdx (only of cca)" --rmm 1.0 --mode tdx --ovmf x.fd
+measure_refused "--output-format corim: not for --mode tdx" --mode tdx --ovmf x.fd --output-format corim
+measure_refused "--output-format rvps: not for --mode cca" --mode cca --realm-ops "$ops" --output-format rvps
+measure_refused "--rmm 3.0: expected 1.0 or 2.0" --mode cca --realm-ops "$ops" --rmm 3.0
+measure_refused "--hash md5: expected sha256, sha384 or sha512" --mode cca --realm-ops "$ops" --hash md5
+for o in "--kernel $ops" "--initrd $ops" "--append x" "--memory 1G" "--ipa-bits 40" "--sve-vl 256" \
+	"--pmu-num-ctrs 2" "--num-bps 2" "--num-wps 2" --lpa2; do
+	# shellcheck disable=SC2086
+	measure_refused "${o%% *}: not with --realm-ops" --mode cca --realm-ops "$ops" $o
+done
+measure_refused "--hash sha512: $ops creates the realm with sha256" --mode cca --realm-ops "$ops" --rmm 1.0 --hash sha512
+measure_refused "line 2: ripas: RMM 1.0 measures RIPAS entries and 2.0 does not: give --rmm 1.0 or --rmm 2.0" \
 	--mode cca --realm-ops "$ops" --output-format json
-refused "create ALGO 2: sha384 needs RMM 2.0" --mode cca --realm-ops "$CCA/ops/syn-v2-sha384.ops" --rmm 1.0
+measure_refused "create ALGO 2: sha384 needs RMM 2.0" --mode cca --realm-ops "$CCA/ops/syn-v2-sha384.ops" --rmm 1.0
 
 # Hostile scripts: one line naming script, line and field; nothing on stdout.
 mkdir "$tmp/d" "$tmp/d/sub"
@@ -165,7 +153,7 @@ hostile() {
 	local want=$1 fmt
 	printf '%s\n' "$c" "$2" >"$tmp/d/h.ops"
 	for fmt in hex json corim; do
-		refused "$tmp/d/h.ops: line 2: $want" --mode cca --realm-ops "$tmp/d/h.ops" --rmm 2.0 \
+		measure_refused "$tmp/d/h.ops: line 2: $want" --mode cca --realm-ops "$tmp/d/h.ops" --rmm 2.0 \
 			--output-format "$fmt"
 	done
 }
@@ -179,13 +167,13 @@ hostile "data FILE fifo: a FIFO, not a regular file" "data 0x1000 1 fifo 0"
 hostile "rec: expects FLAGS PC X0" "rec 1 0x1000"
 hostile "create: the realm was created at line 1" "$c"
 printf '%s\n' "$c" "data 0x1000 1 blob 0" "data 0x1000 1 blob 4096" >"$tmp/d/h.ops"
-refused "$tmp/d/h.ops: line 3: data IPA 0x1000: overlaps the granule of line 2" \
+measure_refused "$tmp/d/h.ops: line 3: data IPA 0x1000: overlaps the granule of line 2" \
 	--mode cca --realm-ops "$tmp/d/h.ops"
-refused "$tmp/d/none.ops: No such file or directory" --mode cca --realm-ops "$tmp/d/none.ops"
-refused "$tmp/d: a directory, not a regular file" --mode cca --realm-ops "$tmp/d"
-refused "$tmp/d/fifo: a FIFO, not a regular file" --mode cca --realm-ops "$tmp/d/fifo"
+measure_refused "$tmp/d/none.ops: No such file or directory" --mode cca --realm-ops "$tmp/d/none.ops"
+measure_refused "$tmp/d: a directory, not a regular file" --mode cca --realm-ops "$tmp/d"
+measure_refused "$tmp/d/fifo: a FIFO, not a regular file" --mode cca --realm-ops "$tmp/d/fifo"
 head -c 3000 /dev/urandom >"$tmp/d/junk.ops"
-run --mode cca --realm-ops "$tmp/d/junk.ops"
+measure_run --mode cca --realm-ops "$tmp/d/junk.ops"
 [ "$st" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && [ ! -s "$tmp/out" ] ||
 	fail "random bytes as a script: status $st, $(cat "$tmp/err")"
 

@@ -7,7 +7,9 @@
 # MMIO access KVM cannot decode, a protected VM sharing a page with
 # MEM_SHARE, host reads of a shared page and of one the guest kept (caught
 # and reported), and Debian's kernel as a plain and as a protected guest up
-# to its command line.
+# to its command line.  And, on that arm64 machine, where sanitizers run
+# (under SAN=1 they do; under qemu-user they do not), the unit suites of
+# the realm backend and its fake RMM (they need no KVM).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -22,6 +24,10 @@ nested_arm64__need
 dir=$BUILD/nested-arm64
 nested_arm64__root "$dir"
 nested_arm64__program "$ARM64_BUILD/cvm-run" "$dir/root"
+[ -x "$ARM64_BUILD/cvm-unit" ] && [ -x "$ARM64_BUILD/cvm-measure" ] ||
+	skip "$ARM64_BUILD/cvm-unit or cvm-measure is not built (make check builds them)"
+nested_arm64__program "$ARM64_BUILD/cvm-unit" "$dir/root"
+nested_arm64__program "$ARM64_BUILD/cvm-measure" "$dir/root"
 mkdir -p "$dir/root/guest"
 cp "$IMAGE" "$dir/root/guest/"
 # The uncompressed Image, as test-guest-arm64-qemu and the unit tests keep it.
@@ -52,6 +58,9 @@ case_ pkvm-peek cvm-run \$G --tee pkvm -p "cvmtest.pkvm" --peek \$shared,0x40000
 L="-k /guest/Image -m 256 --timeout 120"
 case_ linux cvm-run \$L -p "$cmdline" --expect "Kernel command line: .*cvm.test=$$"
 case_ linux-pkvm cvm-run \$L --tee pkvm -p "$cmdline" --expect "Kernel command line: .*cvm.test=$$"
+for s in realm-plan fake-realm realm-launch; do
+	case_ unit-\$s env CK_FORK=no CK_RUN_SUITE=\$s CVM_BUILD=/bin cvm-unit
+done
 CASES
 nested_arm64__run "$dir" protected
 log=$dir/console.log
@@ -109,5 +118,10 @@ for c in linux linux-pkvm; do
 	match $c "\[ +0\.000000\] Linux version 7\.[0-9.]+\+deb[0-9]+-arm64 "
 	match $c "\[ +0\.000000\] Machine model: cvm$"
 	match $c "\[ +0\.000000\] Kernel command line: $cmdline$"
+done
+# The realm suites, on a real arm64 kernel (their counts: a suite that ran).
+for s in realm-plan:5 fake-realm:6 realm-launch:9; do
+	status "unit-${s%:*}" 0
+	line "unit-${s%:*}" "100%: Checks: ${s#*:}, Failures: 0, Errors: 0"
 done
 grep "^== status " "$log" | sed 's/^== status /  /'

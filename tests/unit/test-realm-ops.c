@@ -189,8 +189,9 @@ START_TEST(bad_lines)
 	refused("create 0 1 53 0 1 1 0\n", "create S2SZ 53: IPA bits are 32 to 52");
 	ck_assert_int_eq(parse("create 0 1 52 0 1 1 0\n"), 0);
 	refused("create 0 2 40 16 1 1 0\n", "create SVE_VL 16: at most 15");
-	refused("create 0 0 40 0 0 1 0\n", "create NUM_BPS 0: 1 to 63");
-	refused("create 0 0 40 0 1 64 0\n", "create NUM_WPS 64: 1 to 63");
+	ck_assert_int_eq(parse("create 0 0 40 0 0 0 0\n"), 0);        /* as v14 KVM creates */
+	refused("create 0 0 40 0 64 1 0\n", "create NUM_BPS 64: at most 63");
+	refused("create 0 0 40 0 1 64 0\n", "create NUM_WPS 64: at most 63");
 	refused("create 0 4 40 0 1 1 32\n", "create PMU_NUM_CTRS 32: at most 31");
 	/* granules and RTT entries */
 	refused(CREATE "data 0x1001 1 - 0\n", "line 2: data IPA 0x1001: not 4 KiB aligned");

@@ -131,11 +131,11 @@ START_TEST(bad_input)
 		/* Options outside the mode, whatever their position. */
 		{ SNP1 " --svsm sev-snp-measure/svsm.bin", "--svsm: not an option of --mode snp (only of snp:svsm)" },
 		{ "--svsm x " SNP1, "--svsm: not an option of --mode snp" },
-		{ SNP1 " --memory 2G", "--memory: not an option of --mode snp (only of tdx)" },
+		{ SNP1 " --memory 2G", "--memory: not an option of --mode snp (only of tdx, cca)" },
 		{ SNP1 " --acpi-tables acpi/quex_1c-nic.bin", "--acpi-tables: not an option of --mode snp" },
 		{ SNP1 " --tdx-separator pre-202411", "--tdx-separator: not an option of --mode snp" },
 		{ SNP1 " --dump-td-hob x", "--dump-td-hob: not an option of --mode snp" },
-		{ "--mode sev --vcpus 1 " AMD, "--vcpus: not an option of --mode sev (only of seves, snp, snp:svsm, tdx)" },
+		{ "--mode sev --vcpus 1 " AMD, "--vcpus: not an option of --mode sev (only of seves, snp, snp:svsm, tdx, cca)" },
 		{ "--mode sev --vcpu-type EPYC " AMD, "--vcpu-type: not an option of --mode sev" },
 		{ "--mode seves --vcpus 1 --vcpu-type EPYC --guest-features 0x21 " AMD,
 		  "--guest-features: not an option of --mode seves (only of snp)" },

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch/arm64/image.h"
 #include "arch/x86/pvh.h"
 #include "loader/bytes.h"
 #include "tests/unit/boot-test.h"
@@ -17,10 +18,10 @@
 #include "vmm/config.h"
 #include "vmm/vm.h"
 
+#ifdef __x86_64__
 #define NOTE_OFF	(sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr))
 #define NOTE_LEN	(sizeof(Elf64_Nhdr) + 4 + 4)    /* "Xen\0" and a 32-bit entry */
 #define IMAGE_OFF	0x200
-
 /* ELF64 with a PT_LOAD of T->image and a PT_NOTE holding the PVH entry. */
 static char *write_kernel(const struct vm_test *t)
 {
@@ -49,6 +50,26 @@ static char *write_kernel(const struct vm_test *t)
 	memcpy(f + IMAGE_OFF, t->image, VM_TEST_KERNEL_LEN);
 	return boot_test__file(f, sizeof(f), sizeof(f));
 }
+#else
+/* An arm64 Image of T->image, whose first bytes vm_test__init made its
+ * header: text_offset 0, image_size 2 MiB, 4 KiB pages, anywhere. */
+static char *write_kernel(const struct vm_test *t)
+{
+	return boot_test__file(t->image, VM_TEST_KERNEL_LEN, VM_TEST_KERNEL_LEN);
+}
+
+static void image_header(uint8_t *p)
+{
+	static const uint64_t le[] = { 0, 2ull << 20, 0xa };    /* text_offset, image_size, flags */
+
+	memset(p, 0, ARM64_IMAGE_HDR_SIZE);
+	memcpy(p, "MZ\x40\xfa", 4);
+	for (int i = 0; i < 3; i++)
+		for (int b = 0; b < 8; b++)
+			p[8 + 8 * i + b] = (uint8_t)(le[i] >> (8 * b));
+	memcpy(p + ARM64_IMAGE_MAGIC_OFF, "ARM\x64", 4);
+}
+#endif
 
 void vm_test__init(struct vm_test *t)
 {
@@ -57,6 +78,9 @@ void vm_test__init(struct vm_test *t)
 		t->image[i] = (uint8_t)(i * 7 + 3);
 	for (size_t i = 0; i < VM_TEST_INITRD_LEN; i++)
 		t->initrd_data[i] = (uint8_t)(i * 13 + 1);
+#ifndef __x86_64__
+	image_header(t->image);
+#endif
 	t->kernel = write_kernel(t);
 	t->initrd = boot_test__file(t->initrd_data, VM_TEST_INITRD_LEN, VM_TEST_INITRD_LEN);
 	t->console = boot_test__file("", 0, 0);

@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 /* The kernel: one PT_LOAD of VM_TEST_KERNEL_LEN bytes at VM_TEST_LOAD (plus
- * a page of bss), entered at VM_TEST_ENTRY. */
+ * a page of bss), entered at VM_TEST_ENTRY.  On arm64, an Image of those
+ * bytes, its header first, placed and entered at the RAM's base. */
 #define VM_TEST_LOAD		0x100000ull
 #define VM_TEST_ENTRY		(VM_TEST_LOAD + 0x10)
 #define VM_TEST_KERNEL_LEN	4096

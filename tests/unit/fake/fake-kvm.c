@@ -53,10 +53,7 @@ void fake__install(void)
 	pthread_mutex_lock(&fake.lock);
 	memset(fake.objs, 0, sizeof(fake.objs));
 	memset(fake.vcpus, 0, sizeof(fake.vcpus));
-	memcpy(fake.caps, fake_x86_caps, fake_x86_ncaps * sizeof(fake_x86_caps[0]));
-	fake.ncaps = fake_x86_ncaps;
-	memcpy(fake.cpuid, fake_x86_cpuid, fake_x86_ncpuid * sizeof(fake_x86_cpuid[0]));
-	fake.ncpuid = fake_x86_ncpuid;
+	fake_arch__reset();
 	fake.nobjs = core.nanswers = 0;
 	core.open_err = 0;
 	core.log = NULL;
@@ -121,14 +118,6 @@ void fake__answer(unsigned long req, unsigned skip, long ret, int err)
 	if (core.nanswers == MAX_ANSWERS)
 		fake__die("too many answers");
 	core.answers[core.nanswers++] = (struct answer){ req, skip, ret, err };
-}
-
-void fake__set_supported_cpuid(const struct kvm_cpuid_entry2 *e, unsigned n)
-{
-	if (n > MAX_CPUID)
-		fake__die("%u CPUID entries, KVM has at most %d", n, MAX_CPUID);
-	memcpy(fake.cpuid, e, n * sizeof(*e));
-	fake.ncpuid = n;
 }
 
 /* ---- Scripts ------------------------------------------------------------- */
@@ -353,7 +342,7 @@ static long kvm_ioctl(unsigned long req, void *arg)
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : FAKE_RUN_SIZE;
 	default:
-		return fake_x86__kvm_ioctl(req, arg);
+		return fake_arch__kvm_ioctl(req, arg);
 	}
 }
 
@@ -522,20 +511,12 @@ static int run(struct obj *o, void *arg)
  * read only when the call succeeded (KVM reads no entries otherwise). */
 static size_t arg_len(unsigned long req, const void *arg, long ret)
 {
+	size_t n;
+
 	if (!arg || _IOC_DIR(req) == _IOC_NONE)
 		return 0;
-	if (ret >= 0 && (req == KVM_SET_CPUID2 || req == KVM_GET_SUPPORTED_CPUID))
-		return sizeof(struct kvm_cpuid2) +
-		       ((const struct kvm_cpuid2 *)arg)->nent * sizeof(struct kvm_cpuid_entry2);
-	if (ret >= 0 && req == KVM_SET_GSI_ROUTING)
-		return sizeof(struct kvm_irq_routing) + ((const struct kvm_irq_routing *)arg)->nr *
-		       sizeof(struct kvm_irq_routing_entry);
-	if (req == KVM_MEMORY_ENCRYPT_OP)       /* a command; kvm_sev_cmd is as long */
-		return sizeof(struct kvm_tdx_cmd);
-	if (ret >= 0 && req == KVM_SET_MSRS)
-		return sizeof(struct kvm_msrs) +
-		       ((const struct kvm_msrs *)arg)->nmsrs * sizeof(struct kvm_msr_entry);
-	return _IOC_SIZE(req);
+	n = fake_arch__arg_len(req, arg, ret);
+	return n ? n : _IOC_SIZE(req);
 }
 
 static int fake_ioctl(int fd, unsigned long req, void *arg)
@@ -572,6 +553,8 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 			ret = fake_vm__ioctl(o, req, arg);
 		else if (o->kind == FAKE_VCPU)
 			ret = o->vm->type->vcpu_ioctl(o, req, arg);
+		else if (o->kind == FAKE_DEVICE && o->vm->type->device_ioctl)
+			ret = o->vm->type->device_ioctl(o, req, arg);
 		else
 			ret = -ENOTTY;
 	}
@@ -589,8 +572,7 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 static int fake_open(const char *path, int flags)
 {
 	struct fake_call c = { .op = FAKE_OPEN, .vcpu = -1, .flags = flags };
-	enum fake_kind kind = !strcmp(path, "/dev/kvm") ? FAKE_KVM :
-			      fake_sev__is_dev(path) ? FAKE_SEV : FAKE_REAL;
+	enum fake_kind kind = !strcmp(path, "/dev/kvm") ? FAKE_KVM : fake_arch__open(path);
 	long ret = kind != FAKE_REAL ? 0 : open(path, flags);
 	struct obj *o;
 
@@ -599,8 +581,8 @@ static int fake_open(const char *path, int flags)
 	pthread_mutex_lock(&fake.lock);
 	if (kind == FAKE_KVM)
 		ret = core.open_err ? -core.open_err : fake__new_obj(FAKE_KVM, NULL, 0, &o);
-	else if (kind == FAKE_SEV)
-		ret = fake__new_obj(FAKE_SEV, NULL, 0, &o);
+	else if (kind != FAKE_REAL)
+		ret = fake__new_obj(kind, NULL, 0, &o);
 	c.kind = kind;
 	c.fd = ret;
 	c.ret = ret < 0 ? -1 : ret;

@@ -19,7 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __x86_64__
 #include "arch/x86/kvm-abi.h"
+#else
+#include "arch/arm64/kvm-abi.h"
+#endif
 #include "vmm/sys.h"
 
 #define FAKE_MAX_VCPUS	8
@@ -45,9 +49,11 @@ void fake__open_fails(int err);
 /* After SKIP calls that behave normally, every ioctl REQ (on any fd) returns
  * RET without acting, or -1 with errno ERR when ERR is not 0. */
 void fake__answer(unsigned long req, unsigned skip, long ret, int err);
+#ifdef __x86_64__
 /* KVM_GET_SUPPORTED_CPUID's table (copied); the default is a small table
  * of an Intel host. */
 void fake__set_supported_cpuid(const struct kvm_cpuid_entry2 *e, unsigned n);
+#endif
 
 /* ---- The guest: what KVM_RUN returns on vCPU ID, in order --------------- */
 
@@ -109,7 +115,7 @@ struct fake_step *fake__block(unsigned vcpu);
 /* ---- What the VMM did --------------------------------------------------- */
 
 enum fake_op { FAKE_OPEN, FAKE_IOCTL, FAKE_MMAP, FAKE_MUNMAP, FAKE_CLOSE, FAKE_FALLOCATE };
-enum fake_kind { FAKE_REAL, FAKE_KVM, FAKE_VM, FAKE_VCPU, FAKE_GMEM, FAKE_SEV };
+enum fake_kind { FAKE_REAL, FAKE_KVM, FAKE_VM, FAKE_VCPU, FAKE_GMEM, FAKE_SEV, FAKE_DEVICE };
 
 struct fake_call {
 	enum fake_op op;
@@ -140,9 +146,11 @@ unsigned fake__running(void);
 unsigned fake__open_fds(void);
 /* The memory attributes of GPA in the last VM created (KVM's view). */
 uint64_t fake__attributes(uint64_t gpa);
+#ifdef __x86_64__
 /* A host whose KVM also offers software-protected VMs with private memory
  * (the nested 7.3 host of make check). */
 void fake__host_sw_protected(void);
+#endif
 /* The contents of the last guest_memfd created (the file itself, kept
  * mapped after the VMM closed it); NULL if none.  *SIZE = its size. */
 const uint8_t *fake__guest_memory(uint64_t *size);

@@ -8,31 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/x86/kvm-abi.h"
 #include "tests/unit/fake/fake.h"
-
-static const struct fake_vm_type *const types[] = {
-	&fake_x86_default,
-	&fake_x86_sw_protected,
-	&fake_x86_tdx,
-	&fake_sev_vm,
-	&fake_sev_es_vm,
-	&fake_snp_vm,
-};
-
-const struct fake_vm_type *fake_vm__type(unsigned long type)
-{
-	uint64_t offered = fake__cap(KVM_CAP_VM_TYPES);
-
-	if (!offered)
-		offered = 1ull << KVM_X86_DEFAULT_VM;
-	if (type >= 32 || !(offered & (1ull << type)))
-		return NULL;
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (types[i]->type == type)
-			return types[i];
-	return NULL;
-}
 
 long fake_vm__create(unsigned long type)
 {
@@ -45,6 +21,7 @@ long fake_vm__create(unsigned long type)
 	fd = fake__new_obj(FAKE_VM, NULL, 0, &o);
 	if (fd >= 0) {
 		o->type = t;
+		o->vm_type = type;
 		if (t->vm_init)
 			t->vm_init(o);
 	}

@@ -76,7 +76,69 @@ static long get_supported_cpuid(struct kvm_cpuid2 *c)
 	return 0;
 }
 
-long fake_x86__kvm_ioctl(unsigned long req, void *arg)
+void fake_arch__reset(void)
+{
+	memcpy(fake.caps, fake_x86_caps, fake_x86_ncaps * sizeof(fake_x86_caps[0]));
+	fake.ncaps = fake_x86_ncaps;
+	memcpy(fake.cpuid, fake_x86_cpuid, fake_x86_ncpuid * sizeof(fake_x86_cpuid[0]));
+	fake.ncpuid = fake_x86_ncpuid;
+}
+
+void fake__set_supported_cpuid(const struct kvm_cpuid_entry2 *e, unsigned n)
+{
+	if (n > MAX_CPUID)
+		fake__die("%u CPUID entries, KVM has at most %d", n, MAX_CPUID);
+	memcpy(fake.cpuid, e, n * sizeof(*e));
+	fake.ncpuid = n;
+}
+
+static const struct fake_vm_type *const types[] = {
+	&fake_x86_default,
+	&fake_x86_sw_protected,
+	&fake_x86_tdx,
+	&fake_sev_vm,
+	&fake_sev_es_vm,
+	&fake_snp_vm,
+};
+
+/* x86 types are numbers, offered as KVM_CAP_VM_TYPES bits. */
+const struct fake_vm_type *fake_vm__type(unsigned long type)
+{
+	uint64_t offered = fake__cap(KVM_CAP_VM_TYPES);
+
+	if (!offered)
+		offered = 1ull << KVM_X86_DEFAULT_VM;
+	if (type >= 32 || !(offered & (1ull << type)))
+		return NULL;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i]->type == type)
+			return types[i];
+	return NULL;
+}
+
+enum fake_kind fake_arch__open(const char *path)
+{
+	return fake_sev__is_dev(path) ? FAKE_SEV : FAKE_REAL;
+}
+
+/* x86's variable-length structs, by their count; SEV and TDX commands. */
+size_t fake_arch__arg_len(unsigned long req, const void *arg, long ret)
+{
+	if (ret >= 0 && (req == KVM_SET_CPUID2 || req == KVM_GET_SUPPORTED_CPUID))
+		return sizeof(struct kvm_cpuid2) +
+		       ((const struct kvm_cpuid2 *)arg)->nent * sizeof(struct kvm_cpuid_entry2);
+	if (ret >= 0 && req == KVM_SET_GSI_ROUTING)
+		return sizeof(struct kvm_irq_routing) + ((const struct kvm_irq_routing *)arg)->nr *
+		       sizeof(struct kvm_irq_routing_entry);
+	if (req == KVM_MEMORY_ENCRYPT_OP)       /* a command; kvm_sev_cmd is as long */
+		return sizeof(struct kvm_tdx_cmd);
+	if (ret >= 0 && req == KVM_SET_MSRS)
+		return sizeof(struct kvm_msrs) +
+		       ((const struct kvm_msrs *)arg)->nmsrs * sizeof(struct kvm_msr_entry);
+	return 0;
+}
+
+long fake_arch__kvm_ioctl(unsigned long req, void *arg)
 {
 	switch (req) {
 	case KVM_GET_SUPPORTED_CPUID:

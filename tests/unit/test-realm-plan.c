@@ -1,0 +1,235 @@
+/* The realm options (loader/realm-opts.c) and the realm launch plan
+ * (arch/arm64/realm.c), which cvm-run --tee realm and cvm-measure --mode
+ * cca share: the parameters each option gives, the IPA width the RAM needs,
+ * the plan's ops, and cvm-measure's RIM of it.  Pure: every host. */
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/arm64/image.h"
+#include "arch/arm64/memmap.h"
+#include "arch/arm64/realm.h"
+#include "loader/error.h"
+#include "loader/realm-opts.h"
+#include "measure/rim.h"
+#include "tests/unit/boot-test.h"
+#include "tests/unit/test.h"
+
+#define GIB (1ull << 30)
+#define MIB (1ull << 20)
+
+static struct realm_opts opts(const char *const *kv)
+{
+	struct realm_opts o;
+
+	realm_opts__init(&o);
+	for (; kv[0]; kv += 2)
+		ck_assert_msg(realm_opts__set(&o, kv[0], kv[1]) == 0, "%s %s: %s", kv[0], kv[1],
+			      err__msg());
+	return o;
+}
+#define OPTS(...) opts((const char *const[]){ __VA_ARGS__, NULL })
+
+static void refused(const char *name, const char *value, const char *msg)
+{
+	struct realm_opts o;
+
+	realm_opts__init(&o);
+	ck_assert_int_eq(realm_opts__set(&o, name, value), -1);
+	ck_assert_str_eq(err__msg(), msg);
+	ck_assert_uint_eq(o.given, 0);
+}
+
+START_TEST(options_give_parameters)
+{
+	struct realm_opts o = OPTS("--sve-vl", "512", "pmu-num-ctrs", "0", "--num-bps", "6",
+				   "--num-wps", "1", "--lpa2", "", "--hash", "sha512");
+	struct plan_realm r;
+
+	ck_assert_int_eq(realm_opts__params(&o, ARM64_RAM_BASE + GIB, &r), 0);
+	ck_assert_uint_eq(r.flags0, PLAN_REALM_LPA2 | PLAN_REALM_SVE | PLAN_REALM_PMU);
+	ck_assert_uint_eq(r.sve_vl, 3);                         /* VQ 4, minus one */
+	ck_assert_uint_eq(r.num_bps, 5);
+	ck_assert_uint_eq(r.num_wps, 0);
+	ck_assert_uint_eq(r.pmu_num_ctrs, 0);
+	ck_assert_uint_eq(r.s2sz, 32);
+	ck_assert_int_eq(r.hash, PLAN_REALM_SHA512);
+	ck_assert_int_eq(r.rmm, PLAN_RMM_ANY);
+	ck_assert_str_eq(realm_opts__given(&o, REALM_OPT_PARAMS), "--sve-vl");
+	ck_assert_ptr_null(realm_opts__given(&o, REALM_OPT_RMM | REALM_OPT_IPA_BITS));
+
+	o = OPTS("--rmm", "2.0");
+	ck_assert_int_eq(realm_opts__params(&o, ARM64_RAM_BASE + 512 * MIB, &r), 0);
+	ck_assert(r.flags0 == 0 && r.sve_vl == 0 && r.num_bps == 0 && r.num_wps == 0 &&
+		  r.pmu_num_ctrs == 0 && r.hash == PLAN_REALM_SHA256 && r.rmm == PLAN_RMM_2_0);
+	ck_assert(realm_opts__known("lpa2") && realm_opts__known("--ipa-bits") &&
+		  !realm_opts__known("--vcpus"));
+}
+END_TEST
+
+START_TEST(options_refused)
+{
+	refused("--rmm", "1.1", "--rmm 1.1: expected 1.0 or 2.0");
+	refused("--hash", "md5", "--hash md5: expected sha256, sha384 or sha512");
+	refused("--ipa-bits", "53", "--ipa-bits 53: 32 to 52");
+	refused("--ipa-bits", "x", "--ipa-bits x: not a number");
+	refused("--sve-vl", "2176", "--sve-vl 2176: 128 to 2048");
+	refused("--sve-vl", "320", "--sve-vl 320: a multiple of 128 bits");
+	refused("--pmu-num-ctrs", "32", "--pmu-num-ctrs 32: 0 to 31");
+	refused("--num-bps", "0", "--num-bps 0: 1 to 64");
+	refused("--num-wps", "65", "--num-wps 65: 1 to 64");
+	refused("--lpa2", "maybe", "--lpa2 maybe: expected true or false");
+	refused("--vcpus", "1", "--vcpus: not a realm option");
+}
+END_TEST
+
+/* The RAM must sit in the protected (lower) half of the IPA space. */
+START_TEST(ipa_bits_hold_the_ram)
+{
+	struct realm_opts o = OPTS("--hash", "sha256");
+	struct plan_realm r;
+
+	ck_assert_int_eq(realm_opts__params(&o, 2 * GIB, &r), 0);
+	ck_assert_uint_eq(r.s2sz, 32);
+	ck_assert_int_eq(realm_opts__params(&o, 2 * GIB + 4096, &r), 0);
+	ck_assert_uint_eq(r.s2sz, 33);
+	ck_assert_int_eq(realm_opts__params(&o, 1ull << 47, &r), 0);
+	ck_assert_uint_eq(r.s2sz, 48);
+	ck_assert_int_eq(realm_opts__params(&o, (1ull << 47) + 4096, &r), -1);
+	ck_assert_str_eq(err__msg(), "memory: the RAM ends at 0x800000001000, beyond the protected "
+			 "half of a 48-bit IPA space (52 bits need --lpa2)");
+	o = OPTS("--lpa2", "true");
+	ck_assert_int_eq(realm_opts__params(&o, (1ull << 47) + 4096, &r), 0);
+	ck_assert_uint_eq(r.s2sz, 49);
+	o = OPTS("--ipa-bits", "40");
+	ck_assert_int_eq(realm_opts__params(&o, 2 * GIB, &r), 0);
+	ck_assert_uint_eq(r.s2sz, 40);
+	ck_assert_int_eq(realm_opts__params(&o, (1ull << 39) + 4096, &r), -1);
+	ck_assert_str_eq(err__msg(), "--ipa-bits 40: the RAM ends at 0x8000001000, above the "
+			 "protected half (below 0x8000000000); it needs at least 41");
+	o = OPTS("--ipa-bits", "50");
+	ck_assert_int_eq(realm_opts__params(&o, 2 * GIB, &r), -1);
+	ck_assert_str_eq(err__msg(), "--ipa-bits 50: more than 48 needs --lpa2");
+	o = OPTS("--hash", "sha384", "--rmm", "1.0");
+	ck_assert_int_eq(realm_opts__params(&o, 2 * GIB, &r), -1);
+	ck_assert_str_eq(err__msg(), "--hash sha384: RMM 1.0 has sha256 and sha512 only");
+}
+END_TEST
+
+START_TEST(only_with_tee_realm)
+{
+	struct realm_opts o = OPTS("--num-wps", "2");
+
+	ck_assert_int_eq(realm_opts__check_tee(&o, "realm"), 0);
+	ck_assert_int_eq(realm_opts__check_tee(&o, "pkvm"), -1);
+	ck_assert_str_eq(err__msg(), "--num-wps: only with --tee realm");
+	realm_opts__init(&o);
+	ck_assert_int_eq(realm_opts__check_tee(&o, "none"), 0);
+}
+END_TEST
+
+/* An Image of 9 KiB (text_offset 0, image_size 2 MiB) and a 5000-byte initrd. */
+struct files {
+	char *kernel, *initrd;
+};
+
+static struct files files(void)
+{
+	static uint8_t k[9 * 1024], rd[5000];
+	struct files f;
+
+	for (size_t i = 0; i < sizeof(k); i++)
+		k[i] = (uint8_t)(i * 7);
+	memset(k, 0, ARM64_IMAGE_HDR_SIZE);
+	memcpy(k, "MZ\x40\xfa", 4);
+	k[0x12] = 0x20;                                 /* image_size 2 MiB */
+	k[0x18] = 0xa;
+	memcpy(k + ARM64_IMAGE_MAGIC_OFF, "ARM\x64", 4);
+	for (size_t i = 0; i < sizeof(rd); i++)
+		rd[i] = BOOT_TEST_INITRD_BYTE(i);
+	f.kernel = boot_test__file(k, sizeof(k), sizeof(k));
+	f.initrd = boot_test__file(rd, sizeof(rd), sizeof(rd));
+	return f;
+}
+
+static void hex(char *out, const uint8_t *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+/* Every image measured, on granule boundaries, then a REC per vCPU, only
+ * vCPU 0's runnable at the entry; cvm-measure prints this plan's RIM. */
+START_TEST(plan_and_its_rim)
+{
+	struct files f = files();
+	const struct arm64_boot_cfg cfg = { .kernel = f.kernel, .initrd = f.initrd,
+					    .cmdline = "console=ttyAMA0", .mem_size = 256 * MIB,
+					    .vcpus = 3 };
+	struct realm_opts o = OPTS("--num-bps", "2");
+	struct plan p;
+	uint8_t rim[RIM_MAX];
+	char want[80] = "rim=", cmd[1024], out[256], err[256];
+
+	plan__init(&p);
+	ck_assert_msg(arm64__build_realm_plan(&p, &cfg, &o) == 0, "%s", err__msg());
+	ck_assert_uint_eq(p.nops, 3 + 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert(p.ops[i].kind == PLAN_REALM_DATA && p.ops[i].gpa % 4096 == 0);
+	ck_assert_str_eq(p.ops[0].what, "kernel");
+	ck_assert_uint_eq(p.ops[0].gpa, ARM64_RAM_BASE);
+	ck_assert_str_eq(p.ops[1].what, "initrd");
+	ck_assert_str_eq(p.ops[2].what, "dtb");
+	for (uint32_t v = 0; v < 3; v++) {
+		const struct plan_op *op = &p.ops[3 + v];
+
+		ck_assert(op->kind == PLAN_REALM_REC && op->vcpu == v && op->rec);
+		ck_assert_uint_eq(op->rec->flags, v ? 0 : PLAN_REC_RUNNABLE);
+		ck_assert_uint_eq(op->rec->pc, v ? 0 : p.entry.pc);
+		ck_assert_uint_eq(op->rec->gprs[0], v ? 0 : p.ops[2].gpa);
+	}
+	ck_assert(p.realm && p.realm->rmm == PLAN_RMM_2_0 && p.realm->s2sz == 32 &&
+		  p.realm->num_bps == 1);
+	ck_assert_int_eq(rim__replay(&p, rim, NULL), 0);
+	hex(want + 4, rim, 32);
+	strcat(want, "\n");
+	snprintf(cmd, sizeof(cmd), "%s --mode cca --kernel '%s' --initrd '%s' --append "
+		 "console=ttyAMA0 --vcpus 3 --memory 256M --num-bps 2",
+		 test__program("cvm-measure"), f.kernel, f.initrd);
+	ck_assert_msg(test__run(NULL, cmd, out, sizeof(out), err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(out, want);
+	plan__exit(&p);
+
+	/* RMM 1.0 would measure KVM's RIPAS calls, not modelled: refused. */
+	o = OPTS("--rmm", "1.0");
+	plan__init(&p);
+	ck_assert_int_eq(arm64__build_realm_plan(&p, &cfg, &o), -1);
+	ck_assert_int_eq(err__status(), CVM_EXIT_BADINPUT);
+	plan__exit(&p);
+	o = OPTS("--ipa-bits", "32");
+	plan__init(&p);
+	ck_assert_int_eq(arm64__build_realm_plan(&p, &(struct arm64_boot_cfg){ .kernel = f.kernel,
+			 .mem_size = 2 * GIB, .vcpus = 1 }, &o), -1);
+	ck_assert_msg(strstr(err__msg(), "--ipa-bits 32: the RAM ends at 0xc0000000"), "%s",
+		      err__msg());
+	plan__exit(&p);
+	boot_test__remove(f.kernel);
+	boot_test__remove(f.initrd);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("realm-plan");
+	TCase *t = tcase_create("plan");
+
+	tcase_set_timeout(t, 30);
+	tcase_add_test(t, options_give_parameters);
+	tcase_add_test(t, options_refused);
+	tcase_add_test(t, ipa_bits_hold_the_ram);
+	tcase_add_test(t, only_with_tee_realm);
+	tcase_add_test(t, plan_and_its_rim);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+TEST_SUITE(suite)
