@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loader/bytes.h"
 #include "loader/error.h"
 #include "measure/digest.h"
 #include "measure/rim.h"
@@ -11,12 +12,6 @@
 #define DESC_DATA       0
 #define DESC_REC        1
 #define DESC_RIPAS      2
-
-static void put_le(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static const EVP_MD *md_of(enum plan_realm_hash h)
 {
@@ -63,8 +58,8 @@ static int hash(enum plan_realm_hash h, const void *buf, size_t len, uint8_t out
 static void desc_init(uint8_t d[DESC_LEN], int type, const uint8_t rim[RIM_MAX])
 {
 	memset(d, 0, DESC_LEN);
-	put_le(d + 0x00, type, 8);
-	put_le(d + 0x08, DESC_LEN, 8);
+	bytes__put_le(d + 0x00, 8, type);
+	bytes__put_le(d + 0x08, 8, DESC_LEN);
 	memcpy(d + 0x10, rim, RIM_MAX);
 }
 
@@ -75,13 +70,13 @@ int rim__create(const struct plan_realm *r, uint8_t rim[RIM_MAX])
 
 	if (!page)
 		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	put_le(page + 0x00, r->flags0, 8);
-	put_le(page + 0x08, r->s2sz, 4);
-	put_le(page + 0x10, r->sve_vl, 4);
-	put_le(page + 0x18, r->num_bps, 4);
-	put_le(page + 0x20, r->num_wps, 4);
-	put_le(page + 0x28, r->pmu_num_ctrs, 4);
-	put_le(page + 0x30, r->hash, 1);
+	bytes__put_le(page + 0x00, 8, r->flags0);
+	bytes__put_le(page + 0x08, 4, r->s2sz);
+	bytes__put_le(page + 0x10, 4, r->sve_vl);
+	bytes__put_le(page + 0x18, 4, r->num_bps);
+	bytes__put_le(page + 0x20, 4, r->num_wps);
+	bytes__put_le(page + 0x28, 4, r->pmu_num_ctrs);
+	bytes__put_le(page + 0x30, 1, r->hash);
 	ret = hash(r->hash, page, RIM_GRANULE, rim);
 	free(page);
 	return ret;
@@ -104,8 +99,8 @@ int rim__data(enum plan_realm_hash h, uint8_t rim[RIM_MAX], uint64_t ipa, bool m
 			return -1;
 	}
 	desc_init(d, DESC_DATA, rim);
-	put_le(d + 0x50, ipa, 8);
-	put_le(d + 0x58, measured, 8);
+	bytes__put_le(d + 0x50, 8, ipa);
+	bytes__put_le(d + 0x58, 8, measured);
 	memcpy(d + 0x60, content, RIM_MAX);
 	return hash(h, d, sizeof(d), rim);
 }
@@ -115,8 +110,8 @@ int rim__ripas(enum plan_realm_hash h, uint8_t rim[RIM_MAX], uint64_t base, uint
 	uint8_t d[DESC_LEN];
 
 	desc_init(d, DESC_RIPAS, rim);
-	put_le(d + 0x50, base, 8);
-	put_le(d + 0x58, top, 8);
+	bytes__put_le(d + 0x50, 8, base);
+	bytes__put_le(d + 0x58, 8, top);
 	return hash(h, d, sizeof(d), rim);
 }
 
@@ -126,10 +121,10 @@ int rim__rec(enum plan_realm_hash h, uint8_t rim[RIM_MAX], const struct plan_rea
 	uint8_t d[DESC_LEN], page[RIM_GRANULE];
 
 	memset(page, 0, sizeof(page));
-	put_le(page + 0x000, rec->flags, 8);
-	put_le(page + 0x200, rec->pc, 8);
+	bytes__put_le(page + 0x000, 8, rec->flags);
+	bytes__put_le(page + 0x200, 8, rec->pc);
 	for (int i = 0; i < 8; i++)
-		put_le(page + 0x300 + 8 * i, rec->gprs[i], 8);
+		bytes__put_le(page + 0x300 + 8 * i, 8, rec->gprs[i]);
 	if (hash(h, page, sizeof(page), content) < 0)
 		return -1;
 	desc_init(d, DESC_REC, rim);

@@ -1,8 +1,8 @@
-#include <endian.h>
 #include <string.h>
 
 #include "arch/arm64/image.h"
 #include "arch/arm64/memmap.h"
+#include "loader/bytes.h"
 #include "loader/error.h"
 
 /* Header fields (arch/arm64/include/asm/image.h), all little-endian. */
@@ -11,14 +11,6 @@
 #define FLAGS_OFF        0x18
 #define FLAG_BE          (1ull << 0)
 #define TEXT_ALIGN       0x1000ull
-
-static uint64_t le64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return le64toh(v);
-}
 
 int arm64_image__parse(const struct blob *b, struct arm64_image *img)
 {
@@ -33,9 +25,9 @@ int arm64_image__parse(const struct blob *b, struct arm64_image *img)
 	if (memcmp(b->data + ARM64_IMAGE_MAGIC_OFF, "ARM\x64", 4) != 0)
 		return err__set("%s: not an arm64 Image (no \"ARM\\x64\" magic at %#x)", b->path,
 				ARM64_IMAGE_MAGIC_OFF);
-	img->text_offset = le64(b->data + TEXT_OFFSET_OFF);
-	img->image_size = le64(b->data + IMAGE_SIZE_OFF);
-	flags = le64(b->data + FLAGS_OFF);
+	img->text_offset = bytes__get_le(b->data + TEXT_OFFSET_OFF, 8);
+	img->image_size = bytes__get_le(b->data + IMAGE_SIZE_OFF, 8);
+	flags = bytes__get_le(b->data + FLAGS_OFF, 8);
 	if (img->image_size == 0)
 		return err__set("%s: image_size: 0, a kernel older than 3.17 whose text_offset "
 				"cannot be trusted", b->path);

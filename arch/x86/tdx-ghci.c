@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "arch/x86/tdx-ghci.h"
+#include "loader/bytes.h"
 
 #define PAGE_MASK 0xfffull
 
@@ -10,21 +11,6 @@
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 
 #define FATAL_GPA_VALID (1ull << 63)
-
-static uint64_t get_le(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_le(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++, v >>= 8)
-		p[i] = (uint8_t)v;
-}
 
 uint64_t tdx_ghci__quote_request(uint64_t gpa, uint64_t size, const uint8_t *buf,
 				 struct tdx_quote_hdr *h)
@@ -35,10 +21,10 @@ uint64_t tdx_ghci__quote_request(uint64_t gpa, uint64_t size, const uint8_t *buf
 		return TDVMCALL_STATUS_ALIGN_ERROR;
 	if (size > TDX_QUOTE_MAX)
 		return TDVMCALL_STATUS_INVALID_OPERAND;
-	h->version = get_le(buf, 8);
-	h->status = get_le(buf + 8, 8);
-	h->in_len = (uint32_t)get_le(buf + 16, 4);
-	h->out_len = (uint32_t)get_le(buf + 20, 4);
+	h->version = bytes__get_le(buf, 8);
+	h->status = bytes__get_le(buf + 8, 8);
+	h->in_len = (uint32_t)bytes__get_le(buf + 16, 4);
+	h->out_len = (uint32_t)bytes__get_le(buf + 20, 4);
 	if (h->version != TDX_QUOTE_VERSION || h->in_len > size - TDX_QUOTE_HDR)
 		return TDVMCALL_STATUS_INVALID_OPERAND;
 	return TDVMCALL_STATUS_SUCCESS;
@@ -46,10 +32,10 @@ uint64_t tdx_ghci__quote_request(uint64_t gpa, uint64_t size, const uint8_t *buf
 
 void tdx_ghci__quote_put(uint8_t *buf, uint64_t status, uint32_t out_len)
 {
-	put_le(buf + 20, out_len, 4);
+	bytes__put_le(buf + 20, 4, out_len);
 	/* The guest polls the status: the length must be visible first. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	put_le(buf + 8, status, 8);
+	bytes__put_le(buf + 8, 8, status);
 }
 
 void tdx_ghci__fatal(const uint64_t *data, uint32_t ndata, char *out, size_t len)
