@@ -31,6 +31,7 @@ _cvm() {
 	--tdx-separator) _cvm_words post-202411 pre-202411; return 0 ;;
 	--tdx-vmm) _cvm_words qemu cvm-run; return 0 ;;
 	--memory-backend) _cvm_words guest-memfd anon; return 0 ;;
+	--pit) _cvm_words on off; return 0 ;;
 	--console) _cvm_words stdio file:; return 0 ;;
 	--kernel | -k | --initrd | -i | --ovmf | --svsm | --vars-file | --acpi-tables | \
 	--acpi-rsdp | --acpi-loader | --dump-td-hob | --config | --realm-ops)

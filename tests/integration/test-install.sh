@@ -51,6 +51,8 @@ comp cvm-measure --mode sn | grep -qx snp:svsm || fail "completion: --mode snp:s
 comp cvm-measure --vcpu-type EPYC-G | grep -qx EPYC-Genoa || fail "completion: --vcpu-type"
 comp cvm-run --memory-b | grep -qx -- --memory-backend || fail "completion: --memory-backend"
 comp cvm-run ch | grep -qx check || fail "completion: check"
+comp cvm-run --pit o | grep -qx off || fail "completion: --pit"
+comp cvm-run --tee r | grep -qx realm || fail "completion: --tee realm"
 
 # The example configs parse where they are installed.
 "$root/usr/bin/cvm-run" --config "$root/usr/share/doc/cvm/examples/test-guest.ini" \
