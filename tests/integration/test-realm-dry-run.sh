@@ -82,6 +82,8 @@ if [ -z "$A64" ] || [ ! -x "$A64/cvm-run" ] || [ ! -x "$A64/cvm-measure" ]; then
 	echo "realm dry run: arm64 part not run: no arm64 build (make arm64)"
 elif [ "$(uname -m)" != aarch64 ] && ! command -v qemu-aarch64 >/dev/null; then
 	echo "realm dry run: arm64 part not run: no qemu-aarch64 (Debian qemu-user)"
+elif [ "$(uname -m)" != aarch64 ] && [ "${CVM_SAN:-}" = 1 ]; then
+	echo "realm dry run: arm64 part not run: sanitized binaries do not run under qemu-aarch64"
 else
 	exe=()
 	[ "$(uname -m)" = aarch64 ] || exe=(qemu-aarch64)
