@@ -335,7 +335,7 @@ static int update_data(struct vm *vm, const struct plan_op *op)
 				       op->what, (unsigned long long)op->gpa,
 				       (unsigned long long)op->len);
 	if (op->data)
-		memcpy(dst, op->data, op->len);
+		memcpy(dst, op->data, op->data_len);     /* fresh RAM: the rest is zero */
 	snprintf(what, sizeof(what), "KVM_SEV_LAUNCH_UPDATE_DATA of %s at gpa %#llx", op->what,
 		 (unsigned long long)op->gpa);
 	if (cmd(vm, KVM_SEV_LAUNCH_UPDATE_DATA, &u, what) < 0)

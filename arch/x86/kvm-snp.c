@@ -206,7 +206,7 @@ int snp__load(struct vm *vm, const struct plan_op *op)
 		return err__set_status(CVM_EXIT_FAIL, "%s: %llu bytes of launch source: %s", op->what,
 				       (unsigned long long)op->len, strerror(errno));
 	if (op->data)
-		memcpy(src, op->data, op->len);
+		memcpy(src, op->data, op->data_len);     /* the rest: zeros, fresh */
 	r = type == SNP_PAGE_CPUID ? cpuid_page(vm, op, src) : update(vm, op, type, src, &fw);
 	sys->munmap(src, op->len);
 	return r;

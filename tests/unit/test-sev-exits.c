@@ -86,6 +86,24 @@ START_TEST(memory_fault_converts_on_snp)
 }
 END_TEST
 
+/* A fault the engine cannot convert (a GPA in the MMIO hole) stops the VM
+ * with the fault and the refusal named, never a retried KVM_RUN. */
+START_TEST(memory_fault_outside_ram_stops_the_vm)
+{
+	struct fake_step *f = fake__error(0, EFAULT, KVM_EXIT_MEMORY_FAULT);
+	int st;
+
+	kvm_run__memory_fault(&f->run)->gpa = 0xf0000000;
+	kvm_run__memory_fault(&f->run)->size = 4096;
+	kvm_run__memory_fault(&f->run)->flags = KVM_MEMORY_EXIT_FLAG_PRIVATE;
+	fake__out(0, 0xf4, 0);
+	st = RUN("snp");
+	ck_assert_msg(st == 1, "status %d: %s", st, t.err);
+	ck_assert_msg(strstr(t.err, "memory fault at gpa 0xf0000000 size 0x1000: conversion "
+			     "shared -> private refused"), "%s", t.err);
+}
+END_TEST
+
 static struct fake_step *term(uint64_t data)
 {
 	struct fake_step *s = fake__step(0, KVM_EXIT_SYSTEM_EVENT);
@@ -238,6 +256,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, page_state_changes_go_through_the_engine);
 	tcase_add_test(tc, memory_fault_converts_on_snp);
+	tcase_add_test(tc, memory_fault_outside_ram_stops_the_vm);
 	tcase_add_test(tc, termination_requests_are_decoded);
 	tcase_add_test(tc, certificate_requests_are_served);
 	tcase_add_test(tc, check_lists_the_sev_paths);
