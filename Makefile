@@ -174,7 +174,7 @@ check-standalone: $(BUILD)/cvm-unit
 $(BUILD)/arm64-dtb: $(BUILD)/tests/integration/arm64-dtb.o $(BUILD)/libcvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-check-integration: all $(BUILD)/arm64-dtb arm64
+check-integration: all $(BUILD)/arm64-dtb arm64 $(BUILD)/cvm-unit
 	CVM_SHARED=$(SHARED) CVM_BUILD=$(abspath $(BUILD)) CVM_ARM64_BUILD=$(abspath $(ARM64_BUILD)) \
 	  CVM_SAN=$(SAN) tests/integration/run-all.sh
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # No leaks and no invalid accesses under valgrind on the main paths of both
-# programs (the SAN=1 run has ASan for that instead).
+# programs, and in the unit suites of the conversion engine and of running
+# guests' exits on the fake kernel (the SAN=1 run has ASan for that instead).
 . "$(dirname "$0")/lib.sh"
 [ "${CVM_SAN:-}" != 1 ] || skip "ASan build: valgrind does not run sanitized binaries"
 command -v valgrind >/dev/null || skip "valgrind is not installed"
@@ -31,4 +32,10 @@ vg 2 "$RUN" -k kernel/initrd.bin
 vg 0 "$RUN" --tee tdx --firmware firmware/OVMF.inteltdx.ms.fd -m 2G --dry-run
 vg 0 "$RUN" --tee snp --firmware firmware/OVMF.amdsev.fd -k kernel/vmlinuz-6.1.0-56-cloud-amd64 \
 	-i kernel/initrd.bin -c 2 --vcpu-type EPYC-v4 --dry-run
+
+# Check's fork per test would hide a child's errors: one process per suite.
+[ -x "$BUILD/cvm-unit" ] || fail "no $BUILD/cvm-unit (make check builds it)"
+for suite in private-mem range-set vm-exits sev-exits tdx-exits; do
+	CK_FORK=no CK_RUN_SUITE=$suite CVM_SHARED=$(cd "$SHARED" && pwd) vg 0 "$BUILD/cvm-unit"
+done
 exit 0
