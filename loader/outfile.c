@@ -104,3 +104,20 @@ void outfiles__abort(struct outfiles *o)
 		drop(f);
 	}
 }
+
+int outfile__open_stream(const char *option, const char *path)
+{
+	/* O_NONBLOCK: open(2) of a FIFO for writing fails with ENXIO rather
+	 * than waiting for a reader; the stream then blocks as usual. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
+
+	if (fd < 0)
+		return err__set("%s%s: %s", option, path, errno == ENXIO ?
+				"a FIFO with no reader" : strerror(errno));
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		err__set("%s%s: %s", option, path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}

@@ -24,4 +24,10 @@ int outfiles__commit(struct outfiles *o);
 /* Removes every staged temporary; safe after commit (then a no-op). */
 void outfiles__abort(struct outfiles *o);
 
+/* A stream written as the guest runs (console, firmware log): PATH opened
+ * for writing, created or truncated, without waiting on a FIFO that has no
+ * reader (refused instead).  The fd, or -1 with err__set() naming the
+ * option as the user wrote it, OPTION then PATH ("--console file:", "x"). */
+int outfile__open_stream(const char *option, const char *path);
+
 #endif

@@ -1,18 +1,21 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "loader/error.h"
+#include "loader/outfile.h"
 #include "vmm/console.h"
 #include "vmm/expect.h"
 
-int console__init(struct console *c, const char *expect, void (*on_match)(void *ctx),
+int console__init(struct console *c, const char *expect, void (*on_end)(void *ctx, int err),
 		  void *ctx)
 {
 	memset(c, 0, sizeof(*c));
 	c->out_fd = STDOUT_FILENO;
-	c->on_match = on_match;
+	c->out_name = "stdout";
+	c->on_end = on_end;
 	c->ctx = ctx;
 	if (expect && !(c->expect = expect__new(expect, "--expect")))
 		return -1;
@@ -23,11 +26,12 @@ int console__open(struct console *c, const char *file)
 {
 	if (!file)
 		return 0;
-	c->out_fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	c->out_fd = outfile__open_stream("--console file:", file);
 	if (c->out_fd < 0) {
 		c->out_fd = STDOUT_FILENO;
-		return err__set("--console file:%s: %s", file, strerror(errno));
+		return -1;
 	}
+	c->out_name = file;
 	c->own_fd = true;
 	return 0;
 }
@@ -47,9 +51,17 @@ void console__tx(struct console *c, uint8_t byte)
 {
 	ssize_t r;
 
-	do
+	do {
 		r = write(c->out_fd, &byte, 1);
-	while (r < 0 && errno == EINTR);
+		/* An inherited non-blocking stdout: wait until it drains. */
+		if (r < 0 && errno == EAGAIN)
+			poll(&(struct pollfd){ .fd = c->out_fd, .events = POLLOUT }, 1, -1);
+	} while (r < 0 && (errno == EINTR || errno == EAGAIN));
+	/* Output lost is a failed run, not a quiet one (first error only). */
+	if (r < 0 && !c->failed) {
+		c->failed = true;
+		c->on_end(c->ctx, errno);
+	}
 	if (!c->expect || c->matched)
 		return;
 	/* Lines are matched as they grow, one step per byte, so a prompt
@@ -58,7 +70,7 @@ void console__tx(struct console *c, uint8_t byte)
 		expect__newline(c->expect);
 	} else if (expect__feed(c->expect, byte)) {
 		c->matched = true;
-		c->on_match(c->ctx);
+		c->on_end(c->ctx, 0);
 	}
 }
 

@@ -13,10 +13,12 @@ struct expect;
 
 struct console {
 	int out_fd;
+	const char *out_name;           /* "stdout" or the --console file */
 	bool own_fd;
+	bool failed;                    /* a write failed: reported once */
 	struct expect *expect;          /* NULL: no --expect */
 	bool matched;
-	void (*on_match)(void *ctx);
+	void (*on_end)(void *ctx, int err);     /* 0: --expect matched; an errno: write failed */
 	void *ctx;
 	bool raw;                       /* stdin put in raw mode, restore at exit */
 	struct termios saved;
@@ -25,7 +27,7 @@ struct console {
 /* Output to stdout until console__open.  EXPECT NULL = no matching, else a
  * vmm/expect.h pattern.  -1 + err__set() on a bad pattern (naming the
  * option). */
-int console__init(struct console *c, const char *expect, void (*on_match)(void *ctx),
+int console__init(struct console *c, const char *expect, void (*on_end)(void *ctx, int err),
 		  void *ctx);
 /* Sends output to FILE (NULL: stdout), truncating it: called once the host
  * has proven it can run the VM, so a failed start destroys no file. */

@@ -63,9 +63,16 @@ void vm__guest_ended(struct vm *vm, const char *why)
 		vm__stop(vm, 0, "%s", why);
 }
 
-static void on_expect(void *ctx)
+/* The console's end: --expect matched (0), or its output failed. */
+static void on_console(void *ctx, int err)
 {
-	vm__exit(ctx, 0);
+	struct vm *vm = ctx;
+
+	if (!err)
+		vm__exit(vm, 0);
+	else
+		vm__stop(vm, CVM_EXIT_FAIL, "console: writing to %s: %s", vm->console.out_name,
+			 strerror(err));
 }
 
 /* Terminal input to the console device until the VM stops; the stop pipe
@@ -268,7 +275,7 @@ static int run(const struct vm_config *cfg, bool leave)
 		teardown(&vm);
 		return 0;
 	}
-	if (console__init(&vm.console, cfg->expect, on_expect, &vm) < 0 || setup(&vm) < 0 ||
+	if (console__init(&vm.console, cfg->expect, on_console, &vm) < 0 || setup(&vm) < 0 ||
 	    (!cfg->no_seccomp && seccomp__install() < 0))
 		goto fail;
 	if (vm.console_in && console__want_input(&vm.console) &&

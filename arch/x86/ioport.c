@@ -6,9 +6,11 @@
  * PIT and speaker port live in KVM. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arch/x86/memmap.h"
 #include "loader/error.h"
+#include "loader/outfile.h"
 #include "vmm/arch.h"
 #include "vmm/vm.h"
 
@@ -116,6 +118,7 @@ static void fw_log_out(void *ctx, uint8_t byte)
 static int pc_init(struct vm *vm)
 {
 	struct vm_arch *a = &vm->arch;
+	int fd;
 
 	pci_host__init(&a->pci, &pci_ops, vm);
 	acpi_pm__init(&a->pm, &pm_ops, vm);
@@ -139,9 +142,14 @@ static int pc_init(struct vm *vm)
 	}
 	if (!vm->cfg->firmware_log)
 		return 0;
-	a->fw_log = fopen(vm->cfg->firmware_log, "we");
-	if (!a->fw_log)
+	fd = outfile__open_stream("--firmware-log ", vm->cfg->firmware_log);
+	if (fd < 0)
+		return -1;
+	a->fw_log = fdopen(fd, "w");
+	if (!a->fw_log) {
+		close(fd);
 		return err__set("--firmware-log %s: %s", vm->cfg->firmware_log, strerror(errno));
+	}
 	a->debugcon = (struct debugcon){ .out = fw_log_out, .ctx = a->fw_log };
 	return io__register(&vm->io, IO_PIO, X86_PORT_DEBUGCON, 1, debugcon__io, &a->debugcon);
 }

@@ -373,6 +373,16 @@ START_TEST(expect_without_match_times_out)
 }
 END_TEST
 
+/* Console output that cannot be written fails the run, said once. */
+START_TEST(console_write_error_fails_the_run)
+{
+	fake__io(0, true, 0x3f8, 1, 6, "hello\n");
+	fake__out(0, 0xf4, 0);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "--console", "file:/dev/full"), CVM_EXIT_FAIL);
+	ck_assert_str_eq(t.err, "cvm-run: console: writing to /dev/full: No space left on device\n");
+}
+END_TEST
+
 /* A smoke test must not pass a guest that died before its marker: any end
  * of the guest before --expect matched is status 125, with the reason; the
  * guest's own debug-exit byte still wins; after a match the end is 0. */
@@ -485,6 +495,7 @@ static Suite *vm_exits_suite(void)
 	tcase_add_test(end, expect_match_ends_the_vm);
 	tcase_add_test(end, expect_without_match_times_out);
 	tcase_add_test(end, expect_unmatched_end_is_a_failure);
+	tcase_add_test(end, console_write_error_fails_the_run);
 	suite_add_tcase(s, end);
 	return s;
 }

@@ -4,7 +4,10 @@
  * poweroff ending the VM. */
 #include <linux/qemu_fw_cfg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "loader/bytes.h"
 #include "loader/error.h"
@@ -223,6 +226,27 @@ START_TEST(firmware_boot_bad_input)
 }
 END_TEST
 
+/* A FIFO nobody reads is refused at once, never waited on. */
+START_TEST(output_fifo_without_reader_is_refused)
+{
+	char dir[] = "/tmp/cvm-fifo-XXXXXX", fifo[64], console[80], want[160];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/f", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", fw, "--firmware-log", fifo), 2);
+	snprintf(want, sizeof(want), "cvm-run: --firmware-log %s: a FIFO with no reader\n", fifo);
+	ck_assert_str_eq(t.err, want);
+	snprintf(console, sizeof(console), "file:%s", fifo);
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", fw, "--console", console), 2);
+	snprintf(want, sizeof(want), "cvm-run: --console file:%s: a FIFO with no reader\n", fifo);
+	ck_assert_str_eq(t.err, want);
+	ck_assert(t.seconds < 5);
+	unlink(fifo);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *vm_pc_suite(void)
 {
 	Suite *s = suite_create("vm-pc");
@@ -233,6 +257,7 @@ static Suite *vm_pc_suite(void)
 	tcase_add_test(c, poweroff_rules);
 	tcase_add_test(c, firmware_boot_fw_cfg);
 	tcase_add_test(c, firmware_boot_bad_input);
+	tcase_add_test(c, output_fifo_without_reader_is_refused);
 	suite_add_tcase(s, c);
 	return s;
 }
