@@ -253,7 +253,7 @@ static const struct option_def defs[] = {
 	{ "firmware", 0, "FILE", set_firmware, "OVMF/TDVF image, ending at 4 GiB, entered at its reset vector", "" },
 	{ "firmware-log", 0, "FILE", set_firmware_log, "write the debug port 0x402 (OVMF's log) to FILE", "" },
 	{ "params", 'p', "CMDLINE", set_params, "kernel command line" },
-	{ "mem", 'm', "SIZE", set_mem, "guest RAM: MiB, or with a unit K/M/G/T (512, 1.5G); 16M-64T in whole 4 KiB pages (default 512M)" },
+	{ "mem", 'm', "SIZE", set_mem, "guest RAM: MiB, or with a unit K/M/G/T (512, 1.5G); 16M in whole 4 KiB pages up to what KVM memslots hold (about 8T) (default 512M)" },
 	{ "cpus", 'c', "N", set_cpus, "vCPUs, 1-" STR(MAX_CPUS) " (default 1)" },
 	{ "console", 0, "stdio|file:PATH", set_console, "where the serial console goes (default stdio)", "file:" },
 	{ "timeout", 0, "SECONDS", set_timeout, "stop the guest after this many seconds (> 0, fractions allowed); exit status 124" },
@@ -265,7 +265,7 @@ static const struct option_def defs[] = {
 	{ "mrconfigid", 0, "HEX", set_mrconfigid, "--tee tdx: MRCONFIGID, 48 bytes in hex" },
 	{ "mrowner", 0, "HEX", set_mrowner, "--tee tdx: MROWNER, 48 bytes in hex" },
 	{ "mrownerconfig", 0, "HEX", set_mrownerconfig, "--tee tdx: MROWNERCONFIG, 48 bytes in hex" },
-	{ "tdx-qgs", 0, "unix:PATH|vsock:CID:PORT", set_tdx_qgs, "--tee tdx: relay GetQuote to this QGS" },
+	{ "tdx-qgs", 0, "unix:PATH|vsock:CID:PORT", set_tdx_qgs, "--tee tdx: relay GetQuote to this QGS", "unix:" },
 	{ "tdx-separator", 0, "ERA", set_tdx_separator, "--tee tdx with -k: the TDVF's edk2 era for --dry-run's RTMRs, post-202411 (default) | pre-202411" },
 	{ "peek", 0, "GPA,...", set_peek, "after the guest stops, show 16 bytes of its memory at each GPA (only what it shares)" },
 	{ "dry-run", 0, NULL, set_dry_run, "print the launch plan and exit" },
@@ -276,10 +276,10 @@ static const struct option_def defs[] = {
 	{ "vcpu-stepping", 0, "N", set_sev, "sev-es, snp: vCPU stepping" },
 	{ "guest-features", 0, "VALUE", set_sev, "snp: VMSA SEV_FEATURES (default 0x1)" },
 	{ "snp-policy", 0, "VALUE", set_sev, "snp: guest policy (default 0x30000)" },
-	{ "id-block", 0, "FILE", set_sev, "snp: 96-byte ID block for LAUNCH_FINISH (with --id-auth)" },
-	{ "id-auth", 0, "FILE", set_sev, "snp: 4096-byte ID authentication structure" },
+	{ "id-block", 0, "FILE", set_sev, "snp: 96-byte ID block for LAUNCH_FINISH (with --id-auth)", "" },
+	{ "id-auth", 0, "FILE", set_sev, "snp: 4096-byte ID authentication structure", "" },
 	{ "host-data", 0, "HEX", set_sev, "snp: 32 bytes of HOST_DATA for attestation reports" },
-	{ "snp-certs", 0, "FILE", set_sev, "snp: certificate table served to the guest's reports" },
+	{ "snp-certs", 0, "FILE", set_sev, "snp: certificate table served to the guest's reports", "" },
 	{ "snp-cpuid-fixup", 0, NULL, set_sev, "snp: accept the firmware's CPUID corrections once" },
 	{ "rmm", 0, "1.0|2.0", set_realm, "realm: whose RIM semantics (the v14 KVM ABI drives RMM 2.0)" },
 	{ "hash", 0, "ALGO", set_realm, "realm: RIM hash, sha256 (default) | sha384 | sha512" },
@@ -323,7 +323,8 @@ void config__usage(FILE *f)
 		"-h, --help", "this text", "    --version", "print the version");
 	fprintf(f, "\nSizes: K, M, G, T are powers of 1024.  Exit status: the byte the guest wrote\n"
 		   "to port 0xf4; 0 on --expect match, guest shutdown or reset; 124 on timeout;\n"
-		   "2 bad input; 3 host lacks a feature; 1 VMM or guest failure (reason on stderr).\n");
+		   "125 when the guest ended before --expect matched; 2 bad input; 3 host lacks\n"
+		   "a feature; 1 VMM or guest failure (reason on stderr).\n");
 }
 
 struct ini_ctx {

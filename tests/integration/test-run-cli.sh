@@ -12,9 +12,10 @@ for o in --kernel --initrd --params --mem --cpus --console --timeout --expect \
 	grep -q -- "$o" "$tmp/out" || fail "--help does not document $o"
 done
 # Units and ranges: -m in MiB or with a unit, the vCPU range, seconds.
-grep -q -- "--mem SIZE .*MiB, or with a unit K/M/G/T.*16M-64T" "$tmp/out" || fail "--help: -m units"
+grep -q -- "--mem SIZE .*MiB, or with a unit K/M/G/T.*16M in whole 4 KiB pages up to what KVM memslots hold" "$tmp/out" || fail "--help: -m units"
 grep -q -- "--cpus N .*vCPUs, 1-[0-9]" "$tmp/out" || fail "--help: --cpus range"
 grep -q -- "--timeout SECONDS .*seconds" "$tmp/out" || fail "--help: --timeout unit"
+grep -q -- "^125 when the guest ended before --expect matched" "$tmp/out" || fail "--help: exit status 125"
 
 bad /nonexistent/vmlinux -k /nonexistent/vmlinux
 bad --mem -k "$guest" -m 12Q

@@ -226,6 +226,28 @@ START_TEST(config_paths_relative_to_file)
 	ck_assert_int_eq(PARSE(&c, "--config", path, "-k", "vmlinux"), 0);
 	ck_assert_str_eq(c.kernel, "vmlinux");
 	config__exit(&c);
+	/* Every file an option names: SNP's, and the QGS's unix socket. */
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("[vm]\nkernel = k\ntee = snp\nid-block = ib.bin\nid-auth = a/ia.bin\n"
+	      "snp-certs = certs\n", f);
+	fclose(f);
+	ck_assert_msg(PARSE(&c, "--config", path) == 0, "%s", err__msg());
+	snprintf(text, sizeof(text), "%s/ib.bin", dir);
+	ck_assert_str_eq(c.sev.id_block, text);
+	snprintf(text, sizeof(text), "%s/a/ia.bin", dir);
+	ck_assert_str_eq(c.sev.id_auth, text);
+	snprintf(text, sizeof(text), "%s/certs", dir);
+	ck_assert_str_eq(c.sev.snp_certs, text);
+	config__exit(&c);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("[vm]\nkernel = k\ntee = tdx\ntdx-qgs = unix:run/qgs.sock\n", f);
+	fclose(f);
+	ck_assert_msg(PARSE(&c, "--config", path) == 0, "%s", err__msg());
+	snprintf(text, sizeof(text), "unix:%s/run/qgs.sock", dir);
+	ck_assert_str_eq(c.tdx_qgs, text);
+	config__exit(&c);
 	unlink(path);
 	rmdir(dir);
 }

@@ -211,6 +211,12 @@ START_TEST(certificate_requests_are_served)
 	ck_assert_ptr_nonnull(strstr(t.err, "--snp-certs: KVM here does not forward"));
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VCPU), 0);
 	boot_test__remove(file);
+
+	/* A table past 1 MiB is a wrong file: bad input, never copied. */
+	file = boot_test__file(blob, sizeof(blob), (1u << 20) + 1);
+	ck_assert_int_eq(RUN("snp", "--snp-certs", file), 2);
+	ck_assert_msg(strstr(t.err, "more than --snp-certs allows"), "%s", t.err);
+	boot_test__remove(file);
 }
 END_TEST
 
