@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "loader/error.h"
+#include "tests/unit/boot-test.h"
 #include "tests/unit/fake/fake-kvm.h"
 #include "tests/unit/test.h"
 #include "tests/unit/vm-test.h"
@@ -383,6 +384,24 @@ START_TEST(console_write_error_fails_the_run)
 }
 END_TEST
 
+/* A host that cannot run the VM leaves the console file as it was: the
+ * file is opened only once set-up has succeeded. */
+START_TEST(failed_start_keeps_the_console_file)
+{
+	char *file = boot_test__file("keep", 4, 4), console[300], got[8] = { 0 };
+	FILE *f;
+
+	snprintf(console, sizeof(console), "file:%s", file);
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M", "--tee", "sw-protected", "--console", console), 3);
+	f = fopen(file, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(got, 1, sizeof(got), f), 4);
+	fclose(f);
+	ck_assert_str_eq(got, "keep");
+	boot_test__remove(file);
+}
+END_TEST
+
 /* A smoke test must not pass a guest that died before its marker: any end
  * of the guest before --expect matched is status 125, with the reason; the
  * guest's own debug-exit byte still wins; after a match the end is 0. */
@@ -496,6 +515,7 @@ static Suite *vm_exits_suite(void)
 	tcase_add_test(end, expect_without_match_times_out);
 	tcase_add_test(end, expect_unmatched_end_is_a_failure);
 	tcase_add_test(end, console_write_error_fails_the_run);
+	tcase_add_test(end, failed_start_keeps_the_console_file);
 	suite_add_tcase(s, end);
 	return s;
 }
