@@ -137,7 +137,8 @@ static bool handle_exit(struct vcpu *v)
 		return true;
 	case KVM_EXIT_HLT:
 		/* Only without an in-kernel LAPIC: nothing can wake it. */
-		vm__stop(v->vm, 0, "vCPU %u halted", v->id);
+		snprintf(what, sizeof(what), "vCPU %u halted", v->id);
+		vm__guest_ended(v->vm, what);
 		return false;
 	case KVM_EXIT_SHUTDOWN:
 		snprintf(what, sizeof(what), "guest reset (triple fault on vCPU %u)", v->id);

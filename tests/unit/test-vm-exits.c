@@ -411,6 +411,7 @@ START_TEST(expect_unmatched_end_is_a_failure)
 		void (*script)(void);
 		const char *err;
 	} ends[] = {
+		{ halt, "vCPU 0 halted before --expect matched" },
 		{ triple_fault, "guest reset (triple fault on vCPU 0) before --expect matched" },
 		{ event_shutdown, "guest powered off before --expect matched" },
 		{ event_reset, "guest reset before --expect matched" },
