@@ -82,27 +82,41 @@ int rim__create(const struct plan_realm *r, uint8_t rim[RIM_MAX])
 	return ret;
 }
 
-int rim__data(enum plan_realm_hash h, uint8_t rim[RIM_MAX], uint64_t ipa, bool measured,
-	      const uint8_t *granule, size_t len, uint8_t content[RIM_MAX])
+/* CONTENT = H(the granule: LEN bytes, zero-padded; NULL: a zero page). */
+static int granule_hash(enum plan_realm_hash h, const uint8_t *granule, size_t len,
+			uint8_t content[RIM_MAX])
 {
 	static const uint8_t zero[RIM_GRANULE];
-	uint8_t d[DESC_LEN], pad[RIM_GRANULE];
+	uint8_t pad[RIM_GRANULE];
 
-	memset(content, 0, RIM_MAX);
-	if (measured) {
-		if (granule && len < RIM_GRANULE) {
-			memset(pad, 0, sizeof(pad));
-			memcpy(pad, granule, len);
-			granule = pad;
-		}
-		if (hash(h, granule ? granule : zero, RIM_GRANULE, content) < 0)
-			return -1;
+	if (granule && len < RIM_GRANULE) {
+		memset(pad, 0, sizeof(pad));
+		memcpy(pad, granule, len);
+		granule = pad;
 	}
+	return hash(h, granule ? granule : zero, RIM_GRANULE, content);
+}
+
+/* One DATA_CREATE whose content hash is known (zeros: unmeasured). */
+static int data_desc(enum plan_realm_hash h, uint8_t rim[RIM_MAX], uint64_t ipa, bool measured,
+		     const uint8_t content[RIM_MAX])
+{
+	uint8_t d[DESC_LEN];
+
 	desc_init(d, DESC_DATA, rim);
 	bytes__put_le(d + 0x50, 8, ipa);
 	bytes__put_le(d + 0x58, 8, measured);
 	memcpy(d + 0x60, content, RIM_MAX);
 	return hash(h, d, sizeof(d), rim);
+}
+
+int rim__data(enum plan_realm_hash h, uint8_t rim[RIM_MAX], uint64_t ipa, bool measured,
+	      const uint8_t *granule, size_t len, uint8_t content[RIM_MAX])
+{
+	memset(content, 0, RIM_MAX);
+	if (measured && granule_hash(h, granule, len, content) < 0)
+		return -1;
+	return data_desc(h, rim, ipa, measured, content);
 }
 
 int rim__ripas(enum plan_realm_hash h, uint8_t rim[RIM_MAX], uint64_t base, uint64_t top)
@@ -174,21 +188,61 @@ static int log_add(struct rim_log *l, enum rim_step_kind kind, size_t op, uint64
 	return 0;
 }
 
+/* The memo's hashes of OP's bytes, or a new memo entry for them while the
+ * memo is filled (its content still to be written), or NULL. */
+static struct rim_memo_op *memo_op(struct rim_memo *m, enum plan_realm_hash h,
+				   const struct plan_op *op, bool *known)
+{
+	struct rim_memo_op *e;
+	size_t granules = (op->len + RIM_GRANULE - 1) / RIM_GRANULE;
+
+	*known = false;
+	if (!m || !op->data || op->kind != PLAN_REALM_DATA)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++) {
+		e = &m->op[i];
+		if (e->h == h && e->len == op->len &&
+		    (e->data == op->data || !memcmp(e->data, op->data, op->len))) {
+			*known = true;
+			return e;
+		}
+	}
+	if (m->filled || !(e = realloc(m->op, (m->n + 1) * sizeof(*e))))
+		return NULL;            /* no room: hashed without the memo */
+	m->op = e;
+	e = &m->op[m->n];
+	*e = (struct rim_memo_op){ op->data, op->len, h, calloc(granules, RIM_MAX) };
+	if (!e->content)
+		return NULL;
+	m->n++;
+	return e;
+}
+
 /* Every granule of a DATA op, one DATA_CREATE each. */
-static int replay_data(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], struct rim_log *log)
+static int replay_data(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], struct rim_log *log,
+		       struct rim_memo *memo)
 {
 	const struct plan_op *op = &p->ops[i];
-	bool measured = op->kind == PLAN_REALM_DATA;
-	uint8_t content[RIM_MAX];
+	enum plan_realm_hash h = p->realm->hash;
+	bool measured = op->kind == PLAN_REALM_DATA, known;
+	struct rim_memo_op *m;
+	uint8_t own[RIM_MAX];
 
 	if (op->gpa % RIM_GRANULE || op->len == 0 || op->gpa + op->len < op->gpa)
 		return err__set("%s: realm data [%#llx, +%#llx) is not whole 4 KiB granules", op->what,
 				(unsigned long long)op->gpa, (unsigned long long)op->len);
+	m = memo_op(memo, h, op, &known);
 	for (uint64_t off = 0; off < op->len; off += RIM_GRANULE) {
 		uint64_t n = op->len - off < RIM_GRANULE ? op->len - off : RIM_GRANULE;
+		uint8_t *content = m ? m->content[off / RIM_GRANULE] : own;
 
-		if (rim__data(p->realm->hash, rim, op->gpa + off, measured,
-			      op->data ? op->data + off : NULL, n, content) < 0 ||
+		if (!known) {
+			memset(content, 0, RIM_MAX);
+			if (measured && granule_hash(h, op->data ? op->data + off : NULL, n,
+						     content) < 0)
+				return -1;
+		}
+		if (data_desc(h, rim, op->gpa + off, measured, content) < 0 ||
 		    log_add(log, RIM_STEP_DATA, i, op->gpa + off, true, measured ? content : NULL,
 			    rim) < 0)
 			return -1;
@@ -196,7 +250,8 @@ static int replay_data(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], str
 	return 0;
 }
 
-static int replay_op(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], struct rim_log *log)
+static int replay_op(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], struct rim_log *log,
+		     struct rim_memo *memo)
 {
 	const struct plan_op *op = &p->ops[i];
 	enum plan_realm_hash h = p->realm->hash;
@@ -206,7 +261,7 @@ static int replay_op(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], struc
 	switch (op->kind) {
 	case PLAN_REALM_DATA:
 	case PLAN_REALM_DATA_UNMEASURED:
-		return replay_data(p, i, rim, log);
+		return replay_data(p, i, rim, log, memo);
 	case PLAN_REALM_RIPAS:
 		if (p->realm->rmm == PLAN_RMM_ANY)
 			return err__set("%s: RIPAS entries are measured by RMM 1.0 and not by 2.0; the plan does not say which",
@@ -228,20 +283,36 @@ static int replay_op(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], struc
 	}
 }
 
-int rim__replay(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log)
+int rim__replay_memo(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log,
+		     struct rim_memo *memo)
 {
 	if (!p->realm)
 		return err__set("not a realm launch plan (no realm parameters)");
 	if (rim__create(p->realm, rim) < 0 || log_add(log, RIM_STEP_CREATE, SIZE_MAX, 0, true, NULL, rim) < 0)
 		return -1;
 	for (size_t i = 0; i < p->nops; i++)
-		if (replay_op(p, i, rim, log) < 0)
+		if (replay_op(p, i, rim, log, memo) < 0)
 			return -1;
+	if (memo)
+		memo->filled = true;
 	return 0;
+}
+
+int rim__replay(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log)
+{
+	return rim__replay_memo(p, rim, log, NULL);
 }
 
 void rim_log__exit(struct rim_log *l)
 {
 	free(l->s);
 	memset(l, 0, sizeof(*l));
+}
+
+void rim_memo__exit(struct rim_memo *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->op[i].content);
+	free(m->op);
+	memset(m, 0, sizeof(*m));
 }

@@ -61,4 +61,27 @@ struct rim_log {
 int rim__replay(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log);
 void rim_log__exit(struct rim_log *l);
 
+/* The content hashes of one replay's measured data, kept for the next ones:
+ * a matrix of launches (vCPU counts, memory sizes) loads the same kernel and
+ * initrd, so a later replay whose op holds the same bytes (compared, not
+ * assumed) reuses their hashes, whatever IPA the op has.  The first replay
+ * with the memo fills it; the plan it replayed must outlive the memo. */
+struct rim_memo_op {
+	const uint8_t *data;
+	uint64_t len;
+	enum plan_realm_hash h;
+	uint8_t (*content)[RIM_MAX];    /* one per granule */
+};
+
+struct rim_memo {
+	struct rim_memo_op *op;
+	size_t n;
+	bool filled;
+};
+
+/* rim__replay(), with MEMO (NULL: none). */
+int rim__replay_memo(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log,
+		     struct rim_memo *memo);
+void rim_memo__exit(struct rim_memo *m);
+
 #endif
