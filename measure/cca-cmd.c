@@ -7,8 +7,10 @@
  *
  * Lists of vCPU counts and memory sizes give a matrix, every combination:
  * one plan per entry (the device tree depends on both, the RECs on the
- * vCPUs), the kernel's and initrd's granules hashed once (measure/rim.h's
- * memo), only the DTB, the RECs and the descriptor chain per entry.
+ * vCPUs), replayed with the first entry's memo (measure/rim.h): the kernel's
+ * and initrd's granules hashed once, and with the same realm parameters
+ * (the IPA width follows the memory) the RIM after them taken as it was,
+ * so only the DTB and the RECs are measured per entry.
  *
  * With --realm-ops, of any launch given as an operation script.  Its create
  * line carries the algorithm and the realm parameters; --rmm says whose

@@ -283,16 +283,94 @@ static int replay_op(const struct plan *p, size_t i, uint8_t rim[RIM_MAX], struc
 	}
 }
 
+static bool same_realm(const struct plan_realm *a, const struct plan_realm *b)
+{
+	return a->rmm == b->rmm && a->hash == b->hash && a->flags0 == b->flags0 &&
+	       a->s2sz == b->s2sz && a->sve_vl == b->sve_vl && a->num_bps == b->num_bps &&
+	       a->num_wps == b->num_wps && a->pmu_num_ctrs == b->pmu_num_ctrs;
+}
+
+static bool same_op(const struct plan_op *a, const struct plan_op *b)
+{
+	if (a->kind != b->kind || a->gpa != b->gpa || a->len != b->len || !a->data != !b->data ||
+	    !a->rec != !b->rec)
+		return false;
+	if (a->rec && memcmp(a->rec, b->rec, sizeof(*a->rec)))
+		return false;
+	return a->data == b->data || !a->data || !memcmp(a->data, b->data, a->len);
+}
+
+/* How many leading ops of P the memo's replay measured the same way (0 when
+ * it cannot give what this replay wants: a log it did not keep). */
+static size_t memo_prefix(const struct rim_memo *m, const struct plan *p, bool logged)
+{
+	size_t k = 0;
+
+	if (!m || !m->filled || !m->after || (logged && !m->log.s) ||
+	    !same_realm(&m->realm, p->realm))
+		return 0;
+	while (k < p->nops && k < m->nops && same_op(&m->ops[k], &p->ops[k]))
+		k++;
+	return k;
+}
+
+/* The memo's replay starts from its first K ops: RIM and LOG as after them. */
+static int memo_resume(const struct rim_memo *m, size_t k, uint8_t rim[RIM_MAX],
+		       struct rim_log *log)
+{
+	memcpy(rim, m->after[k - 1], RIM_MAX);
+	for (size_t i = 0; log && i < m->steps[k - 1]; i++) {
+		struct rim_step *s = log_step(log, m->log.s[i].kind, m->log.s[i].op);
+
+		if (!s)
+			return -1;
+		*s = m->log.s[i];
+	}
+	return 0;
+}
+
+/* The first replay's ops, parameters, RIMs and log, into M. */
+static int memo_keep(struct rim_memo *m, const struct plan *p, const struct rim_log *log)
+{
+	m->realm = *p->realm;
+	m->ops = p->ops;
+	m->nops = p->nops;
+	if (!log)
+		return 0;
+	m->log.s = malloc(log->n * sizeof(*log->s));
+	if (!m->log.s)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	memcpy(m->log.s, log->s, log->n * sizeof(*log->s));
+	m->log.n = m->log.cap = log->n;
+	return 0;
+}
+
 int rim__replay_memo(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log,
 		     struct rim_memo *memo)
 {
+	bool fill = memo && !memo->filled;
+	size_t k;
+
 	if (!p->realm)
 		return err__set("not a realm launch plan (no realm parameters)");
-	if (rim__create(p->realm, rim) < 0 || log_add(log, RIM_STEP_CREATE, SIZE_MAX, 0, true, NULL, rim) < 0)
+	k = memo_prefix(memo, p, log != NULL);
+	if (k ? memo_resume(memo, k, rim, log) < 0 :
+		(rim__create(p->realm, rim) < 0 ||
+		 log_add(log, RIM_STEP_CREATE, SIZE_MAX, 0, true, NULL, rim) < 0))
 		return -1;
-	for (size_t i = 0; i < p->nops; i++)
+	if (fill && p->nops && (!(memo->after = calloc(p->nops, RIM_MAX)) ||
+				!(memo->steps = calloc(p->nops, sizeof(size_t)))))
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (size_t i = k; i < p->nops; i++) {
 		if (replay_op(p, i, rim, log, memo) < 0)
 			return -1;
+		if (fill) {
+			memcpy(memo->after[i], rim, RIM_MAX);
+			memo->steps[i] = log ? log->n : 0;
+		}
+	}
+	if (fill && memo_keep(memo, p, log) < 0)
+		return -1;
 	if (memo)
 		memo->filled = true;
 	return 0;
@@ -314,5 +392,8 @@ void rim_memo__exit(struct rim_memo *m)
 	for (size_t i = 0; i < m->n; i++)
 		free(m->op[i].content);
 	free(m->op);
+	free(m->after);
+	free(m->steps);
+	rim_log__exit(&m->log);
 	memset(m, 0, sizeof(*m));
 }

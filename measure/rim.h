@@ -61,11 +61,13 @@ struct rim_log {
 int rim__replay(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log);
 void rim_log__exit(struct rim_log *l);
 
-/* The content hashes of one replay's measured data, kept for the next ones:
- * a matrix of launches (vCPU counts, memory sizes) loads the same kernel and
- * initrd, so a later replay whose op holds the same bytes (compared, not
- * assumed) reuses their hashes, whatever IPA the op has.  The first replay
- * with the memo fills it; the plan it replayed must outlive the memo. */
+/* What one replay computed, kept for the next ones: a matrix of launches
+ * (vCPU counts, memory sizes) loads the same kernel and initrd.  A later
+ * plan with the same realm parameters and the same leading ops starts after
+ * them, from the RIM (and log steps) the first replay had there; any other
+ * op holding bytes the first replay hashed reuses their content hashes,
+ * whatever its IPA.  Ops and bytes are compared, never assumed equal.  The
+ * first replay with the memo fills it; its plan must outlive the memo. */
 struct rim_memo_op {
 	const uint8_t *data;
 	uint64_t len;
@@ -77,6 +79,12 @@ struct rim_memo {
 	struct rim_memo_op *op;
 	size_t n;
 	bool filled;
+	struct plan_realm realm;        /* the first plan's parameters ... */
+	const struct plan_op *ops;      /* ... and ops, */
+	size_t nops;
+	uint8_t (*after)[RIM_MAX];      /* the RIM after each of them, */
+	size_t *steps;                  /* the log's length after each */
+	struct rim_log log;             /* and the log, when the replay kept one */
 };
 
 /* rim__replay(), with MEMO (NULL: none). */

@@ -220,8 +220,30 @@ START_TEST(plan_and_its_rim)
 }
 END_TEST
 
+/* The log of P's replay with MEMO equals the one without: each step. */
+static void same_replay(const struct plan *p, struct rim_memo *memo)
+{
+	struct rim_log a = { 0 }, b = { 0 };
+	uint8_t x[RIM_MAX], y[RIM_MAX];
+
+	ck_assert_int_eq(rim__replay(p, x, &a), 0);
+	ck_assert_int_eq(rim__replay_memo(p, y, &b, memo), 0);
+	ck_assert_int_eq(memcmp(x, y, RIM_MAX), 0);
+	ck_assert_uint_eq(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++)
+		ck_assert_msg(a.s[i].kind == b.s[i].kind && a.s[i].op == b.s[i].op &&
+			      a.s[i].ipa == b.s[i].ipa && a.s[i].measured == b.s[i].measured &&
+			      a.s[i].has_content == b.s[i].has_content &&
+			      !memcmp(a.s[i].content, b.s[i].content, RIM_MAX) &&
+			      !memcmp(a.s[i].rim, b.s[i].rim, RIM_MAX), "step %zu", i);
+	rim_log__exit(&a);
+	rim_log__exit(&b);
+}
+
 /* A memo filled by one launch's replay gives another launch (other vCPUs,
- * other RAM: another DTB, other RECs) the RIM it has without one. */
+ * other RAM: another DTB, other RECs, maybe other realm parameters) the RIM
+ * and log it has without one: from the shared leading ops when the
+ * parameters match, from the kept content hashes when they do not. */
 START_TEST(memo_replay)
 {
 	struct files f = files();
@@ -229,28 +251,38 @@ START_TEST(memo_replay)
 				      .mem_size = 256 * MIB, .vcpus = 1 };
 	struct realm_opts o = OPTS("--hash", "sha512");
 	struct rim_memo memo = { 0 };
-	struct plan a, b;
-	uint8_t rim[RIM_MAX], want[RIM_MAX];
+	struct plan a, b, c;
+	uint8_t x[RIM_MAX], y[RIM_MAX];
 
 	plan__init(&a);
 	plan__init(&b);
+	plan__init(&c);
 	ck_assert_int_eq(arm64__build_realm_plan(&a, &cfg, &o), 0);
 	cfg.mem_size = GIB;
 	cfg.vcpus = 4;
 	ck_assert_int_eq(arm64__build_realm_plan(&b, &cfg, &o), 0);
-	ck_assert_int_eq(rim__replay(&a, want, NULL), 0);
-	ck_assert_int_eq(rim__replay_memo(&a, rim, NULL, &memo), 0);
-	ck_assert_int_eq(memcmp(rim, want, RIM_MAX), 0);
+	cfg.mem_size = 4 * GIB;                 /* 34 IPA bits: another create */
+	ck_assert_int_eq(arm64__build_realm_plan(&c, &cfg, &o), 0);
+	ck_assert_uint_ne(a.realm->s2sz, c.realm->s2sz);
+	same_replay(&a, &memo);
+	ck_assert(memo.filled);
 	ck_assert_uint_eq(memo.n, 3);           /* kernel, initrd, dtb */
-	ck_assert_int_eq(rim__replay(&b, want, NULL), 0);
-	ck_assert_int_eq(rim__replay_memo(&b, rim, NULL, &memo), 0);
-	ck_assert_int_eq(memcmp(rim, want, RIM_MAX), 0);
-	ck_assert_uint_eq(memo.n, 3);           /* b's own DTB is not kept */
-	ck_assert_int_eq(rim__replay(&a, want, NULL), 0);
-	ck_assert_int_ne(memcmp(rim, want, RIM_MAX), 0);
+	ck_assert_uint_eq(memo.nops, a.nops);
+	same_replay(&b, &memo);
+	same_replay(&c, &memo);
+	ck_assert_uint_eq(memo.n, 3);           /* b's and c's own DTBs are not kept */
+	/* b starts after a's kernel and initrd; c, created otherwise, does not. */
+	memo.after[1][0] ^= 1;
+	ck_assert_int_eq(rim__replay(&b, x, NULL), 0);
+	ck_assert_int_eq(rim__replay_memo(&b, y, NULL, &memo), 0);
+	ck_assert_int_ne(memcmp(x, y, RIM_MAX), 0);
+	ck_assert_int_eq(rim__replay(&c, x, NULL), 0);
+	ck_assert_int_eq(rim__replay_memo(&c, y, NULL, &memo), 0);
+	ck_assert_int_eq(memcmp(x, y, RIM_MAX), 0);
 	rim_memo__exit(&memo);
 	plan__exit(&a);
 	plan__exit(&b);
+	plan__exit(&c);
 	boot_test__remove(f.kernel);
 	boot_test__remove(f.initrd);
 }
