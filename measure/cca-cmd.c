@@ -237,10 +237,11 @@ static int print_doc(const struct run *r)
 			     .nres = r->nres, .axis = r->axes, .log_json = json_steps,
 			     .log_ctx = r };
 
-	if (d.format == FORMAT_JSON && (doc_inputs(r, &d) < 0))
-		return -1;
-	if (d.format == FORMAT_JSON)
+	if (d.format == FORMAT_JSON) {
+		if (doc_inputs(r, &d) < 0)
+			return -1;
 		doc_options(r, &d);
+	}
 	return out__print(stdout, &d);
 }
 
