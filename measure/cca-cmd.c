@@ -5,6 +5,13 @@
  * --vcpus and --memory (cvm-run's defaults: 1 vCPU, 512 MiB) and the realm
  * options cvm-run shares (loader/realm-opts.c).
  *
+ * Lists of vCPU counts and memory sizes give a matrix, every combination:
+ * one plan per entry (the device tree depends on both, the RECs on the
+ * vCPUs), replayed with the first entry's memo (measure/rim.h): the kernel's
+ * and initrd's granules hashed once, and with the same realm parameters
+ * (the IPA width follows the memory) the RIM after them taken as it was,
+ * so only the DTB and the RECs are measured per entry.
+ *
  * With --realm-ops, of any launch given as an operation script.  Its create
  * line carries the algorithm and the realm parameters; --rmm says whose
  * semantics apply (needed only when the script has RIPAS entries, which RMM
@@ -26,10 +33,14 @@
 
 struct run {
 	const struct measure_opts *o;
-	struct plan plan;
+	struct plan plan;               /* the launch measured last: the log's */
+	struct plan first;              /* a matrix's first launch: the memo's bytes */
+	struct rim_memo memo;
 	struct realm_ops ro;
 	struct rim_log log;
-	uint8_t rim[RIM_MAX];
+	enum out_axis axes;
+	struct out_result *res;         /* one per matrix entry (out__entry) */
+	size_t nres;
 	size_t len;                     /* the hash's natural length */
 };
 
@@ -197,8 +208,10 @@ static void doc_options(const struct run *r, struct out_doc *d)
 	const struct plan_realm *m = r->plan.realm;
 
 	if (!r->o->realm_ops) {
-		out__opt_u64(d, "vcpus", r->plan.vcpus);
-		out__opt_u64(d, "memory", r->plan.mem_size);
+		if (!(r->axes & OUT_VCPUS))
+			out__opt_u64(d, "vcpus", r->plan.vcpus);
+		if (!(r->axes & OUT_MEMORY))
+			out__opt_u64(d, "memory", r->plan.mem_size);
 		out__opt_str(d, "append", r->o->append);
 	}
 	out__opt_str(d, "rmm", rmm_label(m));
@@ -214,22 +227,38 @@ static void doc_options(const struct run *r, struct out_doc *d)
 	out__opt_u64(d, "pmu_num_ctrs", m->pmu_num_ctrs);
 }
 
-/* hex and base64: "rim=..." alone; JSON: the RIM and the realm parameters'
- * hash, with the inputs, options and steps, in every mode's shape. */
+/* hex and base64: "rim=..." (a matrix: a line per entry, "vcpus=2
+ * memory=1G rim=..."); JSON: the RIM and the realm parameters' hash, with
+ * the inputs, options and steps (a matrix: its last entry's), in every
+ * mode's shape. */
 static int print_doc(const struct run *r)
 {
-	struct out_result res = { 0 };
-	struct out_doc d = { .mode = "cca", .format = r->o->format, .res = &res, .nres = 1,
-			     .axis = OUT_SINGLE, .log_json = json_steps, .log_ctx = r };
+	struct out_doc d = { .mode = "cca", .format = r->o->format, .res = r->res,
+			     .nres = r->nres, .axis = r->axes, .log_json = json_steps,
+			     .log_ctx = r };
 
-	out__value(&res, "rim", NULL, r->rim, r->len);
-	if (d.format != FORMAT_JSON)
-		return out__print(stdout, &d);
-	out__value(&res, "realm_params_hash", NULL, r->log.s[0].rim, r->len);
-	if (doc_inputs(r, &d) < 0)
-		return -1;
-	doc_options(r, &d);
+	if (d.format == FORMAT_JSON) {
+		if (doc_inputs(r, &d) < 0)
+			return -1;
+		doc_options(r, &d);
+	}
 	return out__print(stdout, &d);
+}
+
+/* CoRIM: one reference-value triple per distinct RIM. */
+static int print_corim(FILE *f, const struct run *r)
+{
+	uint8_t (*rims)[RIM_MAX] = calloc(r->nres, RIM_MAX);
+	int ret;
+
+	if (!rims)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < r->nres; i++)
+		memcpy(rims[i], r->res[i].v[0].d, r->len);
+	ret = corim__realm_comid(f, r->plan.realm->hash, (const uint8_t (*)[RIM_MAX])rims,
+				 r->nres);
+	free(rims);
+	return ret;
 }
 
 static int print_result(const struct run *r)
@@ -240,7 +269,7 @@ static int print_result(const struct run *r)
 	if (r->o->verbose)
 		print_steps(stderr, r);
 	if (r->o->format == FORMAT_CORIM)
-		ret = corim__realm_comid(f, r->plan.realm->hash, r->rim);
+		ret = print_corim(f, r);
 	else
 		ret = print_doc(r);
 	if (ret == 0 && (fflush(f) || ferror(f)))
@@ -271,34 +300,59 @@ static int load_script(struct run *r)
 	       check_rmm(r) < 0 ? -1 : 0;
 }
 
-/* cvm-run --tee realm's plan for the same inputs, with its defaults. */
-static int build_own(struct run *r)
+/* cvm-run --tee realm's plan for matrix entry I, with its defaults. */
+static int build_own(struct run *r, size_t i)
 {
 	const struct measure_opts *o = r->o;
-	const struct arm64_boot_cfg cfg = {
-		.kernel = o->kernel, .initrd = o->initrd, .cmdline = o->append,
-		.mem_size = o->memory ? o->memory : 512ull << 20,
-		.vcpus = o->vcpus_set ? o->vcpus : 1,
-	};
+	struct arm64_boot_cfg cfg = { .kernel = o->kernel, .initrd = o->initrd,
+				      .cmdline = o->append };
 
 	if (!o->kernel)
 		return err__set("--mode cca: give --kernel (cvm-run --tee realm's launch) or "
 				"--realm-ops FILE (any other)");
-	if (o->matrix)
-		return err__set("--%s: one value for --mode cca (a realm is measured one "
-				"launch at a time)", o->nmem_list > 1 ? "memory" : "vcpus");
+	out__entry(o, i, &r->res[i]);
+	cfg.mem_size = r->res[i].memory ? r->res[i].memory : 512ull << 20;
+	cfg.vcpus = o->vcpus_set ? r->res[i].vcpus : 1;
 	return arm64__build_realm_plan(&r->plan, &cfg, &o->realm);
+}
+
+/* Entry I's RIM into its result (JSON: and the realm parameters' hash);
+ * the plan of every entry but the last is let go, the first's kept for the
+ * memo's bytes. */
+static int measure_one(struct run *r, size_t i)
+{
+	const struct measure_opts *o = r->o;
+	bool logged = o->verbose || o->format == FORMAT_JSON;
+	uint8_t rim[RIM_MAX];
+
+	r->log.n = 0;           /* the log is the last entry's */
+	if ((o->realm_ops ? load_script(r) : build_own(r, i)) < 0 ||
+	    rim__replay_memo(&r->plan, rim, logged ? &r->log : NULL,
+			     r->nres > 1 ? &r->memo : NULL) < 0)
+		return -1;
+	r->len = rim__hash_size(r->plan.realm->hash);
+	out__value(&r->res[i], "rim", NULL, rim, r->len);
+	if (o->format == FORMAT_JSON)
+		out__value(&r->res[i], "realm_params_hash", NULL, r->log.s[0].rim, r->len);
+	if (i + 1 < r->nres) {
+		if (i == 0)
+			r->first = r->plan;
+		else
+			plan__exit(&r->plan);
+		plan__init(&r->plan);
+	}
+	return 0;
 }
 
 static int run(struct run *r)
 {
-	const struct measure_opts *o = r->o;
-	bool logged = o->verbose || o->format == FORMAT_JSON;
-
-	if ((o->realm_ops ? load_script(r) : build_own(r)) < 0 ||
-	    rim__replay(&r->plan, r->rim, logged ? &r->log : NULL) < 0)
-		return -1;
-	r->len = rim__hash_size(r->plan.realm->hash);
+	r->axes = out__axes(r->o, &r->nres);
+	r->res = calloc(r->nres, sizeof(*r->res));
+	if (!r->res)
+		return err__set_status(CVM_EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < r->nres; i++)
+		if (measure_one(r, i) < 0)
+			return -1;
 	return print_result(r);
 }
 
@@ -308,11 +362,15 @@ int measure__cca_cmd(const struct measure_opts *o)
 	int ret;
 
 	plan__init(&r.plan);
+	plan__init(&r.first);
 	ret = run(&r);
 	if (ret < 0)
 		fprintf(stderr, "cvm-measure: %s\n", err__msg());
+	free(r.res);
 	rim_log__exit(&r.log);
+	rim_memo__exit(&r.memo);
 	realm_ops__exit(&r.ro);
 	plan__exit(&r.plan);
+	plan__exit(&r.first);
 	return ret < 0 ? err__status() : 0;
 }

@@ -70,7 +70,7 @@ static const struct opt_def {
 		"SHA-256 of the initrd (64 hex digits) instead of --initrd" },
 	[OPT_VCPUS] = { "vcpus", 0, "N|LIST", M_VMSA | M_TDX | M_CCA,
 		"vCPUs, 0-65536 (required; cca: 1 or more, default 1); a list or range (1-64, 1,2,4,8) "
-		"measures each: a matrix (not cca; tdx: one count, 1-254, with --tdx-vmm cvm-run)" },
+		"measures each: a matrix (tdx: 1-254, with --tdx-vmm cvm-run; cca: not with --realm-ops)" },
 	[OPT_VCPU_TYPE] = { "vcpu-type", 0, "CPUTYPE", M_VMSA, "QEMU vCPU model:" },
 	[OPT_VCPU_SIG] = { "vcpu-sig", 0, "VALUE", M_VMSA,
 		"vCPU signature CPUID(1).EAX, 0-0xffffffff (overrides --vcpu-type)" },
@@ -94,7 +94,8 @@ static const struct opt_def {
 		"single-pass (default: KVM_TDX_INIT_MEM_REGION) | two-pass (QEMU 8.2 stacks)" },
 	[OPT_MEMORY] = { "memory", 0, "SIZE|LIST", M_TDX | M_CCA,
 		"guest RAM: MiB, or with a unit K/M/G/T (2G, 1.5G; cca: default 512M); a comma list "
-		"(1G,2G,4G) measures each: a matrix (not cca)" },
+		"(1G,2G,4G) measures each: a matrix; with a --vcpus list (tdx --tdx-vmm cvm-run, cca), "
+		"every combination, at most 4096" },
 	[OPT_ACPI_TABLES] = { "acpi-tables", 0, "FILE", M_TDX, "QEMU's fw_cfg etc/acpi/tables blob" },
 	[OPT_ACPI_RSDP] = { "acpi-rsdp", 0, "FILE", M_TDX, "QEMU's fw_cfg etc/acpi/rsdp blob" },
 	[OPT_ACPI_LOADER] = { "acpi-loader", 0, "FILE", M_TDX, "QEMU's fw_cfg etc/table-loader blob" },
@@ -249,7 +250,7 @@ static int parse_memory(const char *arg, struct measure_opts *o)
 
 	if (!copy)
 		return bad("--memory", arg, "out of memory");
-	o->matrix = strchr(arg, ',') != NULL;
+	o->mem_matrix = strchr(arg, ',') != NULL;
 	while (!ret && (tok = strsep(&rest, ","))) {
 		if (n == MAX_MEMS)
 			ret = bad("--memory", arg, "more than 64 sizes");
@@ -495,7 +496,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cvm-measure: %s: unexpected argument\n", argv[optind]);
 		return CVM_EXIT_BADINPUT;
 	}
-	o.matrix = o.matrix || o.vcpu_matrix;    /* --memory's or --vcpus' list */
+	o.matrix = o.mem_matrix || o.vcpu_matrix;        /* --memory's or --vcpus' list */
+	/* Every combination of both lists is one entry: capped before any work. */
+	if (o.vcpu_matrix && o.mem_matrix && o.nvcpu_list * o.nmem_list > MEASURE_MATRIX_MAX) {
+		fprintf(stderr, "cvm-measure: --vcpus and --memory: %zu combinations, more than %d\n",
+			o.nvcpu_list * o.nmem_list, MEASURE_MATRIX_MAX);
+		return CVM_EXIT_BADINPUT;
+	}
 	/* A format that has no meaning for the mode is refused, not ignored. */
 	if ((o.format == FORMAT_CORIM && bit != M_CCA) || (o.format == FORMAT_RVPS && bit == M_CCA)) {
 		fprintf(stderr, "cvm-measure: --output-format %s: not for --mode %s\n",

@@ -12,7 +12,8 @@
 
 enum measure_format { FORMAT_HEX, FORMAT_BASE64, FORMAT_JSON, FORMAT_RVPS, FORMAT_CORIM /* cca */ };
 
-/* At most this many combinations in one matrix (--vcpus 1-4096). */
+/* At most this many entries in one matrix (--vcpus 1-4096), the product of
+ * the --vcpus and --memory lists' lengths when both are. */
 #define MEASURE_MATRIX_MAX 4096
 
 struct measure_opts {
@@ -26,8 +27,9 @@ struct measure_opts {
 	bool verbose;
 
 	/* A matrix: --vcpus or --memory given as a list or range (ascending,
-	 * no duplicates); vcpus and memory hold the largest entry. */
-	bool matrix;
+	 * no duplicates), or both (every combination); vcpus and memory hold
+	 * the largest entry.  matrix: either is a list. */
+	bool matrix, vcpu_matrix, mem_matrix;
 	const uint32_t *vcpu_list;
 	size_t nvcpu_list;
 	const uint64_t *mem_list;
@@ -46,7 +48,6 @@ struct measure_opts {
 
 	/* TDX */
 	const char *tdx_vmm;          /* qemu (default) | cvm-run: whose launch */
-	bool vcpu_matrix;             /* --vcpus was a list (tdx takes one count) */
 	const char *tdx_page_order;   /* single-pass (default) | two-pass */
 	uint64_t memory;              /* bytes; 0: not given */
 	const char *acpi_tables, *acpi_rsdp, *acpi_loader;

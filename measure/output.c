@@ -124,6 +124,20 @@ void out__opt_digest(struct out_doc *d, const char *key, const uint8_t *p, size_
 	snprintf(c, 2, "\"");
 }
 
+enum out_axis out__axes(const struct measure_opts *o, size_t *n)
+{
+	*n = (o->vcpu_matrix ? o->nvcpu_list : 1) * (o->mem_matrix ? o->nmem_list : 1);
+	return (o->vcpu_matrix ? OUT_VCPUS : 0) | (o->mem_matrix ? OUT_MEMORY : 0);
+}
+
+void out__entry(const struct measure_opts *o, size_t i, struct out_result *r)
+{
+	size_t nmem = o->mem_matrix ? o->nmem_list : 1;
+
+	r->vcpus = o->vcpu_matrix ? o->vcpu_list[i / nmem] : o->vcpus_set ? o->vcpus : 0;
+	r->memory = o->mem_matrix ? o->mem_list[i % nmem] : o->memory;
+}
+
 void out__value(struct out_result *r, const char *key, const char *rvps, const uint8_t *p,
 		size_t n)
 {
@@ -161,13 +175,17 @@ static void put_size(FILE *f, uint64_t b)
 
 static void put_axis(FILE *f, const struct out_doc *d, const struct out_result *r, bool json)
 {
-	if (d->axis == OUT_VCPUS)
-		fprintf(f, json ? "\"vcpus\": %llu" : "vcpus=%llu", (unsigned long long)r->at);
-	else if (json)
-		fprintf(f, "\"memory\": %llu", (unsigned long long)r->at);
-	else {
+	if (d->axis & OUT_VCPUS)
+		fprintf(f, json ? "\"vcpus\": %llu" : "vcpus=%llu", (unsigned long long)r->vcpus);
+	if (d->axis == OUT_BOTH)
+		fputs(json ? ", " : " ", f);
+	if (!(d->axis & OUT_MEMORY))
+		return;
+	if (json) {
+		fprintf(f, "\"memory\": %llu", (unsigned long long)r->memory);
+	} else {
 		fputs("memory=", f);
-		put_size(f, r->at);
+		put_size(f, r->memory);
 	}
 }
 

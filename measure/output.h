@@ -47,12 +47,14 @@ struct out_value {
 };
 
 struct out_result {
-	uint64_t at;                    /* a matrix entry's vCPU count or memory bytes */
+	uint64_t vcpus, memory;         /* a matrix entry's (0: not given) */
 	struct out_value v[OUT_MAX_VALUES];
 	size_t nv;
 };
 
-enum out_axis { OUT_SINGLE, OUT_VCPUS, OUT_MEMORY };
+/* Which coordinates name a matrix entry: none (one result), its vCPU
+ * count, its memory size, or both (vCPUs first: "vcpus=2 memory=1G ..."). */
+enum out_axis { OUT_SINGLE = 0, OUT_VCPUS = 1, OUT_MEMORY = 2, OUT_BOTH = 3 };
 
 struct out_doc {
 	const char *mode;
@@ -83,6 +85,12 @@ void out__opt_digest(struct out_doc *d, const char *key, const uint8_t *p, size_
 /* Appends a value to R. */
 void out__value(struct out_result *r, const char *key, const char *rvps, const uint8_t *p,
 		size_t n);
+/* The axes of O's matrix (each list given: --vcpus, --memory) and its
+ * number of entries, every combination of them (1 without a list). */
+enum out_axis out__axes(const struct measure_opts *o, size_t *n);
+/* Entry I of O's matrix, vCPU-major, ascending: its vCPU count and memory
+ * size into R (an axis without a list: the one value, 0 when not given). */
+void out__entry(const struct measure_opts *o, size_t i, struct out_result *r);
 /* Writes D to F; -1 with err__set() on a write error. */
 int out__print(FILE *f, const struct out_doc *d);
 

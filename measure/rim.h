@@ -61,4 +61,35 @@ struct rim_log {
 int rim__replay(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log);
 void rim_log__exit(struct rim_log *l);
 
+/* What one replay computed, kept for the next ones: a matrix of launches
+ * (vCPU counts, memory sizes) loads the same kernel and initrd.  A later
+ * plan with the same realm parameters and the same leading ops starts after
+ * them, from the RIM (and log steps) the first replay had there; any other
+ * op holding bytes the first replay hashed reuses their content hashes,
+ * whatever its IPA.  Ops and bytes are compared, never assumed equal.  The
+ * first replay with the memo fills it; its plan must outlive the memo. */
+struct rim_memo_op {
+	const uint8_t *data;
+	uint64_t len;
+	enum plan_realm_hash h;
+	uint8_t (*content)[RIM_MAX];    /* one per granule */
+};
+
+struct rim_memo {
+	struct rim_memo_op *op;
+	size_t n;
+	bool filled;
+	struct plan_realm realm;        /* the first plan's parameters ... */
+	const struct plan_op *ops;      /* ... and ops, */
+	size_t nops;
+	uint8_t (*after)[RIM_MAX];      /* the RIM after each of them, */
+	size_t *steps;                  /* the log's length after each */
+	struct rim_log log;             /* and the log, when the replay kept one */
+};
+
+/* rim__replay(), with MEMO (NULL: none). */
+int rim__replay_memo(const struct plan *p, uint8_t rim[RIM_MAX], struct rim_log *log,
+		     struct rim_memo *memo);
+void rim_memo__exit(struct rim_memo *m);
+
 #endif

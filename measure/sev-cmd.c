@@ -366,9 +366,9 @@ static int matrix_results(struct run *r, struct out_result *res)
 	if (r->log.n != r->plan.nops || r->plan.nops <= o->vcpus)
 		return err__set_status(CVM_EXIT_FAIL, "the log does not match the plan");
 	for (size_t i = 0; i < o->nvcpu_list; i++) {
-		res[i].at = o->vcpu_list[i];
+		out__entry(o, i, &res[i]);
 		out__value(&res[i], "measurement", is_snp(r) ? "snp_launch_measurement" : NULL,
-			   r->log.e[first + o->vcpu_list[i] - 1].digest, r->ldlen);
+			   r->log.e[first + res[i].vcpus - 1].digest, r->ldlen);
 	}
 	return 0;
 }

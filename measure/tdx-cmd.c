@@ -4,11 +4,13 @@
  * --tdx-vmm cvm-run cvm-run's own TD, built by the code cvm-run builds it
  * with (loader/tdx-boot.h).
  *
- * A matrix of memory sizes shares what does not depend on the size: MRTD
- * (TDVF sections and their contents, the TD HOB excepted, which PAGE.ADD does
- * not measure: checked, not assumed), the CFV and the initrd; the kernel's
- * Authenticode digest depends on the RAM below 4 GiB through QEMU's header
- * patch, so it runs once per distinct value of that. */
+ * A matrix of memory sizes (and with cvm-run's TD, of vCPU counts: every
+ * combination) shares what depends on neither: MRTD (TDVF sections and their
+ * contents, the TD HOB excepted, which PAGE.ADD does not measure: checked,
+ * not assumed), the CFV and the initrd; the kernel's Authenticode digest
+ * depends on the RAM below 4 GiB through QEMU's header patch, so it runs once
+ * per distinct value of that; each entry's RTMR0 hashes its own small TD HOB
+ * and ACPI tables. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +63,6 @@ static int check_companions(const struct measure_opts *o, bool cvm)
 		return err__set("--mode tdx needs --ovmf");
 	if (o->dump_td_hob && !o->memory)
 		return err__set("--dump-td-hob needs --memory");
-	if (o->vcpu_matrix)
-		return err__set("--vcpus: --mode tdx takes one count, not a list");
 	if (cvm && acpi)
 		return err__set("%s: --tdx-vmm cvm-run builds its own ACPI tables", acpi);
 	if (!cvm && o->vcpus_set)
@@ -120,7 +120,7 @@ static int acpi_files(struct plan *plans, size_t n, size_t stride, const struct 
 	return 0;
 }
 
-/* Everything measured for one memory size. */
+/* Everything measured for one memory size and vCPU count. */
 struct tdx_one {
 	struct plan plan;
 	struct tdx_layout layout;
@@ -154,20 +154,25 @@ struct tdx_run {
 	int order, cvm;
 	enum tdvf_separator sep;
 	struct tdx_one *one;
-	size_t n;
+	size_t n;                       /* matrix entries, vCPU-major (out__entry) */
+	enum out_axis axes;
 };
 
-/* The launch for one memory size: QEMU's (q35's TD HOB, the kernel served
+/* The launch for matrix entry I: QEMU's (q35's TD HOB, the kernel served
  * with QEMU's patch; the ACPI files come later) or cvm-run's own, built by
  * the code cvm-run --tee tdx builds it with. */
-static int plan_one(struct tdx_run *r, size_t i, uint64_t mem)
+static int plan_one(struct tdx_run *r, size_t i)
 {
 	const struct measure_opts *o = r->o;
 	struct tdx_one *t = &r->one[i];
-	struct tdx_launch cfg = { o->ovmf, mem ? mem : TDX_DEFAULT_MEM };
+	struct out_result at;
+	struct tdx_launch cfg = { o->ovmf, TDX_DEFAULT_MEM };
 	struct x86_boot_cfg boot = { .kernel = o->kernel, .initrd = o->initrd,
-				     .cmdline = o->append, .mem_size = cfg.mem_size,
-				     .vcpus = o->vcpus_set ? o->vcpus : 1 };
+				     .cmdline = o->append };
+
+	out__entry(o, i, &at);
+	cfg.mem_size = boot.mem_size = at.memory ? at.memory : TDX_DEFAULT_MEM;
+	boot.vcpus = o->vcpus_set ? at.vcpus : 1;
 
 	plan__init(&t->plan);
 	if (r->cvm ? tdx_boot__cvm_plan(&t->plan, o->ovmf, &boot, &t->layout) < 0 :
@@ -258,13 +263,14 @@ static int measure(struct tdx_run *r)
 		return err__set("--tdx-page-order two-pass: cvm-run adds a TD's pages single-pass "
 				"(KVM_TDX_INIT_MEM_REGION)");
 	if (o->dump_td_hob && o->matrix)
-		return err__set("--dump-td-hob takes one --memory size, not a list");
-	r->n = o->matrix ? o->nmem_list : 1;
+		return err__set("--dump-td-hob takes one --memory size and one --vcpus count, "
+				"not a list");
+	r->axes = out__axes(o, &r->n);
 	r->one = calloc(r->n, sizeof(*r->one));
 	if (!r->one)
 		return err__set_status(CVM_EXIT_FAIL, "out of memory");
 	for (size_t i = 0; i < r->n; i++)
-		if (plan_one(r, i, o->matrix ? o->mem_list[i] : o->memory) < 0)
+		if (plan_one(r, i) < 0)
 			return -1;
 	if (o->kernel && !r->cvm && acpi_files(&r->one[0].plan, r->n, sizeof(r->one[0]), o) < 0)
 		return -1;
@@ -321,7 +327,6 @@ static void one_result(const struct tdx_run *r, const struct tdx_one *t, struct 
 	};
 	uint8_t rtmr[RTMR_COUNT][RTMR_SIZE];
 
-	res->at = t->plan.mem_size;
 	out__value(res, "mrtd", "mr_td", t->mj.mrtd, MRTD_SIZE);
 	if (!r->o->kernel)
 		return;
@@ -335,7 +340,7 @@ static int print_result(const struct tdx_run *r)
 	const struct measure_opts *o = r->o;
 	struct out_doc d = {
 		.mode = o->mode, .format = o->format, .nres = r->n,
-		.axis = o->matrix ? OUT_MEMORY : OUT_SINGLE,
+		.axis = r->axes,
 		.events = o->kernel ? &r->one[r->n - 1].log : NULL,
 	};
 	int ret;
@@ -343,23 +348,25 @@ static int print_result(const struct tdx_run *r)
 	d.res = calloc(r->n, sizeof(*d.res));
 	if (!d.res)
 		return err__set_status(CVM_EXIT_FAIL, "out of memory");
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
+		out__entry(o, i, &d.res[i]);
 		one_result(r, &r->one[i], &d.res[i]);
+	}
 	ret = 0;
 	if (d.format == FORMAT_JSON) {
 		ret = doc_inputs(&d, o);
-		if (o->memory && !o->matrix)
+		if (o->memory && !o->mem_matrix)
 			out__opt_u64(&d, "memory", o->memory);
-		else if (!o->matrix)
+		else if (!o->mem_matrix)
 			out__opt_str(&d, "memory", NULL);
 		out__opt_str(&d, "tdx_page_order", r->order ? "two-pass" : "single-pass");
 		out__opt_str(&d, "tdx_separator", !o->kernel ? NULL :
 			     tdvf_separator__name(r->sep));
 		out__opt_str(&d, "append", o->append_set ? o->append : NULL);
 		out__opt_str(&d, "tdx_vmm", r->cvm ? "cvm-run" : "qemu");
-		if (o->vcpus_set)
+		if (o->vcpus_set && !o->vcpu_matrix)
 			out__opt_u64(&d, "vcpus", o->vcpus);
-		else
+		else if (!o->vcpu_matrix)
 			out__opt_str(&d, "vcpus", NULL);
 	}
 	if (ret == 0)

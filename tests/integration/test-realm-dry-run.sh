@@ -3,7 +3,8 @@
 # cvm-run --tee realm launches (a small arm64 Image, an initrd, a command
 # line), equal to the arm64 cvm-run's --dry-run line (run under
 # qemu-aarch64) and to the arm64 cvm-measure's; cvm-run's defaults; JSON
-# inputs, options and log; bad options: exit 2, one line, no stdout.
+# inputs, options and log; a matrix of vCPU counts and memory sizes; bad
+# options: exit 2, one line, no stdout.
 set -u
 . "$(dirname "$0")/lib.sh"
 [ -x "$MEASURE" ] || fail "no $MEASURE (make all)"
@@ -59,8 +60,20 @@ assert [s["runnable"] for s in doc["log"][-2:]] == [True, False]
 assert doc["log"][-1]["rim"] == doc["log"][-2]["rim"] == sys.argv[2]
 EOF
 
-measure_refused "--vcpus: one value for --mode cca" --mode cca --kernel "$K" --vcpus 1,2
-measure_refused "--memory: one value for --mode cca" --mode cca --kernel "$K" --memory 1G,2G
+# A matrix: a line per vCPU count and memory size, each the single launch's.
+measure_run --mode cca --kernel "$K" --initrd "$I" --vcpus 1,2 --memory 256M,1G
+[ "$st" -eq 0 ] || fail "matrix: status $st: $(cat "$tmp/err")"
+want=
+for v in 1 2; do
+	for m in 256M 1G; do
+		measure_run --mode cca --kernel "$K" --initrd "$I" --vcpus $v --memory $m
+		want+="vcpus=$v memory=$m $(cat "$tmp/out")"$'\n'
+	done
+done
+measure_run --mode cca --kernel "$K" --initrd "$I" --vcpus 1,2 --memory 256M,1G
+[ "$(cat "$tmp/out")"$'\n' = "$want" ] || fail "matrix: $(cat "$tmp/out"), want $want"
+measure_refused "--vcpus and --memory: 4160 combinations, more than 4096" \
+	--mode cca --kernel "$K" --vcpus 1-65 --memory "$(seq -s G, 1 64)G"
 measure_refused "--rmm 1.0: cvm-run's realm launch (the v14 KVM ABI) is RMM 2.0's" --mode cca --kernel "$K" --rmm 1.0
 measure_refused "--ipa-bits 31: 32 to 52" --mode cca --kernel "$K" --ipa-bits 31
 measure_refused "--ipa-bits 32: the RAM ends at 0xc0000000, above the protected half" \

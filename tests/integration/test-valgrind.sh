@@ -25,6 +25,12 @@ vg 2 "$MEASURE" --mode snp --vcpus 1 --vcpu-type EPYC-v4 --ovmf firmware/bookwor
 vg 0 "$MEASURE" firmware-info --ovmf firmware/OVMF.amdsev.fd --json
 vg 0 "$MEASURE" --mode cca --realm-ops cca/ops/pub-kvmtool-fw.ops --rmm 1.0 --output-format json -v
 vg 2 "$MEASURE" --mode cca --realm-ops cca/ops/pub-qemu-bios.ops
+# Matrices over vCPUs and memory: plans let go and kept, the RIM memo.
+vg 0 "$MEASURE" --mode cca --kernel cca/inputs/linux.bin --initrd cca/inputs/initrd.bin \
+	--vcpus 1-3 --memory 256M,4G --output-format json -v
+vg 0 "$MEASURE" --mode tdx --tdx-vmm cvm-run --ovmf firmware/OVMF.inteltdx.ms.fd \
+	--kernel kernel/vmlinuz-6.1.0-56-cloud-amd64 --initrd kernel/initrd.bin --vcpus 1,2 \
+	--memory 1G,2G --output-format json
 vg 0 "$RUN" -k "$BUILD/guest/cvm-guest.bzimage" -i kernel/initrd.bin -p x -c 4 --dry-run
 vg 0 "$RUN" --firmware firmware/bookworm_OVMF.fd -k kernel/vmlinuz-6.1.0-56-cloud-amd64 \
 	-i kernel/initrd.bin -p x -c 2 --dry-run

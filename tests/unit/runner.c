@@ -94,6 +94,15 @@ int test__run(const char *dir, const char *cmd, char *out, size_t outlen, char *
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+size_t test__count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)); s += strlen(what))
+		n++;
+	return n;
+}
+
 int main(void)
 {
 	SRunner *sr;

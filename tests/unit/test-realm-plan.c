@@ -1,8 +1,10 @@
 /* The realm options (loader/realm-opts.c) and the realm launch plan
  * (arch/arm64/realm.c), which cvm-run --tee realm and cvm-measure --mode
  * cca share: the parameters each option gives, the IPA width the RAM needs,
- * the plan's ops, and cvm-measure's RIM of it.  Pure: every host. */
+ * the plan's ops, and cvm-measure's RIM of it, alone or in a matrix of vCPU
+ * counts and memory sizes.  Pure: every host. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arch/arm64/image.h"
@@ -10,6 +12,7 @@
 #include "arch/arm64/realm.h"
 #include "loader/error.h"
 #include "loader/realm-opts.h"
+#include "measure/corim.h"
 #include "measure/rim.h"
 #include "tests/unit/boot-test.h"
 #include "tests/unit/test.h"
@@ -217,6 +220,170 @@ START_TEST(plan_and_its_rim)
 }
 END_TEST
 
+/* The log of P's replay with MEMO equals the one without: each step. */
+static void same_replay(const struct plan *p, struct rim_memo *memo)
+{
+	struct rim_log a = { 0 }, b = { 0 };
+	uint8_t x[RIM_MAX], y[RIM_MAX];
+
+	ck_assert_int_eq(rim__replay(p, x, &a), 0);
+	ck_assert_int_eq(rim__replay_memo(p, y, &b, memo), 0);
+	ck_assert_int_eq(memcmp(x, y, RIM_MAX), 0);
+	ck_assert_uint_eq(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++)
+		ck_assert_msg(a.s[i].kind == b.s[i].kind && a.s[i].op == b.s[i].op &&
+			      a.s[i].ipa == b.s[i].ipa && a.s[i].measured == b.s[i].measured &&
+			      a.s[i].has_content == b.s[i].has_content &&
+			      !memcmp(a.s[i].content, b.s[i].content, RIM_MAX) &&
+			      !memcmp(a.s[i].rim, b.s[i].rim, RIM_MAX), "step %zu", i);
+	rim_log__exit(&a);
+	rim_log__exit(&b);
+}
+
+/* A memo filled by one launch's replay gives another launch (other vCPUs,
+ * other RAM: another DTB, other RECs, maybe other realm parameters) the RIM
+ * and log it has without one: from the shared leading ops when the
+ * parameters match, from the kept content hashes when they do not. */
+START_TEST(memo_replay)
+{
+	struct files f = files();
+	struct arm64_boot_cfg cfg = { .kernel = f.kernel, .initrd = f.initrd, .cmdline = "quiet",
+				      .mem_size = 256 * MIB, .vcpus = 1 };
+	struct realm_opts o = OPTS("--hash", "sha512");
+	struct rim_memo memo = { 0 };
+	struct plan a, b, c;
+	uint8_t x[RIM_MAX], y[RIM_MAX];
+
+	plan__init(&a);
+	plan__init(&b);
+	plan__init(&c);
+	ck_assert_int_eq(arm64__build_realm_plan(&a, &cfg, &o), 0);
+	cfg.mem_size = GIB;
+	cfg.vcpus = 4;
+	ck_assert_int_eq(arm64__build_realm_plan(&b, &cfg, &o), 0);
+	cfg.mem_size = 4 * GIB;                 /* 34 IPA bits: another create */
+	ck_assert_int_eq(arm64__build_realm_plan(&c, &cfg, &o), 0);
+	ck_assert_uint_ne(a.realm->s2sz, c.realm->s2sz);
+	same_replay(&a, &memo);
+	ck_assert(memo.filled);
+	ck_assert_uint_eq(memo.n, 3);           /* kernel, initrd, dtb */
+	ck_assert_uint_eq(memo.nops, a.nops);
+	same_replay(&b, &memo);
+	same_replay(&c, &memo);
+	ck_assert_uint_eq(memo.n, 3);           /* b's and c's own DTBs are not kept */
+	/* b starts after a's kernel and initrd; c, created otherwise, does not. */
+	memo.after[1][0] ^= 1;
+	ck_assert_int_eq(rim__replay(&b, x, NULL), 0);
+	ck_assert_int_eq(rim__replay_memo(&b, y, NULL, &memo), 0);
+	ck_assert_int_ne(memcmp(x, y, RIM_MAX), 0);
+	ck_assert_int_eq(rim__replay(&c, x, NULL), 0);
+	ck_assert_int_eq(rim__replay_memo(&c, y, NULL, &memo), 0);
+	ck_assert_int_eq(memcmp(x, y, RIM_MAX), 0);
+	rim_memo__exit(&memo);
+	plan__exit(&a);
+	plan__exit(&b);
+	plan__exit(&c);
+	boot_test__remove(f.kernel);
+	boot_test__remove(f.initrd);
+}
+END_TEST
+
+static char err[4096];
+
+/* CoRIM of several RIMs: one triple per distinct RIM, the document of the
+ * distinct ones. */
+START_TEST(corim_distinct)
+{
+	uint8_t rims[3][RIM_MAX] = { { 1, 2 }, { 3, 4 }, { 1, 2 } };
+	char *a = NULL, *b = NULL;
+	size_t na, nb;
+	FILE *f = open_memstream(&a, &na);
+
+	ck_assert_int_eq(corim__realm_comid(f, PLAN_REALM_SHA256, (const uint8_t (*)[RIM_MAX])rims, 3), 0);
+	fclose(f);
+	f = open_memstream(&b, &nb);
+	ck_assert_int_eq(corim__realm_comid(f, PLAN_REALM_SHA256, (const uint8_t (*)[RIM_MAX])rims, 2), 0);
+	fclose(f);
+	ck_assert_str_eq(a, b);
+	ck_assert_uint_eq(test__count(a, "\"environment\""), 2);
+	free(b);
+	f = open_memstream(&b, &nb);
+	ck_assert_int_eq(corim__realm_comid(f, PLAN_REALM_SHA256, (const uint8_t (*)[RIM_MAX])rims, 1), 0);
+	fclose(f);
+	ck_assert_uint_eq(test__count(b, "\"environment\""), 1);
+	ck_assert_int_ne(strncmp(a, b, 60), 0);         /* another tag id */
+	free(a);
+	free(b);
+}
+END_TEST
+
+static int measure(const struct files *f, const char *args, char *out, size_t n)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "%s --mode cca --kernel '%s' --initrd '%s' --append quiet %s",
+		 test__program("cvm-measure"), f->kernel, f->initrd, args);
+	return test__run(NULL, cmd, out, n, err, sizeof(err));
+}
+
+/* --vcpus and --memory lists: a line per combination, vCPU-major, each what
+ * the single launch prints; JSON names both in each entry and neither in
+ * the options; CoRIM a triple per RIM; a product over the cap refused. */
+START_TEST(vcpu_memory_matrix)
+{
+	static const char *const mems[] = { "256M", "1G" };
+	static char matrix[8192], out[8192];
+	struct files f = files();
+	char args[128], line[256], *l = matrix;
+
+	ck_assert_int_eq(measure(&f, "--vcpus 1-3 --memory 1G,256M", matrix, sizeof(matrix)), 0);
+	for (int v = 1; v <= 3; v++) {
+		for (int m = 0; m < 2; m++) {
+			snprintf(args, sizeof(args), "--vcpus %d --memory %s", v, mems[m]);
+			ck_assert_int_eq(measure(&f, args, out, sizeof(out)), 0);
+			snprintf(line, sizeof(line), "vcpus=%d memory=%s %.200s", v, mems[m], out);
+			ck_assert_msg(!strncmp(l, line, strlen(line)), "%s: want %s", l, line);
+			l += strlen(line);
+		}
+	}
+	ck_assert_str_eq(l, "");
+
+	ck_assert_int_eq(measure(&f, "--vcpus 2 --memory 256M,1G", out, sizeof(out)), 0);
+	ck_assert_int_eq(strncmp(out, "memory=256M rim=", 16), 0);
+	ck_assert_ptr_nonnull(strstr(matrix, strchr(strchr(out, '\n') + 1, ' ')));
+
+	ck_assert_int_eq(measure(&f, "--vcpus 1,2 --memory 256M,1G --output-format json", out,
+				 sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"options\": {\"append\": \"quiet\", \"rmm\": "));
+	ck_assert_ptr_nonnull(strstr(out, "\"matrix\": [\n    {\"vcpus\": 1, \"memory\": 268435456, "
+				     "\"values\": {\"rim\": \""));
+	ck_assert_ptr_nonnull(strstr(out, "\n    {\"vcpus\": 2, \"memory\": 1073741824, "
+				     "\"values\": {\"rim\": \""));
+	ck_assert_ptr_null(strstr(out, "\"values\": {\"rim\": \"\"}"));
+	ck_assert_ptr_nonnull(strstr(out, "\"what\": \"rec1\""));     /* the last entry's log */
+	ck_assert_int_eq(measure(&f, "--vcpus 3 --memory 256M,1G --output-format json", out,
+				 sizeof(out)), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"options\": {\"vcpus\": 3, \"append\": "));
+	ck_assert_ptr_nonnull(strstr(out, "\"matrix\": [\n    {\"memory\": 268435456, \"values\""));
+
+	ck_assert_int_eq(measure(&f, "--vcpus 1-3 --memory 1G,256M --output-format corim", out,
+				 sizeof(out)), 0);
+	ck_assert_uint_eq(test__count(out, "\"environment\""), 6);
+	ck_assert_uint_eq(test__count(out, "\"value\": [\"sha-256;"), 6);
+
+	ck_assert_int_eq(measure(&f, "--vcpus 1-2049 --memory 256M,1G", out, sizeof(out)), 2);
+	ck_assert_str_eq(out, "");
+	ck_assert_str_eq(err, "cvm-measure: --vcpus and --memory: 4098 combinations, more than 4096\n");
+	ck_assert_int_eq(measure(&f, "--vcpus 1,2 --memory 256M,2G --ipa-bits 32", out,
+				 sizeof(out)), 2);
+	ck_assert_str_eq(out, "");
+	ck_assert_uint_eq(test__count(err, "\n"), 1);
+	ck_assert_ptr_nonnull(strstr(err, "--ipa-bits 32: the RAM ends at 0xc0000000"));
+	boot_test__remove(f.kernel);
+	boot_test__remove(f.initrd);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("realm-plan");
@@ -228,6 +395,9 @@ static Suite *suite(void)
 	tcase_add_test(t, ipa_bits_hold_the_ram);
 	tcase_add_test(t, only_with_tee_realm);
 	tcase_add_test(t, plan_and_its_rim);
+	tcase_add_test(t, memo_replay);
+	tcase_add_test(t, vcpu_memory_matrix);
+	tcase_add_test(t, corim_distinct);
 	suite_add_tcase(s, t);
 	return s;
 }

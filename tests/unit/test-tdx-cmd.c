@@ -30,15 +30,6 @@ static int run(const char *args)
 	return test__run(test__shared("vectors"), cmd, out, sizeof(out), err, sizeof(err));
 }
 
-static size_t count(const char *s, const char *what)
-{
-	size_t n = 0;
-
-	for (; (s = strstr(s, what)); s += strlen(what))
-		n++;
-	return n;
-}
-
 START_TEST(mrtd_orders)
 {
 	char want[256], line[300];
@@ -69,7 +60,7 @@ static void check_rtmrs(const char *id)
 	for (int i = 0; i < 96; i++)
 		strcat(want, "0");
 	ck_assert_msg(strstr(out, want) != NULL, "%s: %s", id, out);
-	ck_assert_int_eq(count(out, "\n"), 5);
+	ck_assert_int_eq(test__count(out, "\n"), 5);
 	ck_assert_int_eq(strncmp(out, "mrtd=a7a1f751", 13), 0);
 }
 
@@ -103,7 +94,7 @@ START_TEST(json_and_base64)
 				     "\"tdx_vmm\": \"qemu\", \"vcpus\": null},\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\"values\": {\"mrtd\": \"a7a1f751"));
 	ck_assert_ptr_nonnull(strstr(out, "\"rtmr3\": \"000000"));
-	ck_assert_uint_eq(count(out, "\"register\": "), 20);
+	ck_assert_uint_eq(test__count(out, "\"register\": "), 20);
 	ck_assert_ptr_nonnull(strstr(out, "\"log\": [\n    {\"register\": 0, \"type\": \"EV_EFI_HANDOFF_TABLES2\", "
 				     "\"digest\": \"0b8772e5b0b41b83e6044a68397e02f49fb47066b4fbe4917ea2c45c"
 				     "64f323fdacbb37948f821ebaf8bc9c938ba8a749\", \"description\": \"TD_HOB\"}"));
@@ -176,7 +167,12 @@ START_TEST(errors)
 		{ FW " --tdx-vmm cvm-run --kernel kernel/vmlinuz-6.1.0-56-cloud-amd64",
 		  "--kernel with --tdx-vmm cvm-run needs --memory --vcpus" },
 		{ FW " --tdx-vmm cvm-run --vcpus 2", "--vcpus needs --kernel" },
-		{ FW " --tdx-vmm cvm-run --vcpus 1,2", "--vcpus: --mode tdx takes one count, not a list" },
+		{ FW " --tdx-vmm cvm-run --vcpus 1,2", "--vcpus needs --kernel" },
+		{ CVM " --memory 1G,2G,4G --vcpus 1-2048",
+		  "--vcpus and --memory: 6144 combinations, more than 4096" },
+		{ CVM " --memory 2G --vcpus 2,255", "vcpus: 255 is not within 1..254 (ACPI MADT)" },
+		{ CVM " --memory 2G --vcpus 1,2 --dump-td-hob /tmp/x",
+		  "--dump-td-hob takes one --memory size and one --vcpus count, not a list" },
 		{ FW " --tdx-vmm cvm-run --tdx-page-order two-pass",
 		  "--tdx-page-order two-pass: cvm-run adds a TD's pages single-pass" },
 		{ CVM " --memory 2G --vcpus 255", "vcpus: 255 is not within 1..254 (ACPI MADT)" },
@@ -189,7 +185,7 @@ START_TEST(errors)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		ck_assert_msg(run(cases[i].args) == 2, "case %zu: exit status", i);
 		ck_assert_msg(strstr(err, cases[i].want) != NULL, "case %zu: %s", i, err);
-		ck_assert_msg(count(err, "\n") == 1, "case %zu: %s", i, err);
+		ck_assert_msg(test__count(err, "\n") == 1, "case %zu: %s", i, err);
 		ck_assert_str_eq(out, "");
 	}
 }
@@ -211,25 +207,35 @@ START_TEST(memory_units)
 }
 END_TEST
 
+/* OUTPUT's lines joined by spaces after PREFIX, as a matrix line. */
+static const char *as_line(const char *prefix, const char *output, char *buf, size_t n)
+{
+	char *p;
+
+	snprintf(buf, n, "%s %.1000s", prefix, output);
+	for (p = buf; (p = strchr(p, '\n'));)
+		*p = ' ';
+	buf[strlen(buf) - 1] = '\n';
+	return buf;
+}
+
 /* A memory matrix: each line is what a run with that size prints; 2G and
  * 4G share QEMU's kernel patch (2 GiB below 4 GiB), 1G does not. */
 START_TEST(memory_matrix)
 {
 	static char matrix[sizeof(out)];
 	static const char *const sizes[] = { "1G", "2G", "4G", "1536M" };
-	char args[2048], line[1024], *p;
+	char args[2048], prefix[32], line[1200];
 
 	ck_assert_int_eq(run(BOOT " --memory 4G,1G,1.5G,2G"), 0);
 	snprintf(matrix, sizeof(matrix), "%s", out);
-	ck_assert_uint_eq(count(matrix, "\n"), 4);
+	ck_assert_uint_eq(test__count(matrix, "\n"), 4);
 	ck_assert_int_eq(strncmp(matrix, "memory=1G mrtd=", 15), 0);
 	for (size_t i = 0; i < 4; i++) {
 		snprintf(args, sizeof(args), BOOT " --memory %s", sizes[i]);
 		ck_assert_int_eq(run(args), 0);
-		snprintf(line, sizeof(line), "memory=%s %.1000s", sizes[i], out);
-		for (p = line; (p = strchr(p, '\n'));)
-			*p = ' ';
-		line[strlen(line) - 1] = '\n';
+		snprintf(prefix, sizeof(prefix), "memory=%s", sizes[i]);
+		as_line(prefix, out, line, sizeof(line));
 		ck_assert_msg(strstr(matrix, line), "%s not in\n%s", line, matrix);
 	}
 	ck_assert_int_eq(run(FW " --memory 1G,2G --output-format json"), 0);
@@ -257,12 +263,12 @@ static const char *reg_line(const char *output, const char *key, char *buf)
 START_TEST(cvm_run_launch)
 {
 	static char two[sizeof(out)], qemu[sizeof(out)], matrix[sizeof(out)];
-	char a[160], b[160], line[1024], *p;
+	char a[160], b[160], line[1200];
 
 	ck_assert_int_eq(run(CVM " --vcpus 2 --memory 2G"), 0);
 	snprintf(two, sizeof(two), "%s", out);
 	ck_assert_int_eq(strncmp(two, "mrtd=a7a1f751", 13), 0);
-	ck_assert_int_eq(count(two, "\n"), 5);
+	ck_assert_int_eq(test__count(two, "\n"), 5);
 	ck_assert_int_eq(run(BOOT " --memory 2G"), 0);
 	snprintf(qemu, sizeof(qemu), "%s", out);
 	ck_assert_str_ne(reg_line(two, "rtmr0=", a), reg_line(qemu, "rtmr0=", b));
@@ -275,10 +281,7 @@ START_TEST(cvm_run_launch)
 
 	ck_assert_int_eq(run(CVM " --vcpus 2 --memory 4G,2G"), 0);
 	snprintf(matrix, sizeof(matrix), "%s", out);
-	snprintf(line, sizeof(line), "memory=2G %.1000s", two);
-	for (p = line; (p = strchr(p, '\n'));)
-		*p = ' ';
-	line[strlen(line) - 1] = '\n';
+	as_line("memory=2G", two, line, sizeof(line));
 	ck_assert_msg(strstr(matrix, line), "%s not in\n%s", line, matrix);
 	ck_assert_int_eq(run(CVM " --vcpus 2 --memory 4G"), 0);
 	ck_assert_str_ne(reg_line(two, "rtmr1=", a), reg_line(out, "rtmr1=", b));
@@ -288,6 +291,59 @@ START_TEST(cvm_run_launch)
 	ck_assert_ptr_nonnull(strstr(out, "\"tdx_vmm\": \"cvm-run\", \"vcpus\": 2},\n"));
 	ck_assert_ptr_nonnull(strstr(out, "{\"role\": \"kernel\", "));
 	ck_assert_ptr_null(strstr(out, "acpi-tables"));
+}
+END_TEST
+
+/* cvm-run's TD with --vcpus and --memory lists: a line per combination,
+ * vCPU-major, each what the single launch prints; JSON names both in each
+ * entry and neither in the options; RVPS lists each distinct register. */
+START_TEST(vcpu_memory_matrix)
+{
+	static const char *const mems[] = { "2G", "4G" };
+	static char matrix[sizeof(out)];
+	char args[2048], prefix[64], line[1200], payload[4096];
+	const char *l;
+
+	ck_assert_int_eq(run(CVM " --vcpus 2,1 --memory 4G,2G"), 0);
+	snprintf(matrix, sizeof(matrix), "%s", out);
+	l = matrix;
+	for (int v = 1; v <= 2; v++) {
+		for (int m = 0; m < 2; m++) {
+			snprintf(args, sizeof(args), CVM " --vcpus %d --memory %s", v, mems[m]);
+			ck_assert_int_eq(run(args), 0);
+			snprintf(prefix, sizeof(prefix), "vcpus=%d memory=%s", v, mems[m]);
+			as_line(prefix, out, line, sizeof(line));
+			ck_assert_msg(!strncmp(l, line, strlen(line)), "%s: want %s", l, line);
+			l += strlen(line);
+		}
+	}
+	ck_assert_str_eq(l, "");
+
+	/* One list: its key alone on the line, the other value an option. */
+	ck_assert_int_eq(run(CVM " --vcpus 1,2 --memory 4G"), 0);
+	ck_assert_int_eq(strncmp(out, "vcpus=1 mrtd=a7a1f751", 21), 0);
+	ck_assert_uint_eq(test__count(out, "\n"), 2);
+	ck_assert_ptr_nonnull(strstr(matrix, strchr(strchr(out, '\n') + 1, ' ')));
+	ck_assert_int_eq(run(CVM " --vcpus 1,2 --memory 4G --output-format json"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"options\": {\"memory\": 4294967296, "));
+	ck_assert_ptr_nonnull(strstr(out, "\"tdx_vmm\": \"cvm-run\"},\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\"matrix\": [\n    {\"vcpus\": 1, \"values\": {\"mrtd\": "));
+
+	ck_assert_int_eq(run(CVM " --vcpus 1,2 --memory 2G,4G --output-format json"), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"options\": {\"tdx_page_order\": \"single-pass\", "));
+	ck_assert_ptr_nonnull(strstr(out, "\"tdx_vmm\": \"cvm-run\"},\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\"matrix\": [\n    {\"vcpus\": 1, \"memory\": 2147483648, "
+				     "\"values\": {\"mrtd\": \"a7a1f751"));
+	ck_assert_ptr_nonnull(strstr(out, "\n    {\"vcpus\": 2, \"memory\": 4294967296, "
+				     "\"values\": {\"mrtd\": \"a7a1f751"));
+	ck_assert_uint_eq(test__count(out, "\"rtmr0\": "), 4);
+
+	/* MRTD and RTMR2 are shared; RTMR0 differs everywhere, RTMR1 by RAM. */
+	ck_assert_int_eq(run(CVM " --vcpus 1,2 --memory 2G,4G --output-format rvps"), 0);
+	rvps_test__payload(out, payload, sizeof(payload));
+	ck_assert_uint_eq(test__count(payload, "\""), 2 * (4 + 1 + 4 + 2 + 1));
+	ck_assert_ptr_nonnull(strstr(payload, "\"mr_td\": [\"a7a1f751"));
+	ck_assert_ptr_nonnull(strstr(payload, "\"rtmr_2\": [\""));
 }
 END_TEST
 
@@ -413,7 +469,7 @@ START_TEST(verbose)
 	snprintf(quiet, sizeof(quiet), "%s", out);
 	ck_assert_int_eq(run(BOOT " --memory 2G -v"), 0);
 	ck_assert_str_eq(out, quiet);
-	ck_assert_uint_eq(count(err, "\n"), 6 + 1 + 20);
+	ck_assert_uint_eq(test__count(err, "\n"), 6 + 1 + 20);
 	/* 892 extended BFV pages, 158 more added ones */
 	ck_assert_ptr_nonnull(strstr(err, "MRTD stream: 5614848 bytes\n"));
 	ck_assert_ptr_nonnull(strstr(err, "TDVF[0] BFV"));
@@ -436,6 +492,7 @@ static Suite *tdx_cmd_suite(void)
 	tcase_add_test(t, memory_units);
 	tcase_add_test(t, memory_matrix);
 	tcase_add_test(t, cvm_run_launch);
+	tcase_add_test(t, vcpu_memory_matrix);
 	tcase_add_test(t, rvps_rows);
 	tcase_add_test(t, dump_td_hob);
 	tcase_add_test(t, verbose);

@@ -28,5 +28,7 @@ const char *test__program(const char *name);
  * exit status, or -1 if it did not exit normally. */
 int test__run(const char *dir, const char *cmd, char *out, size_t outlen, char *err,
 	      size_t errlen);
+/* How many times WHAT occurs in S, without overlap. */
+size_t test__count(const char *s, const char *what);
 
 #endif
