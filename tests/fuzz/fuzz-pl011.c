@@ -4,22 +4,9 @@
 #include "tests/fuzz/fuzz.h"
 #include "vmm/pl011.h"
 
-static void tx(void *ctx, uint8_t byte)
-{
-	(void)ctx;
-	(void)byte;
-}
-
-static void irq(void *ctx, int level)
-{
-	if (level != 0 && level != 1)
-		__builtin_trap();
-	(void)ctx;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct pl011_ops ops = { tx, irq };
+	static const struct pl011_ops ops = { fuzz__tx, fuzz__irq };
 	struct pl011 u;
 
 	pl011__init(&u, &ops, NULL);

@@ -3,22 +3,9 @@
 #include "tests/fuzz/fuzz.h"
 #include "vmm/uart.h"
 
-static void tx(void *ctx, uint8_t byte)
-{
-	(void)ctx;
-	(void)byte;
-}
-
-static void irq(void *ctx, int level)
-{
-	if (level != 0 && level != 1)
-		__builtin_trap();
-	(void)ctx;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct uart_ops ops = { tx, irq };
+	static const struct uart_ops ops = { fuzz__tx, fuzz__irq };
 	struct uart u;
 
 	uart__init(&u, &ops, NULL);

@@ -36,6 +36,21 @@ static inline int fuzz__file(const uint8_t *data, size_t size, char path[32])
 	return fd;
 }
 
+/* A device model's output callbacks: bytes sent are dropped; an interrupt
+ * line may only be driven to 0 or 1. */
+static inline void fuzz__tx(void *ctx, uint8_t byte)
+{
+	(void)ctx;
+	(void)byte;
+}
+
+static inline void fuzz__irq(void *ctx, int level)
+{
+	if (level != 0 && level != 1)
+		__builtin_trap();
+	(void)ctx;
+}
+
 /* A little-endian number from the front of the input, consumed. */
 static inline uint64_t fuzz__take(const uint8_t **data, size_t *size, unsigned bytes)
 {
