@@ -345,6 +345,10 @@ static void emit(struct expect *e, const struct parser *p, int i)
 		}
 		break;
 	case N_REP:
+		/* An empty body repeated matches the empty string, as nothing
+		 * does; emitting it anyway costs min^depth calls when nested. */
+		if (size(p, n->first) == 0)
+			break;
 		for (c = 0; c < n->min; c++)
 			emit(e, p, n->first);
 		if (n->max == INF) {

@@ -2,8 +2,8 @@
  * expressions, compiled to a Thompson NFA and run over the console output
  * one byte at a time.  Each byte costs at most one step of every NFA state
  * (EXPECT_MAX_STATES), so matching is linear in the output, and compiling is
- * linear in the pattern: counted repetition is sized before it is expanded
- * and refused past the limit.  Recursion (parsing, sizing, emitting) is as
+ * bounded by the limit: counted repetition is sized before it is expanded
+ * and refused past it, and an empty body repeated is not expanded at all.  Recursion (parsing, sizing, emitting) is as
  * deep as the nesting, which EXPECT_MAX_DEPTH bounds.  The README's
  * "--expect syntax" is this file in prose.
  *
