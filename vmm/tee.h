@@ -29,6 +29,11 @@ struct tee_ops {
 	const char *desc;               /* "software-protected VM", for messages */
 	enum mem_model memory;          /* where guest RAM lives (vmm/memory.h) */
 	bool convert_on_fault;          /* a memory-fault exit converts the page (SNP, TDX) */
+	/* All guest RAM private before the first plan op is loaded (TDX,
+	 * realms): their payload is added into private memory, which KVM
+	 * refuses for shared pages, and the guest accepts the rest in place
+	 * (a shared page would cost a memory-fault exit per 4 KiB). */
+	bool private_before_load;
 	/* vCPU registers belong to the TEE: the architecture sets up CPUID
 	 * and nothing else (TDX refuses register, MSR and LAPIC ioctls). */
 	bool protected_regs;

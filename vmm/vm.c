@@ -10,6 +10,7 @@
 
 #include "loader/error.h"
 #include "vmm/arch.h"
+#include "vmm/private-mem.h"
 #include "vmm/seccomp.h"
 #include "vmm/tee.h"
 #include "vmm/vcpu.h"
@@ -186,7 +187,8 @@ static int setup(struct vm *vm)
 		    (tee->vcpu_init && tee->vcpu_init(&vm->vcpus[i]) < 0))
 			return -1;
 	}
-	if (load_plan(vm) < 0 || (tee->finalize && tee->finalize(vm) < 0))
+	if ((tee->private_before_load && private_mem__make_private(vm) < 0) ||
+	    load_plan(vm) < 0 || (tee->finalize && tee->finalize(vm) < 0))
 		return -1;
 	vm->tee_ready = true;
 	return console__open(&vm->console, c->console_file);

@@ -35,7 +35,6 @@
 #include "measure/rim.h"
 #include "vmm/arch.h"
 #include "vmm/kvm.h"
-#include "vmm/private-mem.h"
 #include "vmm/staging.h"
 #include "vmm/sys.h"
 #include "vmm/vm.h"
@@ -45,7 +44,6 @@
 
 struct realm_state {
 	struct staging staging;
-	bool private_ready;             /* RAM made private (first op) */
 	uint64_t shared_bit;            /* the unprotected half's IPA bit */
 };
 
@@ -193,17 +191,8 @@ static int populate(struct vm *vm, const struct plan_op *op)
 	return 0;
 }
 
-/* Populate needs the pages private first (kvm_gmem_populate refuses shared
- * ones), and the realm's RAM all starts as RIPAS RAM: so all of it is. */
 static int realm_load(struct vm *vm, const struct plan_op *op)
 {
-	struct realm_state *s = state(vm);
-
-	if (!s->private_ready) {
-		if (private_mem__make_private(vm) < 0)
-			return -1;
-		s->private_ready = true;
-	}
 	switch (op->kind) {
 	case PLAN_REALM_DATA:
 	case PLAN_REALM_DATA_UNMEASURED:
@@ -256,6 +245,9 @@ const struct tee_ops tee_realm = {
 	.desc = "Arm CCA realm",
 	.memory = MEM_PRIVATE,
 	.convert_on_fault = true,
+	/* kvm_gmem_populate refuses shared pages, and a realm's RAM all
+	 * starts as RIPAS RAM. */
+	.private_before_load = true,
 	.vm_type = realm_type,
 	.check = realm_check,
 	.plan = realm_plan,

@@ -26,7 +26,6 @@
 #include "loader/parse.h"
 #include "loader/tdx-boot.h"
 #include "measure/tdx-measure.h"
-#include "vmm/private-mem.h"
 #include "vmm/sys.h"
 #include "vmm/tee.h"
 #include "vmm/vm.h"
@@ -366,15 +365,6 @@ static int tdx_load(struct vm *vm, const struct plan_op *op)
 	struct tdx_state *s = state(vm);
 	const uint8_t *src;
 
-	/* All guest memory private, as QEMU leaves a TD's RAM: the TDVF
-	 * sections must be before they are added, and the guest accepts the
-	 * rest in place (a shared page would cost a memory-fault exit per
-	 * 4 KiB). */
-	if (!s->private_ready) {
-		if (private_mem__make_private(vm) < 0)
-			return -1;
-		s->private_ready = true;
-	}
 	if (op->kind == PLAN_TDX_AUG)
 		return 0;               /* the guest accepts it later */
 	if (op->kind != PLAN_TDX_ADD && op->kind != PLAN_TDX_EXTEND)
@@ -415,6 +405,7 @@ const struct tee_ops tee_tdx = {
 	.desc = "Intel TDX trust domain",
 	.memory = MEM_PRIVATE,
 	.convert_on_fault = true,
+	.private_before_load = true,    /* as QEMU leaves a TD's RAM */
 	.protected_regs = true,
 	.split_irqchip = true,
 	.apic_bus_ns = TDX_APIC_BUS_CYCLES_NS,

@@ -31,7 +31,6 @@ struct tdx_state {
 	uint8_t mr[3][TDX_MR_SIZE];     /* MRCONFIGID, MROWNER, MROWNERCONFIG */
 	struct tdx_qgs_addr qgs;        /* family 0: no QGS */
 	struct kvm_tdx_capabilities *caps;
-	bool private_ready;             /* guest memory made private (first op) */
 	struct staging staging;         /* page-aligned INIT_MEM_REGION source */
 
 	/* Run time, under lock. */
