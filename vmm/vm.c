@@ -300,6 +300,9 @@ static int run(const struct vm_config *cfg, bool leave)
 	if (vm.why[0])
 		fprintf(stderr, "cvm-run: %s\n", vm.why);
 	peek(&vm);
+	/* The terminal as it was, whichever way out (teardown does it again:
+	 * a no-op). */
+	console__exit(&vm.console);
 	/* Exit from this frame: what the VM holds stays reachable, not lost. */
 	if (leave)
 		exit(status);

@@ -26,3 +26,19 @@ st=$?
 st=$?
 [ $st -eq 0 ] || { cat "$tmp/out" "$tmp/err"; fail "garbage guest: status $st"; }
 grep -q "cvm-guest: garbage done" "$tmp/out" || fail "garbage guest did not finish"
+
+# On a terminal, cvm-run puts it in raw mode for COM1's input and gives it
+# back as it was when the guest ends (python3's pty: a terminal here).
+if command -v python3 >/dev/null; then
+	python3 - "$RUN" "$guest" <<'PY' || fail "the terminal was left changed after the guest ended"
+import os, pty, select, subprocess, sys, termios
+m, s = pty.openpty()
+before = termios.tcgetattr(s)
+p = subprocess.Popen([sys.argv[1], "-k", sys.argv[2], "-p", "cvmtest.exit=0", "--timeout", "60"],
+                     stdin=s, stdout=s, stderr=s)
+while p.poll() is None:
+    if select.select([m], [], [], 0.2)[0]:
+        os.read(m, 4096)
+sys.exit(0 if p.returncode == 0 and termios.tcgetattr(s) == before else 1)
+PY
+fi
