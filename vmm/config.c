@@ -229,20 +229,22 @@ static int set_peek(struct vm_config *c, const char *v, const char *n)
 	}
 }
 
+/* A flag: on from the command line, true or false in a config file. */
+static int flag(const char *v, const char *n, bool *out)
+{
+	if (parse__flag(v, out) < 0)
+		return err__set("%s %s: expected true or false", n, v);
+	return 0;
+}
+
 static int set_dry_run(struct vm_config *c, const char *v, const char *n)
 {
-	(void)v;
-	(void)n;
-	c->dry_run = true;
-	return 0;
+	return flag(v, n, &c->dry_run);
 }
 
 static int set_no_seccomp(struct vm_config *c, const char *v, const char *n)
 {
-	(void)v;
-	(void)n;
-	c->no_seccomp = true;
-	return 0;
+	return flag(v, n, &c->no_seccomp);
 }
 
 /* The one option table: command line and config file keys alike.  Paths in

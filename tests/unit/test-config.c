@@ -139,6 +139,24 @@ START_TEST(config_file_and_precedence)
 	config__exit(&c);
 	unlink(ini);
 	free(ini);
+
+	/* Flags take their value from a file: false keeps the filter on. */
+	ini = write_ini("[vm]\nkernel = k\nno-seccomp = false\n");
+	ck_assert_int_eq(PARSE(&c, "--config", ini), 0);
+	ck_assert(!c.no_seccomp);
+	config__exit(&c);
+	unlink(ini);
+	free(ini);
+	ini = write_ini("[vm]\nkernel = k\nno-seccomp = maybe\n");
+	ck_assert_int_eq(PARSE(&c, "--config", ini), -1);
+	ck_assert_msg(strstr(err__msg(), "no-seccomp maybe: expected true or false"), "%s",
+		      err__msg());
+	config__exit(&c);
+	unlink(ini);
+	free(ini);
+	ck_assert_int_eq(PARSE(&c, "-k", "k", "--no-seccomp", "--dry-run"), 0);
+	ck_assert(c.no_seccomp && c.dry_run);
+	config__exit(&c);
 }
 END_TEST
 
