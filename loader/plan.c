@@ -41,6 +41,12 @@ struct plan_op *plan__add_part(struct plan *p, enum plan_kind kind, uint64_t gpa
 {
 	struct plan_op *op;
 
+	/* The SEV and realm replays read DATA as LEN bytes. */
+	if (data && data_len < len && kind != PLAN_TDX_ADD && kind != PLAN_TDX_EXTEND) {
+		err__set_status(CVM_EXIT_FAIL, "%s: a %s op cannot carry fewer bytes than it loads",
+				what, plan__kind_name(kind));
+		return NULL;
+	}
 	if (p->nops == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 32;
 		struct plan_op *ops = realloc(p->ops, cap * sizeof(*ops));
@@ -58,7 +64,7 @@ struct plan_op *plan__add_part(struct plan *p, enum plan_kind kind, uint64_t gpa
 	op->gpa = gpa;
 	op->len = len;
 	op->data = data_len ? data : NULL;
-	op->data_len = data_len < len ? data_len : len;
+	op->data_len = !op->data ? 0 : data_len < len ? data_len : len;
 	strncpy(op->what, what, sizeof(op->what) - 1);
 	return op;
 }

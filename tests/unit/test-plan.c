@@ -57,6 +57,30 @@ START_TEST(wrap_is_rejected)
 }
 END_TEST
 
+/* Partial data (zeros after DATA_LEN bytes) only where the replays honour
+ * it; without data there is nothing to be partial. */
+START_TEST(partial_ops)
+{
+	static const uint8_t bytes[100] = { 1 };
+	struct plan p;
+	struct plan_op *op;
+
+	plan__init(&p);
+	op = plan__add_part(&p, PLAN_TDX_EXTEND, 0x10000, 0x2000, bytes, sizeof(bytes), "sec");
+	ck_assert_ptr_nonnull(op);
+	ck_assert_uint_eq(op->data_len, sizeof(bytes));
+	op = plan__add_part(&p, PLAN_TDX_ADD, 0x20000, 0x1000, NULL, 64, "zero");
+	ck_assert_ptr_nonnull(op);
+	ck_assert_ptr_null(op->data);
+	ck_assert_uint_eq(op->data_len, 0);
+	ck_assert_ptr_null(plan__add_part(&p, PLAN_NORMAL, 0x30000, 0x1000, bytes, sizeof(bytes),
+					  "fw"));
+	ck_assert_str_eq(err__msg(), "fw: a normal op cannot carry fewer bytes than it loads");
+	ck_assert_uint_eq(p.nops, 2);
+	plan__exit(&p);
+}
+END_TEST
+
 START_TEST(map_missing_file_names_it)
 {
 	struct plan p;
@@ -113,6 +137,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(t, ops_keep_order_and_data);
 	tcase_add_test(t, overlap_is_named);
 	tcase_add_test(t, wrap_is_rejected);
+	tcase_add_test(t, partial_ops);
 	tcase_add_test(t, map_missing_file_names_it);
 	tcase_add_test(t, fw_cfg_files);
 	suite_add_tcase(s, t);
