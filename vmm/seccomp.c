@@ -27,7 +27,7 @@
  * (ioctl, console write, terminal read/poll, locks, kicks), starting the
  * input and vCPU threads (their wake-up pipe, clone with CLONE_THREAD,
  * stacks, signal set-up), stderr, and the teardown (close, munmap, the
- * terminal restored). */
+ * terminal restored, a QGS relay's socket shut down). */
 static const char *const allowed[] = {
 	"read", "write", "writev", "close", "futex", "poll", "ppoll",
 	"clock_gettime", "clock_nanosleep", "nanosleep", "gettimeofday",
@@ -35,7 +35,7 @@ static const char *const allowed[] = {
 	"mmap", "munmap", "mprotect", "madvise", "brk", "mremap",
 	"set_robust_list", "rseq", "exit", "exit_group",
 	"getpid", "gettid", "tgkill", "sched_yield", "getrandom",
-	"fstat", "newfstatat", "pipe2",
+	"fstat", "newfstatat", "pipe2", "shutdown",
 };
 
 /* The ioctls made after set-up: KVM_RUN and the interrupt lines (an MSI
