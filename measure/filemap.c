@@ -23,13 +23,14 @@ int filemap__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len, const b
 	while (len) {
 		uint64_t start = off & ~(pg - 1), skip = off - start;
 		uint64_t n = len < WINDOW - skip ? len : WINDOW - skip;
-		uint8_t *p = mmap(NULL, skip + n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, start);
+		uint8_t *p;
 		int ok;
 
 		if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED)) {
 			errno = ECANCELED;
 			return -1;
 		}
+		p = mmap(NULL, skip + n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, start);
 		if (p == MAP_FAILED)
 			return -1;
 		ok = EVP_DigestUpdate(ctx, p + skip, n);
