@@ -11,16 +11,13 @@ int tdx_boot__serve(struct plan *p, struct tdx_layout *l, const char *kernel,
 	uint8_t head[QEMU_SETUP_HEAD];
 	struct qemu_linux q = { .cmdline = cmdline ? cmdline : "", .initrd = initrd != NULL,
 				.below_4g = l->below_4g };
-	struct x86_fw_cfg_linux k = { .kernel = &l->kernel, .cmdline = cmdline,
-				      .setup_head = head, .setup_head_len = sizeof(head) };
+	struct x86_fw_cfg_linux k = { .cmdline = cmdline, .setup_head = head,
+				      .setup_head_len = sizeof(head) };
 
-	if (plan__map_max(p, kernel, FW_CFG_ITEM_MAX, "fw_cfg", &l->kernel) < 0 ||
-	    (initrd && plan__map_max(p, initrd, FW_CFG_ITEM_MAX, "fw_cfg", &l->initrd) < 0))
+	if (x86__fw_cfg_map_linux(p, kernel, initrd, &k, &l->kernel, &l->initrd) < 0)
 		return -1;
-	q.initrd_size = l->initrd.size;
 	/* QEMU patches the header for an empty -initrd too; OVMF sees none. */
-	if (l->initrd.size)
-		k.initrd = &l->initrd;
+	q.initrd_size = l->initrd.size;
 	if (qemu_setup__patch(kernel, l->kernel.data, l->kernel.size, &q, head) < 0)
 		return -1;
 	return x86__fw_cfg_linux(p, &k);

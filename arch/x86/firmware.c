@@ -41,17 +41,12 @@ int x86__firmware_machine(struct plan *p, const struct x86_boot_cfg *cfg)
 int x86__firmware_fw_cfg(struct plan *p, const struct x86_boot_cfg *cfg)
 {
 	struct blob kernel, initrd;
-	struct x86_fw_cfg_linux k = { .kernel = &kernel, .cmdline = cfg->cmdline };
+	struct x86_fw_cfg_linux k = { .cmdline = cfg->cmdline };
 
 	if (x86__firmware_machine(p, cfg) < 0)
 		return -1;
 	if (!cfg->kernel)
 		return 0;
-	if (plan__map_max(p, cfg->kernel, FW_CFG_ITEM_MAX, "fw_cfg", &kernel) < 0 ||
-	    (cfg->initrd && plan__map_max(p, cfg->initrd, FW_CFG_ITEM_MAX, "fw_cfg", &initrd) < 0))
-		return -1;
-	/* An empty initrd is no initrd, as on a direct boot. */
-	if (cfg->initrd && initrd.size)
-		k.initrd = &initrd;
-	return x86__fw_cfg_linux(p, &k);
+	return x86__fw_cfg_map_linux(p, cfg->kernel, cfg->initrd, &k, &kernel, &initrd) < 0 ? -1 :
+	       x86__fw_cfg_linux(p, &k);
 }

@@ -95,3 +95,15 @@ int x86__fw_cfg_linux(struct plan *p, const struct x86_fw_cfg_linux *k)
 		return -1;
 	return fw_cfg_list__add_key(&p->fw_cfg, FW_CFG_INITRD_DATA, k->initrd->data, k->initrd->size);
 }
+
+int x86__fw_cfg_map_linux(struct plan *p, const char *kernel, const char *initrd,
+			  struct x86_fw_cfg_linux *k, struct blob *kb, struct blob *rd)
+{
+	*rd = (struct blob){ 0 };
+	if (plan__map_max(p, kernel, FW_CFG_ITEM_MAX, "fw_cfg", kb) < 0 ||
+	    (initrd && plan__map_max(p, initrd, FW_CFG_ITEM_MAX, "fw_cfg", rd) < 0))
+		return -1;
+	k->kernel = kb;
+	k->initrd = rd->size ? rd : NULL;
+	return 0;
+}

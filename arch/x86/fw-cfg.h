@@ -40,6 +40,13 @@ struct x86_fw_cfg_linux {
 	size_t setup_head_len;
 };
 
+/* The KERNEL and INITRD files (INITRD NULL: none) fw_cfg is to serve,
+ * mapped into P (each at most FW_CFG_ITEM_MAX bytes) as *K and *RD, with
+ * K->initrd pointing at *RD when it has bytes: an empty initrd is no
+ * initrd, as on a direct boot.  -1 + err__set() naming the file. */
+int x86__fw_cfg_map_linux(struct plan *p, const char *kernel, const char *initrd,
+			  struct x86_fw_cfg_linux *k, struct blob *kb, struct blob *rd);
+
 /* SETUP_SIZE/DATA: the first (setup_sects + 1) * 512 bytes (setup_sects 0
  * meaning 4); KERNEL_SIZE/DATA: the rest; CMDLINE_SIZE/DATA with its NUL;
  * INITRD_SIZE/DATA when there is one; added to p->fw_cfg.  -1 + err__set()
