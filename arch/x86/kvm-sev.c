@@ -130,8 +130,7 @@ static int plan(struct vm *vm)
 		.mode = mode_of(vm), .vcpus = c->cpus, .vmm = SEV_VMM_QEMU,
 		.era = vmsa__default_era(SEV_VMM_QEMU), .guest_features = c->sev.guest_features,
 	};
-	struct x86_boot_cfg boot = { .kernel = c->kernel, .initrd = c->initrd,
-				     .cmdline = c->params, .mem_size = c->mem, .vcpus = c->cpus };
+	struct x86_boot_cfg boot;
 	struct sev_hashes h;
 
 	if (!s)
@@ -168,6 +167,7 @@ static int plan(struct vm *vm)
 	 * leaves an SEV guest's unpatched), and checks the kernel, initrd and
 	 * command line against the hashes table, made from those very items
 	 * (QEMU's kernel-hashes=on). */
+	x86__boot_cfg(vm, &boot);
 	if (x86__firmware_fw_cfg(&vm->plan, &boot) < 0)
 		return -1;
 	if (c->kernel) {

@@ -118,8 +118,7 @@ static int tdx_plan(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
 	struct tdx_state *s = calloc(1, sizeof(*s));
-	struct x86_boot_cfg boot = { .kernel = c->kernel, .initrd = c->initrd,
-				     .cmdline = c->params, .mem_size = c->mem, .vcpus = c->cpus };
+	struct x86_boot_cfg boot;
 
 	if (!s)
 		return err__set_status(CVM_EXIT_FAIL, "out of memory");
@@ -127,6 +126,7 @@ static int tdx_plan(struct vm *vm)
 	vm->tee_state = s;
 	if (check_options(vm, s) < 0)
 		return -1;
+	x86__boot_cfg(vm, &boot);
 	return tdx_boot__cvm_plan(&vm->plan, c->firmware, &boot, &s->layout);
 }
 

@@ -27,17 +27,20 @@ size_t arch__ram_ranges(uint64_t mem, struct guest_range *out)
 	return n;
 }
 
+void x86__boot_cfg(const struct vm *vm, struct x86_boot_cfg *out)
+{
+	const struct vm_config *c = vm->cfg;
+
+	*out = (struct x86_boot_cfg){ .kernel = c->kernel, .initrd = c->initrd,
+				      .cmdline = c->params, .mem_size = c->mem, .vcpus = c->cpus };
+}
+
 int arch__prepare(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
-	struct x86_boot_cfg boot = {
-		.kernel = c->kernel,
-		.initrd = c->initrd,
-		.cmdline = c->params,
-		.mem_size = c->mem,
-		.vcpus = c->cpus,
-	};
+	struct x86_boot_cfg boot;
 
+	x86__boot_cfg(vm, &boot);
 	if (c->cpuid_disable && x86__cpuid_parse_disable(c->cpuid_disable, &vm->arch.cpuid) < 0)
 		return -1;
 	if (c->firmware)

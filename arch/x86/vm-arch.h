@@ -33,6 +33,11 @@ struct vm_arch {
 };
 
 struct vm;
+struct x86_boot_cfg;
+
+/* The boot inputs of VM's options (arch/x86/kvm.c): what the plain, SEV
+ * and TDX plans start from. */
+void x86__boot_cfg(const struct vm *vm, struct x86_boot_cfg *out);
 
 /* KVM_GET_SUPPORTED_CPUID, fetched on the first call; NULL with
  * err__set() when KVM refuses it. */
