@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "loader/error.h"
+#include "vmm/arch.h"
 #include "vmm/fault-guard.h"
 #include "vmm/kvm-abi.h"
 #include "vmm/kvm.h"
@@ -189,6 +190,19 @@ static int map_rom(struct guest_slot *s)
 				       (unsigned long long)s->size, strerror(errno));
 	s->hva = p;
 	s->own_map = true;
+	return 0;
+}
+
+int guest__check_ram(uint64_t mem)
+{
+	struct guest_range r[GUEST_MAX_SLOTS];
+	size_t n = arch__ram_ranges(mem, r);
+
+	for (size_t i = 0; i < n; i++)
+		if (r[i].size / 4096 > CVM_KVM_MEM_MAX_NR_PAGES)
+			return err__set("memory: %#llx bytes put %#llx in one memslot, more than "
+					"KVM's limit of %#llx pages", (unsigned long long)mem,
+					(unsigned long long)r[i].size, CVM_KVM_MEM_MAX_NR_PAGES);
 	return 0;
 }
 

@@ -89,6 +89,10 @@ struct guest_mem_cfg {
 	int nranges;
 };
 
+/* Each of the MEM bytes' RAM ranges (arch__ram_ranges) becomes one
+ * memslot: one larger than KVM takes is bad input, said before any plan is
+ * built or any host resource taken, whatever boots.  -1 + err__set(). */
+int guest__check_ram(uint64_t mem);
 /* Backs guest RAM laid out as CFG->ranges (from arch__ram_ranges).  With
  * MEM_GUEST_MEMFD on a host without guest_memfd mmap support: -1 with
  * status 3 when strict, else a one-line notice on stderr and anonymous

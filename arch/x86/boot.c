@@ -6,7 +6,6 @@
 #include "arch/x86/mptable.h"
 #include "arch/x86/pvh.h"
 #include "loader/error.h"
-#include "vmm/kvm-abi.h"
 
 #define PAGE        0x1000ull
 #define PTE_PRESENT (1ull << 0)
@@ -138,21 +137,6 @@ static int add_acpi(struct plan *p, uint32_t vcpus, struct x86_boot_info *info)
 	return 0;
 }
 
-/* Each RAM range becomes one memslot: one larger than KVM takes is bad
- * input, said before anything is loaded or any host resource taken. */
-static int check_slots(uint64_t mem)
-{
-	struct x86_ram_range r[2];
-	size_t n = x86__ram_ranges(mem, r);
-
-	for (size_t i = 0; i < n; i++)
-		if (r[i].size / PAGE > CVM_KVM_MEM_MAX_NR_PAGES)
-			return err__set("memory: %#llx bytes put %#llx in one memslot, more than KVM's limit of %#llx pages",
-					(unsigned long long)mem, (unsigned long long)r[i].size,
-					CVM_KVM_MEM_MAX_NR_PAGES);
-	return 0;
-}
-
 int x86__build_boot_plan(struct plan *p, const struct x86_boot_cfg *cfg)
 {
 	struct x86_boot_info info = { 0 };
@@ -166,8 +150,6 @@ int x86__build_boot_plan(struct plan *p, const struct x86_boot_cfg *cfg)
 	if (cfg->mem_size < X86_MIN_MEM || cfg->mem_size % PAGE)
 		return err__set("memory: %#llx bytes, need a multiple of 4 KiB of at least 2 MiB",
 				(unsigned long long)cfg->mem_size);
-	if (check_slots(cfg->mem_size) < 0)
-		return -1;
 	x86__e820_build(&map, cfg->mem_size);
 	info.map = &map;
 	p->mem_size = cfg->mem_size;

@@ -384,6 +384,23 @@ START_TEST(console_write_error_fails_the_run)
 }
 END_TEST
 
+/* More RAM than one memslot takes is bad input before any plan is built or
+ * KVM asked, whatever boots (vmm/memory.c). */
+START_TEST(ram_beyond_a_memslot_is_bad_input)
+{
+	static const char *const want = "cvm-run: memory: 0x100000000000 bytes put 0xfff40000000 "
+					"in one memslot, more than KVM's limit of 0x7fffffff "
+					"pages\n";
+
+	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "16T"), CVM_EXIT_BADINPUT);
+	ck_assert_str_eq(t.err, want);
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", t.kernel, "-m", "16T"),
+			 CVM_EXIT_BADINPUT);
+	ck_assert_str_eq(t.err, want);
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VM), 0);
+}
+END_TEST
+
 /* A host that cannot run the VM leaves the console file as it was: the
  * file is opened only once set-up has succeeded. */
 START_TEST(failed_start_keeps_the_console_file)
@@ -517,6 +534,7 @@ static Suite *vm_exits_suite(void)
 	tcase_add_test(end, expect_unmatched_end_is_a_failure);
 	tcase_add_test(end, console_write_error_fails_the_run);
 	tcase_add_test(end, failed_start_keeps_the_console_file);
+	tcase_add_test(end, ram_beyond_a_memslot_is_bad_input);
 	suite_add_tcase(s, end);
 	return s;
 }
