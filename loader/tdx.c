@@ -1,13 +1,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arch/x86/memmap.h"
 #include "arch/x86/td-hob.h"
 #include "loader/error.h"
 #include "loader/tdx.h"
 
 /* 52 physical address bits: the most a TD's GPA width allows. */
 #define TDX_MAX_MEM (1ull << 52)
-#define TDX_4G      0x100000000ull
 
 /* td-shim sections that the VMM fills from inputs this launch does not have. */
 static int check_supported(const struct tdvf *t, size_t i)
@@ -132,7 +132,7 @@ int tdx__build_plan(struct plan *p, const struct tdx_launch *cfg, struct tdx_lay
 	if (cfg->mem_size == 0 || cfg->mem_size & 0xfff || cfg->mem_size > TDX_MAX_MEM)
 		return err__set("memory: %#llx bytes, need a non-zero multiple of 4 KiB up to 4 PiB",
 				(unsigned long long)cfg->mem_size);
-	if (plan__map_max(p, cfg->firmware, TDX_4G, "a -bios image below 4 GiB", &out->firmware) < 0)
+	if (plan__map_max(p, cfg->firmware, X86_4G, "a -bios image below 4 GiB", &out->firmware) < 0)
 		return -1;
 	if (ovmf__parse(&o, cfg->firmware, out->firmware.data, out->firmware.size) < 0 ||
 	    tdvf__parse(&out->tdvf, &o, true) < 0)
