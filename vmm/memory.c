@@ -297,21 +297,23 @@ void guest__seal(struct guest_mem *m)
 int guest__read(struct guest_mem *m, uint64_t gpa, void *buf, uint64_t len)
 {
 	const struct guest_slot *s = guest__slot(m, gpa, len);
-	const void *src = s && m->sealed ? s->hva + (gpa - s->gpa) : guest__ptr(m, gpa, len);
+	const void *src;
 
 	if (!s)
 		return err__set_status(CVM_EXIT_FAIL, "%#llx+%#llx is not guest RAM",
 				       (unsigned long long)gpa, (unsigned long long)len);
+	/* Sealed RAM (a protected guest's) is read only through the guard. */
+	if (m->sealed) {
+		if (guard__copy(buf, s->hva + (gpa - s->gpa), len) < 0)
+			return err__set_status(CVM_EXIT_FAIL, "%#llx was not shared by the guest "
+					       "(the host's read faulted)", (unsigned long long)gpa);
+		return 0;
+	}
+	src = guest__ptr(m, gpa, len);
 	if (!src)
 		return err__set_status(CVM_EXIT_FAIL, "%#llx is private to the guest",
 				       (unsigned long long)gpa);
-	if (!m->sealed) {
-		memcpy(buf, src, len);
-		return 0;
-	}
-	if (guard__copy(buf, src, len) < 0)
-		return err__set_status(CVM_EXIT_FAIL, "%#llx was not shared by the guest (the "
-				       "host's read faulted)", (unsigned long long)gpa);
+	memcpy(buf, src, len);
 	return 0;
 }
 
