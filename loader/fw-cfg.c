@@ -71,3 +71,12 @@ const struct fw_cfg_item *fw_cfg_list__find(const struct fw_cfg_list *l, uint16_
 			return &l->items[i];
 	return NULL;
 }
+
+const char *fw_cfg_list__cmdline(const struct fw_cfg_list *l)
+{
+	const struct fw_cfg_item *c = fw_cfg_list__find(l, FW_CFG_CMDLINE_DATA, NULL);
+
+	if (!c || !c->len || memchr(c->data, 0, c->len) != c->data + c->len - 1)
+		return NULL;
+	return (const char *)c->data;
+}

@@ -39,5 +39,8 @@ int fw_cfg_list__add_file(struct fw_cfg_list *l, const char *name, const void *d
 /* The item with KEY, or the file NAME when KEY is 0; NULL when absent. */
 const struct fw_cfg_item *fw_cfg_list__find(const struct fw_cfg_list *l, uint16_t key,
 					    const char *name);
+/* The served command line (FW_CFG_CMDLINE_DATA) as the string firmware
+ * reads, or NULL when there is none or it is not one NUL-terminated string. */
+const char *fw_cfg_list__cmdline(const struct fw_cfg_list *l);
 
 #endif

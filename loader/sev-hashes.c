@@ -56,15 +56,14 @@ int sev_hashes__served(struct sev_hashes *h, const struct fw_cfg_list *l)
 	const struct fw_cfg_item *kernel[2] = { fw_cfg_list__find(l, FW_CFG_SETUP_DATA, NULL),
 						fw_cfg_list__find(l, FW_CFG_KERNEL_DATA, NULL) };
 	const struct fw_cfg_item *initrd = fw_cfg_list__find(l, FW_CFG_INITRD_DATA, NULL);
-	const struct fw_cfg_item *cmdline = fw_cfg_list__find(l, FW_CFG_CMDLINE_DATA, NULL);
+	const char *cmdline = fw_cfg_list__cmdline(l);
 	uint8_t k[32], rd[32];
 
-	if (!kernel[0] || !kernel[1] || !cmdline || !cmdline->len ||
-	    memchr(cmdline->data, 0, cmdline->len) != cmdline->data + cmdline->len - 1)
+	if (!kernel[0] || !kernel[1] || !cmdline)
 		return err__set("fw_cfg: no kernel, or no NUL-terminated command line, to hash");
 	if (sha256_parts(kernel, 2, k) < 0 || (initrd && sha256_parts(&initrd, 1, rd) < 0))
 		return -1;
-	return sev_hashes__fill(h, k, initrd ? rd : NULL, (const char *)cmdline->data);
+	return sev_hashes__fill(h, k, initrd ? rd : NULL, cmdline);
 }
 
 static uint8_t *put_head(uint8_t *p, const struct guid *g, uint16_t len)

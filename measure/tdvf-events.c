@@ -285,19 +285,19 @@ static int boot_events(struct rtmr_log *log, const struct tdvf_digests *d)
 	const struct tdvf_boot *b = d->boot;
 	static const uint8_t separator[4];
 	unsigned sep_reg = b->separator == TDVF_SEPARATOR_PRE_202411 ? 0 : 1;
-	const struct fw_cfg_item *cmdline = served(b, FW_CFG_CMDLINE_DATA, NULL);
+	const char *cmdline = fw_cfg_list__cmdline(&b->plan->fw_cfg);
 	int initrd = served(b, FW_CFG_INITRD_DATA, NULL) != NULL;
 
 	logged(log, 1, EV_EFI_BOOT_SERVICES_APPLICATION, "kernel(authenticode, QEMU-patched)",
 	       d->kernel);
 	/* OVMF reads the command line with its NUL (x86__fw_cfg_linux). */
-	if (!cmdline || !cmdline->len || cmdline->data[cmdline->len - 1])
+	if (!cmdline)
 		return err__set("RTMR2: the launch serves no NUL-terminated command line");
 	if (boot_variables(log) < 0 ||
 	    action(log, "Calling EFI Application from Boot Option") < 0 ||
 	    event(log, sep_reg, EV_SEPARATOR, "separator(ReadyToBoot)", separator,
 		  sizeof(separator)) < 0 ||
-	    load_options(log, (const char *)cmdline->data, initrd) < 0)
+	    load_options(log, cmdline, initrd) < 0)
 		return -1;
 	/* The stub measures an initrd it got through LINUX_EFI_INITRD_MEDIA_GUID. */
 	if (initrd)
