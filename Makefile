@@ -64,7 +64,7 @@ CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer 
 endif
 
 ARCH_HOST := $(wildcard $(foreach a,$(wildcard arch/*),$(a)/kvm*.c $(a)/ioport.c))
-LIB_SRC  := $(filter-out vmm/main.c measure/main.c $(filter-out arch/$(ARCH)/%,$(ARCH_HOST)), \
+LIB_SRC  := $(filter-out vmm/main.c vmm/crypto-lazy.c measure/main.c $(filter-out arch/$(ARCH)/%,$(ARCH_HOST)), \
               $(wildcard vmm/*.c loader/*.c measure/*.c arch/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/*.c tests/unit/fake/*.c)
@@ -107,8 +107,9 @@ $(BUILD)/libcvm.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cvm-run: $(BUILD)/vmm/main.o $(BUILD)/libcvm.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# cvm-run loads libcrypto on first use (vmm/crypto-lazy.c).
+$(BUILD)/cvm-run: $(BUILD)/vmm/main.o $(BUILD)/vmm/crypto-lazy.o $(BUILD)/libcvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(filter-out -lcrypto,$(LDLIBS))
 
 $(BUILD)/cvm-measure: $(BUILD)/measure/main.o $(BUILD)/libcvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
