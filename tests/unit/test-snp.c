@@ -25,6 +25,36 @@ START_TEST(page_info_vector)
 END_TEST
 
 /* A plan with every SNP kind; NORMAL spans more than one hashing window. */
+/* Chunks of one repeated byte share a digest: never one that is almost
+ * uniform, or of another byte. */
+START_TEST(pool_repeated_chunks)
+{
+	static const struct { uint8_t fill; int last; } pages[] = {
+		{ 0xff, -1 }, { 0xff, -1 }, { 0, -1 }, { 0xff, 0xfe }, { 0xff, -1 }, { 0, 1 },
+		{ 0, -1 }, { 0x5a, -1 }, { 0xff, -1 },
+	};
+	size_t n = sizeof(pages) / sizeof(pages[0]);
+	uint8_t *data = malloc(n * PAGE), want[48];
+	struct hash_pool *hp = hash_pool__new(1);
+	struct hash_job *j;
+
+	for (size_t i = 0; i < n; i++) {
+		memset(data + i * PAGE, pages[i].fill, PAGE);
+		if (pages[i].last >= 0)
+			data[i * PAGE + PAGE - 1] = pages[i].last;
+	}
+	j = hash_pool__chunks(hp, EVP_sha384(), data, n * PAGE, PAGE);
+	ck_assert_ptr_nonnull(j);
+	for (size_t i = 0; i < n; i++) {
+		EVP_Digest(data + i * PAGE, PAGE, want, NULL, EVP_sha384(), NULL);
+		ck_assert_mem_eq(hash_job__wait(j, i), want, 48);
+	}
+	hash_job__free(j);
+	hash_pool__free(hp);
+	free(data);
+}
+END_TEST
+
 static void test_plan(struct plan *p)
 {
 	size_t big = 1300 * PAGE;
@@ -239,6 +269,7 @@ static Suite *snp_suite(void)
 	tcase_add_test(t, replay_refuses_foreign_ops);
 	tcase_add_test(t, sev_stream);
 	tcase_add_test(t, pool_digests);
+	tcase_add_test(t, pool_repeated_chunks);
 	suite_add_tcase(s, t);
 	return s;
 }
