@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "loader/bytes.h"
 #include "loader/error.h"
 #include "loader/qemu-setup.h"
 
@@ -10,21 +11,6 @@
 #define QEMU_LOADER  0xb0              /* type_of_loader: QEMU */
 /* pc_memory_init's acpi_data_size: ACPI tables + the linker area */
 #define QEMU_ACPI_DATA_SIZE (0x20000 + 0x8000)
-
-static uint32_t get(const uint8_t *h, size_t off, unsigned n)
-{
-	uint32_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint32_t)h[off + i] << (8 * i);
-	return v;
-}
-
-static void put(uint8_t *h, size_t off, unsigned n, uint32_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		h[off + i] = v >> (8 * i);
-}
 
 /* QEMU's "vga=" handling: a name or a C integer (strtol base 0). */
 static void patch_vga(uint8_t *head, const char *cmdline)
@@ -43,7 +29,7 @@ static void patch_vga(uint8_t *head, const char *cmdline)
 		mode = 0xfffd;
 	else
 		mode = strtol(v, NULL, 0);
-	put(head, HDR(vid_mode), 2, mode);
+	bytes__put_le(head + HDR(vid_mode), 2, mode);
 }
 
 int qemu_setup__patch(const char *path, const uint8_t *kernel, size_t size,
@@ -58,8 +44,8 @@ int qemu_setup__patch(const char *path, const uint8_t *kernel, size_t size,
 		return err__set("memory: %#llx bytes below 4 GiB leave no room for QEMU's ACPI data",
 				(unsigned long long)q->below_4g);
 	memcpy(head, kernel, QEMU_SETUP_HEAD);
-	if (get(head, HDR(header), 4) == HDRS_MAGIC)
-		protocol = get(head, HDR(version), 2);
+	if (bytes__get_le(head + HDR(header), 4) == HDRS_MAGIC)
+		protocol = bytes__get_le(head + HDR(version), 2);
 
 	cmdline_size = (strlen(q->cmdline) + 16) & ~15u;
 	if (protocol < 0x202 || !(head[HDR(loadflags)] & LOADED_HIGH)) {
@@ -70,27 +56,28 @@ int qemu_setup__patch(const char *path, const uint8_t *kernel, size_t size,
 		cmd = 0x20000;
 	}
 
-	if (protocol >= 0x20c && (get(head, HDR(xloadflags), 2) & XLF_CAN_BE_LOADED_ABOVE_4G))
+	if (protocol >= 0x20c &&
+	    (bytes__get_le(head + HDR(xloadflags), 2) & XLF_CAN_BE_LOADED_ABOVE_4G))
 		initrd_max = UINT32_MAX;
 	else if (protocol >= 0x203)
-		initrd_max = get(head, HDR(initrd_addr_max), 4);
+		initrd_max = bytes__get_le(head + HDR(initrd_addr_max), 4);
 	else
 		initrd_max = 0x37ffffff;
 	if (initrd_max >= q->below_4g - QEMU_ACPI_DATA_SIZE)
 		initrd_max = q->below_4g - QEMU_ACPI_DATA_SIZE - 1;
 
 	if (protocol >= 0x202) {
-		put(head, HDR(cmd_line_ptr), 4, cmd);
+		bytes__put_le(head + HDR(cmd_line_ptr), 4, cmd);
 	} else {
-		put(head, offsetof(struct boot_params, screen_info.cl_magic), 2, CL_MAGIC);
-		put(head, offsetof(struct boot_params, screen_info.cl_offset), 2, cmd - real);
+		bytes__put_le(head + offsetof(struct boot_params, screen_info.cl_magic), 2, CL_MAGIC);
+		bytes__put_le(head + offsetof(struct boot_params, screen_info.cl_offset), 2, cmd - real);
 	}
 	patch_vga(head, q->cmdline);
 	if (protocol >= 0x200)
 		head[HDR(type_of_loader)] = QEMU_LOADER;
 	if (protocol >= 0x201) {
 		head[HDR(loadflags)] |= CAN_USE_HEAP;
-		put(head, HDR(heap_end_ptr), 2, cmd - real - 0x200);
+		bytes__put_le(head + HDR(heap_end_ptr), 2, cmd - real - 0x200);
 	}
 	if (!q->initrd)
 		return 0;
@@ -100,7 +87,7 @@ int qemu_setup__patch(const char *path, const uint8_t *kernel, size_t size,
 	if (q->initrd_size >= initrd_max)
 		return err__set("initrd: %llu bytes, QEMU allows less than %u with this memory size",
 				(unsigned long long)q->initrd_size, initrd_max);
-	put(head, HDR(ramdisk_image), 4, (initrd_max - q->initrd_size) & ~0xfffu);
-	put(head, HDR(ramdisk_size), 4, q->initrd_size);
+	bytes__put_le(head + HDR(ramdisk_image), 4, (initrd_max - q->initrd_size) & ~0xfffu);
+	bytes__put_le(head + HDR(ramdisk_size), 4, q->initrd_size);
 	return 0;
 }

@@ -5,25 +5,12 @@
 
 #include "loader/blob.h"
 #include "loader/error.h"
+#include "loader/bytes.h"
 #include "loader/qemu-setup.h"
 #include "tests/unit/test.h"
 
-#define HDR(field) (offsetof(struct boot_params, hdr.field))
-
-static uint32_t get(const uint8_t *h, size_t off, int n)
-{
-	uint32_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v |= (uint32_t)h[off + i] << (8 * i);
-	return v;
-}
-
-static void put(uint8_t *h, size_t off, uint32_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		h[off + i] = v >> (8 * i);
-}
+#define HDR(field)    (offsetof(struct boot_params, hdr.field))
+#define SCREEN(field) (offsetof(struct boot_params, screen_info.field))
 
 /* Clears the bytes QEMU may write, so the rest can be compared. */
 static void mask(uint8_t *h)
@@ -35,7 +22,7 @@ static void mask(uint8_t *h)
 		{ HDR(cmd_line_ptr), 4 }, { HDR(type_of_loader), 1 }, { HDR(loadflags), 1 },
 		{ HDR(heap_end_ptr), 2 }, { HDR(ramdisk_image), 4 }, { HDR(ramdisk_size), 4 },
 		{ HDR(vid_mode), 2 },
-		{ offsetof(struct boot_params, screen_info.cl_magic), 4 },
+		{ SCREEN(cl_magic), 4 },
 	};
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
@@ -63,12 +50,12 @@ START_TEST(debian_kernel)
 
 		q.below_4g = cases[i].mem < 0xb0000000 ? cases[i].mem : 0x80000000;
 		ck_assert_int_eq(qemu_setup__patch(k.path, k.data, k.size, &q, head), 0);
-		ck_assert_uint_eq(get(head, HDR(cmd_line_ptr), 4), 0x20000);
+		ck_assert_uint_eq(bytes__get_le(head + HDR(cmd_line_ptr), 4), 0x20000);
 		ck_assert_uint_eq(head[HDR(type_of_loader)], 0xb0);
 		ck_assert_uint_eq(head[HDR(loadflags)], k.data[HDR(loadflags)] | CAN_USE_HEAP);
-		ck_assert_uint_eq(get(head, HDR(heap_end_ptr), 2), 0xfe00);
-		ck_assert_uint_eq(get(head, HDR(ramdisk_image), 4), cases[i].ramdisk);
-		ck_assert_uint_eq(get(head, HDR(ramdisk_size), 4), 1 << 20);
+		ck_assert_uint_eq(bytes__get_le(head + HDR(heap_end_ptr), 2), 0xfe00);
+		ck_assert_uint_eq(bytes__get_le(head + HDR(ramdisk_image), 4), cases[i].ramdisk);
+		ck_assert_uint_eq(bytes__get_le(head + HDR(ramdisk_size), 4), 1 << 20);
 		memcpy(a, head, sizeof(a));
 		memcpy(b, k.data, sizeof(b));
 		mask(a);
@@ -81,8 +68,9 @@ START_TEST(debian_kernel)
 		struct qemu_linux q = { "", false, 0, 2ull << 30 };
 
 		ck_assert_int_eq(qemu_setup__patch(k.path, k.data, k.size, &q, head), 0);
-		ck_assert_uint_eq(get(head, HDR(ramdisk_image), 4), get(k.data, HDR(ramdisk_image), 4));
-		ck_assert_uint_eq(get(head, HDR(ramdisk_size), 4), 0);
+		ck_assert_uint_eq(bytes__get_le(head + HDR(ramdisk_image), 4),
+				  bytes__get_le(k.data + HDR(ramdisk_image), 4));
+		ck_assert_uint_eq(bytes__get_le(head + HDR(ramdisk_size), 4), 0);
 	}
 	/* An initrd QEMU cannot place. */
 	{
@@ -106,20 +94,20 @@ START_TEST(vga_modes)
 	};
 	uint8_t k[0x400] = { 0 }, head[QEMU_SETUP_HEAD];
 
-	put(k, HDR(header), 0x53726448, 4);
-	put(k, HDR(version), 0x20f, 2);
-	put(k, HDR(vid_mode), 0x1234, 2);
+	bytes__put_le(k + HDR(header), 4, 0x53726448);
+	bytes__put_le(k + HDR(version), 2, 0x20f);
+	bytes__put_le(k + HDR(vid_mode), 2, 0x1234);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct qemu_linux q = { cases[i].cmdline, false, 0, 1ull << 30 };
 
 		ck_assert_int_eq(qemu_setup__patch("k", k, sizeof(k), &q, head), 0);
-		ck_assert_uint_eq(get(head, HDR(vid_mode), 2), cases[i].mode);
+		ck_assert_uint_eq(bytes__get_le(head + HDR(vid_mode), 2), cases[i].mode);
 	}
 	{
 		struct qemu_linux q = { "console=ttyS0", false, 0, 1ull << 30 };
 
 		ck_assert_int_eq(qemu_setup__patch("k", k, sizeof(k), &q, head), 0);
-		ck_assert_uint_eq(get(head, HDR(vid_mode), 2), 0x1234);
+		ck_assert_uint_eq(bytes__get_le(head + HDR(vid_mode), 2), 0x1234);
 	}
 }
 END_TEST
@@ -131,29 +119,29 @@ START_TEST(old_protocols)
 	uint8_t k[0x400] = { 0 }, head[QEMU_SETUP_HEAD];
 	struct qemu_linux q = { "abc", true, 0x1000, 1ull << 30 };
 
-	put(k, HDR(header), 0x53726448, 4);
-	put(k, HDR(version), 0x201, 2);
+	bytes__put_le(k + HDR(header), 4, 0x53726448);
+	bytes__put_le(k + HDR(version), 2, 0x201);
 	ck_assert_int_eq(qemu_setup__patch("k", k, sizeof(k), &q, head), 0);
-	ck_assert_uint_eq(get(head, offsetof(struct boot_params, screen_info.cl_magic), 2), 0xa33f);
-	ck_assert_uint_eq(get(head, offsetof(struct boot_params, screen_info.cl_offset), 2), 0x9ff0);
-	ck_assert_uint_eq(get(head, HDR(cmd_line_ptr), 4), 0);
-	ck_assert_uint_eq(get(head, HDR(heap_end_ptr), 2), 0x9df0);
+	ck_assert_uint_eq(bytes__get_le(head + SCREEN(cl_magic), 2), 0xa33f);
+	ck_assert_uint_eq(bytes__get_le(head + SCREEN(cl_offset), 2), 0x9ff0);
+	ck_assert_uint_eq(bytes__get_le(head + HDR(cmd_line_ptr), 4), 0);
+	ck_assert_uint_eq(bytes__get_le(head + HDR(heap_end_ptr), 2), 0x9df0);
 	ck_assert_uint_eq(head[HDR(type_of_loader)], 0xb0);
-	ck_assert_uint_eq(get(head, HDR(ramdisk_image), 4), (0x37ffffff - 0x1000) & ~0xfff);
+	ck_assert_uint_eq(bytes__get_le(head + HDR(ramdisk_image), 4), (0x37ffffff - 0x1000) & ~0xfff);
 
 	/* 2.03..2.0b: initrd_addr_max from the header; no LOADED_HIGH keeps
 	 * the low command line even though cmd_line_ptr is written. */
-	put(k, HDR(version), 0x20b, 2);
-	put(k, HDR(initrd_addr_max), 0x1000000, 4);
+	bytes__put_le(k + HDR(version), 2, 0x20b);
+	bytes__put_le(k + HDR(initrd_addr_max), 4, 0x1000000);
 	ck_assert_int_eq(qemu_setup__patch("k", k, sizeof(k), &q, head), 0);
-	ck_assert_uint_eq(get(head, HDR(cmd_line_ptr), 4), 0x99ff0);
-	ck_assert_uint_eq(get(head, HDR(ramdisk_image), 4), 0xfff000);
+	ck_assert_uint_eq(bytes__get_le(head + HDR(cmd_line_ptr), 4), 0x99ff0);
+	ck_assert_uint_eq(bytes__get_le(head + HDR(ramdisk_image), 4), 0xfff000);
 
 	/* No "HdrS": protocol 0, only the old command-line magic, no initrd. */
-	put(k, HDR(header), 0, 4);
+	bytes__put_le(k + HDR(header), 4, 0);
 	q.initrd = false;
 	ck_assert_int_eq(qemu_setup__patch("k", k, sizeof(k), &q, head), 0);
-	ck_assert_uint_eq(get(head, offsetof(struct boot_params, screen_info.cl_magic), 2), 0xa33f);
+	ck_assert_uint_eq(bytes__get_le(head + SCREEN(cl_magic), 2), 0xa33f);
 	ck_assert_uint_eq(head[HDR(type_of_loader)], 0);
 	q.initrd = true;
 	ck_assert_int_eq(qemu_setup__patch("k", k, sizeof(k), &q, head), -1);
