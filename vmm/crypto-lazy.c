@@ -27,11 +27,18 @@ static void load(void)
 		fprintf(stderr, "cvm-run: %s\n", dlerror());
 }
 
-/* NAME's address in libcrypto, or NULL (said once) if it cannot be loaded. */
-static void *sym(const char *name)
+/* NAME's address in libcrypto, looked up once into *CACHE; NULL (said
+ * once) if libcrypto cannot be loaded. */
+static void *resolve(void **cache, const char *name)
 {
-	pthread_once(&once, load);
-	return lib ? dlsym(lib, name) : NULL;
+	void *f = __atomic_load_n(cache, __ATOMIC_ACQUIRE);
+
+	if (!f) {
+		pthread_once(&once, load);
+		f = lib ? dlsym(lib, name) : NULL;
+		__atomic_store_n(cache, f, __ATOMIC_RELEASE);
+	}
+	return f;
 }
 
 /* Defines NAME with libcrypto's prototype, calling libcrypto's NAME; FAIL
@@ -39,12 +46,8 @@ static void *sym(const char *name)
 #define FORWARD(ret, name, fail, params, args)                                  \
 	ret name params                                                         \
 	{                                                                       \
-		static ret (*fn) params;                                        \
-		ret (*lib_fn) params = __atomic_load_n(&fn, __ATOMIC_ACQUIRE);   \
-		if (!lib_fn) {                                                  \
-			lib_fn = (ret (*) params)sym(#name);                    \
-			__atomic_store_n(&fn, lib_fn, __ATOMIC_RELEASE);        \
-		}                                                               \
+		static void *cache;                                             \
+		ret (*lib_fn) params = (ret (*) params)resolve(&cache, #name);  \
 		return lib_fn ? lib_fn args : fail;                             \
 	}
 
@@ -63,17 +66,13 @@ FORWARD(int, EVP_Digest, 0, (const void *d, size_t n, unsigned char *md, unsigne
 			     const EVP_MD *type, ENGINE *e), (d, n, md, len, type, e))
 FORWARD(int, EVP_EncodeBlock, -1, (unsigned char *t, const unsigned char *f, int n), (t, f, n))
 
-/* The two that return nothing: with no libcrypto there is nothing to free
- * (every constructor above returned NULL). */
+/* The two that return nothing: NULL frees nothing, and with no libcrypto
+ * every constructor above returned NULL. */
 #define FORWARD_FREE(name, type)                                                \
 	void name(type *p)                                                      \
 	{                                                                       \
-		static void (*fn)(type *);                                      \
-		void (*lib_fn)(type *) = __atomic_load_n(&fn, __ATOMIC_ACQUIRE); \
-		if (!lib_fn && p) {                                             \
-			lib_fn = (void (*)(type *))sym(#name);                  \
-			__atomic_store_n(&fn, lib_fn, __ATOMIC_RELEASE);        \
-		}                                                               \
+		static void *cache;                                             \
+		void (*lib_fn)(type *) = p ? (void (*)(type *))resolve(&cache, #name) : NULL; \
 		if (lib_fn)                                                     \
 			lib_fn(p);                                              \
 	}
