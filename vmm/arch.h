@@ -31,6 +31,10 @@ void arch__check_report(const struct kvm *k);
  * the devices, which register their ranges in vm->io. */
 int arch__vm_init(struct vm *vm);
 void arch__vm_exit(struct vm *vm);
+/* Once the host has proven it can run the VM, just before it starts: opens
+ * the files this architecture writes (x86's --firmware-log), so that a
+ * failed start destroys none. */
+int arch__vm_ready(struct vm *vm);
 /* Per-vCPU set-up: CPUID, MSRs, and for the BSP the entry registers. */
 int arch__vcpu_init(struct vcpu *v);
 /* One line describing where the vCPU stopped (RIP and instruction bytes). */

@@ -191,7 +191,7 @@ static int setup(struct vm *vm)
 	    load_plan(vm) < 0 || (tee->finalize && tee->finalize(vm) < 0))
 		return -1;
 	vm->tee_ready = true;
-	return console__open(&vm->console, c->console_file);
+	return arch__vm_ready(vm) < 0 ? -1 : console__open(&vm->console, c->console_file);
 }
 
 static void teardown(struct vm *vm)

@@ -109,16 +109,21 @@ static void *fw_cfg_ptr(void *ctx, uint64_t gpa, uint64_t len)
 	return guest__ptr(&vm->mem, gpa, len);
 }
 
+/* Line-buffered (arch__vm_ready): a write error shows at the line it
+ * happens and ends the run, as the console's does. */
 static void fw_log_out(void *ctx, uint8_t byte)
 {
-	putc(byte, ctx);
+	struct vm *vm = ctx;
+
+	if (putc(byte, vm->arch.fw_log) == EOF)
+		vm__stop(vm, CVM_EXIT_FAIL, "--firmware-log %s: %s", vm->cfg->firmware_log,
+			 strerror(errno));
 }
 
 /* The ports the i440FX + PIIX4 machine and its ACPI tables promise. */
 static int pc_init(struct vm *vm)
 {
 	struct vm_arch *a = &vm->arch;
-	int fd;
 
 	pci_host__init(&a->pci, &pci_ops, vm);
 	acpi_pm__init(&a->pm, &pm_ops, vm);
@@ -142,16 +147,27 @@ static int pc_init(struct vm *vm)
 	}
 	if (!vm->cfg->firmware_log)
 		return 0;
+	/* The file itself is opened by arch__vm_ready. */
+	a->debugcon = (struct debugcon){ .out = fw_log_out, .ctx = vm };
+	return io__register(&vm->io, IO_PIO, X86_PORT_DEBUGCON, 1, debugcon__io, &a->debugcon);
+}
+
+int arch__vm_ready(struct vm *vm)
+{
+	int fd;
+
+	if (!vm->cfg->firmware_log)
+		return 0;
 	fd = outfile__open_stream("--firmware-log ", vm->cfg->firmware_log);
 	if (fd < 0)
 		return -1;
-	a->fw_log = fdopen(fd, "w");
-	if (!a->fw_log) {
+	vm->arch.fw_log = fdopen(fd, "w");
+	if (!vm->arch.fw_log) {
 		close(fd);
 		return err__set("--firmware-log %s: %s", vm->cfg->firmware_log, strerror(errno));
 	}
-	a->debugcon = (struct debugcon){ .out = fw_log_out, .ctx = a->fw_log };
-	return io__register(&vm->io, IO_PIO, X86_PORT_DEBUGCON, 1, debugcon__io, &a->debugcon);
+	setvbuf(vm->arch.fw_log, NULL, _IOLBF, 0);
+	return 0;
 }
 
 int x86__ioport_init(struct vm *vm)

@@ -2,6 +2,7 @@
  * against the fake KVM: which ranges answer on which boot, fw_cfg DMA into
  * guest RAM (and hostile descriptors refused), the firmware log, and ACPI
  * poweroff ending the VM. */
+#include <errno.h>
 #include <linux/qemu_fw_cfg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,34 @@ START_TEST(firmware_boot_bad_input)
 }
 END_TEST
 
+/* The firmware log is opened only once the VM can start: a failed start
+ * leaves the file as it was.  A write error ends the run, as on the
+ * console. */
+START_TEST(firmware_log_opened_last)
+{
+	char log[8] = { 0 };
+	FILE *f = fopen(log_file, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("keep", f);
+	fclose(f);
+	fake__answer(KVM_CREATE_VCPU, 0, -1, EMFILE);
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", fw, "--firmware-log", log_file), 1);
+	f = fopen(log_file, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(log, 1, sizeof(log) - 1, f), 4);
+	fclose(f);
+	ck_assert_str_eq(log, "keep");
+
+	fake__uninstall();
+	fake__install();
+	fake__io(0, true, 0x402, 1, 3, "ok\n");
+	poweroff();
+	ck_assert_int_eq(VM_TEST_RUN_BARE(&t, "--firmware", fw, "--firmware-log", "/dev/full"), 1);
+	ck_assert_str_eq(t.err, "cvm-run: --firmware-log /dev/full: No space left on device\n");
+}
+END_TEST
+
 /* A FIFO nobody reads is refused at once, never waited on. */
 START_TEST(output_fifo_without_reader_is_refused)
 {
@@ -257,6 +286,7 @@ static Suite *vm_pc_suite(void)
 	tcase_add_test(c, poweroff_rules);
 	tcase_add_test(c, firmware_boot_fw_cfg);
 	tcase_add_test(c, firmware_boot_bad_input);
+	tcase_add_test(c, firmware_log_opened_last);
 	tcase_add_test(c, output_fifo_without_reader_is_refused);
 	suite_add_tcase(s, c);
 	return s;
