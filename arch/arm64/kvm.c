@@ -29,6 +29,10 @@ int arm64__boot_cfg(const struct vm *vm, struct arm64_boot_cfg *out)
 
 	if (c->cpuid_disable)
 		return err__set("--cpuid-disable: CPUID is x86's; an arm64 VM has none to hide");
+	if (c->pit >= 0)
+		return err__set("--pit: the i8254 PIT is x86's; an arm64 VM has none");
+	if (c->firmware_log)
+		return err__set("--firmware-log: the debug port 0x402 is x86's; an arm64 VM has none");
 	if (c->firmware)
 		return err__set_status(CVM_EXIT_NOHOST, "--firmware: arm64 VMs boot an Image "
 				       "directly; UEFI firmware is not in this build");

@@ -264,6 +264,22 @@ START_TEST(ripas_changes_convert)
 }
 END_TEST
 
+/* x86's options are refused on arm64 (arm64__boot_cfg, also for plain
+ * VMs), before KVM is touched. */
+START_TEST(x86_options_refused)
+{
+	ck_assert_int_eq(RUN("--pit", "off"), CVM_EXIT_BADINPUT);
+	ck_assert_str_eq(t.err, "cvm-run: --pit: the i8254 PIT is x86's; an arm64 VM has none\n");
+	ck_assert_int_eq(RUN("--firmware-log", "/nonexistent/log"), CVM_EXIT_BADINPUT);
+	ck_assert_str_eq(t.err, "cvm-run: --firmware-log: the debug port 0x402 is x86's; an arm64 "
+				"VM has none\n");
+	ck_assert_int_eq(RUN("--cpuid-disable", "sve"), CVM_EXIT_BADINPUT);
+	ck_assert_str_eq(t.err, "cvm-run: --cpuid-disable: CPUID is x86's; an arm64 VM has none to "
+				"hide\n");
+	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_CREATE_VM), 0);
+}
+END_TEST
+
 /* What v14 cannot pass is measured, not launched; RMM 1.0 is not modelled. */
 START_TEST(parameters_v14_cannot_pass)
 {
@@ -391,6 +407,7 @@ static Suite *suite(void)
 	tcase_add_test(t1, populate_in_pieces);
 	tcase_add_test(t1, populate_stall_and_failure);
 	tcase_add_test(t1, ripas_changes_convert);
+	tcase_add_test(t1, x86_options_refused);
 	tcase_add_test(t1, parameters_v14_cannot_pass);
 	tcase_add_test(t1, options_parse);
 	tcase_add_test(t1, lpa2_follows_the_host);
