@@ -267,7 +267,8 @@ static int run(const struct vm_config *cfg, bool leave)
 	pthread_cond_init(&vm.ended, NULL);
 	plan__init(&vm.plan);
 	vm.tee = tee__find(cfg->tee);
-	if (!vm.tee || guest__check_ram(cfg->mem) < 0 || (vm.tee->plan ? vm.tee->plan(&vm) : arch__prepare(&vm)) < 0 ||
+	if (!vm.tee || guest__check_ram(cfg->mem) < 0 ||
+	    (vm.tee->plan ? vm.tee->plan(&vm) : arch__prepare(&vm)) < 0 ||
 	    plan__validate(&vm.plan) < 0)
 		goto fail;
 	if (cfg->dry_run) {
