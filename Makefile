@@ -128,7 +128,7 @@ guest:
 
 # The arm64 cross build beside this one (nothing to do on arm64 itself),
 # when the cross compiler and the arm64 libraries (DEPS_ARM64) are there.
-ARM64_LIBS := libfdt.so.1 libelf.so libcrypto.so libcheck_pic.a libsubunit.so
+ARM64_LIBS := libfdt.so.1 libelf.so libcrypto.so libseccomp.so libcheck_pic.a libsubunit.so
 arm64:
 ifneq ($(ARCH),arm64)
 	@if ! command -v $(ARM64_CC) >/dev/null; then \
