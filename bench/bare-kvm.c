@@ -3,12 +3,13 @@
  * no PIT) from nothing to its first exit, with the same guest and memory
  * size cvm-run is given, in the order that makes that fastest here: the
  * irqchip before the memslots (the other way round, exit takes 8-12 ms
- * longer).  Nothing is closed or unmapped: process exit tears the VM down.  Where KVM has no mmap-able guest_memfd (before Linux 6.18),
- * or with "anon", anonymous memory, as cvm-run falls back to.  VCPUS - 1
+ * longer).  Nothing is closed or unmapped: process exit tears the VM down.
+ * Where KVM has no mmap-able guest_memfd (before Linux 6.18), anonymous
+ * memory, as cvm-run falls back to.  VCPUS - 1
  * more vCPUs are created and never run (cvm-run's wait for a SIPI).  With
  * "pit", the floor of a VM with a PIT: KVM_CREATE_PIT2 and the GSI routes
  * its IRQ 0 needs (to IOAPIC pin 2, as cvm-run's MP table says).
- * Usage: bare-kvm MEM_MIB ENTRY_GPA IMAGE_BIN [VCPUS [anon,pit]] */
+ * Usage: bare-kvm MEM_MIB ENTRY_GPA IMAGE_BIN [VCPUS [pit]] */
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
 	struct kvm_create_guest_memfd g = { .size = mem, .flags = 3 };
 	int vcpus = argc > 4 ? atoi(argv[4]) : 1;
 	const char *opts = argc > 5 ? argv[5] : "";
-	int gmem = strstr(opts, "anon") ? -1 : ioctl(vm, KVM_CREATE_GUEST_MEMFD, &g);
+	int gmem = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &g);
 	uint8_t *ram = gmem >= 0 ? mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_SHARED, gmem, 0) :
 		mmap(NULL, mem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		     -1, 0);
