@@ -37,6 +37,7 @@ done
 	> "$tmp/out" 2> "$tmp/err"
 st=$?
 [ $st -eq 0 ] || { cat "$tmp/out" "$tmp/err"; fail "64 vCPUs: exit status $st"; }
-"$RUN" -k "$BUILD/guest/cvm-guest.elf" -c 64 --dry-run | grep -q " mptable$" &&
-	fail "64 vCPUs: an MP table"
+"$RUN" -k "$BUILD/guest/cvm-guest.elf" -c 64 --dry-run > "$tmp/plan" || fail "64 vCPUs: --dry-run failed"
+grep -q " acpi-tables$" "$tmp/plan" || fail "64 vCPUs: no ACPI tables in the plan"
+! grep -q " mptable$" "$tmp/plan" || fail "64 vCPUs: an MP table"
 grep -qF "cvm-guest: cpus 64 of 64" "$tmp/out" || { cat "$tmp/out"; fail "64 vCPUs: not all started"; }

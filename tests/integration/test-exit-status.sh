@@ -29,8 +29,8 @@ grep -q "cvm-guest: garbage done" "$tmp/out" || fail "garbage guest did not fini
 
 # On a terminal, cvm-run puts it in raw mode for COM1's input and gives it
 # back as it was when the guest ends (python3's pty: a terminal here).
-if command -v python3 >/dev/null; then
-	python3 - "$RUN" "$guest" <<'PY' || fail "the terminal was left changed after the guest ended"
+command -v python3 >/dev/null || fail "no python3 for the terminal check (make deps)"
+python3 - "$RUN" "$guest" <<'PY' || fail "the terminal was left changed after the guest ended"
 import os, pty, select, subprocess, sys, termios
 m, s = pty.openpty()
 before = termios.tcgetattr(s)
@@ -41,4 +41,3 @@ while p.poll() is None:
         os.read(m, 4096)
 sys.exit(0 if p.returncode == 0 and termios.tcgetattr(s) == before else 1)
 PY
-fi
