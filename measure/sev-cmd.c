@@ -231,8 +231,9 @@ static int open_inputs(struct run *r, const EVP_MD *sha256)
 }
 
 /* The hashes table, once the file digests are in (the table itself is
- * loader/sev-hashes.c's).  The initrd is waited for first: a worker has the
- * kernel, so this thread hashes it. */
+ * loader/sev-hashes.c's).  The initrd is waited for first: whichever of the
+ * two a worker did not take first (open_inputs), this thread hashes while
+ * it waits. */
 static int fill_hashes(struct run *r)
 {
 	const struct measure_opts *o = r->o;
