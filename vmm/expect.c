@@ -258,7 +258,7 @@ static int repeat(struct parser *p, int depth)
 	return i;
 }
 
-/* A list node of TYPE whose children come from ITEM until STOP chars. */
+/* Alternatives up to a ')' or the end: an N_ALT of N_CATs of repeats. */
 static int alt(struct parser *p, int depth)
 {
 	int a = node(p, N_ALT), *tail = &p->n[a].first;

@@ -10,8 +10,6 @@
 #define HOB_TYPE_HANDOFF   1
 #define HOB_TYPE_RESOURCE  3
 #define HOB_TYPE_END       0xffff
-#define HOB_PHIT_SIZE      56
-#define HOB_RESOURCE_SIZE  48
 #define HOB_PHIT_VERSION   9      /* EFI_HOB_HANDOFF_TABLE_VERSION */
 
 #define RES_SYSTEM_MEMORY  0
@@ -23,7 +21,6 @@ struct ram_entry {
 	uint64_t start, len;
 	int added;
 };
-
 
 uint64_t td_hob__q35_below_4g(uint64_t mem)
 {
@@ -127,21 +124,19 @@ int td_hob__build(const struct tdvf *t, const struct x86_ram_range *ram, size_t 
 		if (is_accepted(&t->sections[i]) && accept(t, i, e, &n) < 0)
 			return -1;
 	qsort(e, n, sizeof(*e), cmp_start);
-	_Static_assert(HOB_PHIT_SIZE + HOB_RESOURCE_SIZE * TD_HOB_MAX_RANGES + TD_HOB_END_SIZE ==
-		       TD_HOB_MAX_SIZE, "TD_HOB_MAX_SIZE");
 
-	size = HOB_PHIT_SIZE + HOB_RESOURCE_SIZE * n + TD_HOB_END_SIZE;
+	size = TD_HOB_PHIT_SIZE + TD_HOB_RESOURCE_SIZE * n + TD_HOB_END_SIZE;
 	if (size > cap)
 		return err__set("%s: TD HOB: %zu bytes do not fit the %zu-byte TD_HOB section",
 				t->path, size, cap);
 
-	p = put_header(p, HOB_TYPE_HANDOFF, HOB_PHIT_SIZE);
+	p = put_header(p, HOB_TYPE_HANDOFF, TD_HOB_PHIT_SIZE);
 	p = put32(p, HOB_PHIT_VERSION);
 	p = put32(p, 0);                        /* boot mode: full configuration */
 	memset(p, 0, 32);                       /* memory top/bottom, free top/bottom */
 	p = put64(p + 32, hob->gpa + size);     /* EndOfHobList: just past END */
 	for (i = 0; i < n; i++) {
-		p = put_header(p, HOB_TYPE_RESOURCE, HOB_RESOURCE_SIZE);
+		p = put_header(p, HOB_TYPE_RESOURCE, TD_HOB_RESOURCE_SIZE);
 		memset(p, 0, 16);               /* owner GUID */
 		p = put32(p + 16, e[i].added ? RES_SYSTEM_MEMORY : RES_UNACCEPTED);
 		p = put32(p, RES_ATTRIBUTES);

@@ -13,12 +13,15 @@
 #include "arch/x86/memmap.h"
 #include "loader/tdvf.h"
 
+#define TD_HOB_PHIT_SIZE     56
+#define TD_HOB_RESOURCE_SIZE 48
 /* The END-of-HOB-list entry: written, but not part of the RTMR0 digest. */
 #define TD_HOB_END_SIZE 8
 /* The largest HOB td_hob__build() writes: the PHIT, a resource descriptor
  * for each of the at most 2 + 2 * TDVF_MAX_SECTIONS RAM ranges, END. */
 #define TD_HOB_MAX_RANGES (2 + 2 * TDVF_MAX_SECTIONS)
-#define TD_HOB_MAX_SIZE (56 + 48 * TD_HOB_MAX_RANGES + TD_HOB_END_SIZE)
+#define TD_HOB_MAX_SIZE \
+	(TD_HOB_PHIT_SIZE + TD_HOB_RESOURCE_SIZE * TD_HOB_MAX_RANGES + TD_HOB_END_SIZE)
 
 /* QEMU q35's split of MEM bytes of RAM around the 32-bit PCI hole
  * (pc_q35_init: lowmem 0x80000000 when MEM >= 0xB0000000, else 0xB0000000).
