@@ -24,7 +24,6 @@
 #define HASHES  0x810000ull     /* OVMF.amdsev.fd's kernel-hashes page, launched encrypted */
 #define TD_SHARED (1ull << 47)  /* the shared bit of a TD with a 48-bit GPA width */
 #define DIR_LEN (4 + 64 * 4)
-#define SELECT_READ(key) (FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ | (uint32_t)(key) << 16)
 
 static struct vm_test t;
 static struct blob kernel, initrd;
@@ -68,7 +67,7 @@ static void td_teardown(void)
  * descriptor at DESC; its peek shows the descriptor and the bytes. */
 static struct fake_step *dma_read(uint64_t desc, uint16_t key, uint32_t len)
 {
-	struct fake_step *s = vm_test__fw_cfg_dma(0, desc, SELECT_READ(key), len, desc + 16);
+	struct fake_step *s = vm_test__fw_cfg_dma(0, desc, VM_TEST_FW_CFG_READ(key), len, desc + 16);
 
 	s->peek_gpa = desc;
 	s->peek_len = 16 + len;
@@ -175,7 +174,7 @@ static int run_sev(const char *tee)
  * shows TARGET afterwards. */
 static struct fake_step *dma_into(uint64_t desc, uint64_t target)
 {
-	struct fake_step *s = vm_test__fw_cfg_dma(0, desc, SELECT_READ(FW_CFG_KERNEL_DATA), 16,
+	struct fake_step *s = vm_test__fw_cfg_dma(0, desc, VM_TEST_FW_CFG_READ(FW_CFG_KERNEL_DATA), 16,
 						  target);
 
 	s->peek_gpa = target;
@@ -245,7 +244,7 @@ START_TEST(td_is_served)
 	target = look(0x13000, 16);
 	/* The fake puts the descriptor where a private page's shared side is:
 	 * the VMM must not read it, nor write its control word. */
-	vm_test__fw_cfg_dma(0, 0x31000, SELECT_READ(FW_CFG_KERNEL_DATA), 16, 0x14000);
+	vm_test__fw_cfg_dma(0, 0x31000, VM_TEST_FW_CFG_READ(FW_CFG_KERNEL_DATA), 16, 0x14000);
 	desc = look(0x31000, 16);
 	unread = look(0x14000, 16);
 	fake__out(0, 0xf4, 0);
@@ -261,7 +260,7 @@ START_TEST(td_is_served)
 	ck_assert_mem_ne(data(v.setup), kernel.data, sizeof(head));
 	ck_assert_uint_eq(control(target), FW_CFG_DMA_CTL_ERROR);
 	ck_assert(zeros(to_private->peeked, 16));
-	ck_assert_uint_eq(control(desc), SELECT_READ(FW_CFG_KERNEL_DATA));
+	ck_assert_uint_eq(control(desc), VM_TEST_FW_CFG_READ(FW_CFG_KERNEL_DATA));
 	ck_assert(zeros(unread->peeked, 16));
 }
 END_TEST

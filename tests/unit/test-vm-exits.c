@@ -24,13 +24,6 @@ static void teardown(void)
 	fake__uninstall();
 }
 
-/* The IO data of S as the VMM left it. */
-static const uint8_t *io_reply(const struct fake_step *s)
-{
-	ck_assert_ptr_nonnull(s->reply);
-	return (const uint8_t *)s->reply + s->run.io.data_offset;
-}
-
 static void expect_bytes(const uint8_t *p, uint8_t value, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -81,15 +74,15 @@ START_TEST(hostile_guest_does_not_bring_the_vmm_down)
 	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), 42);
 	ck_assert_str_eq(t.err, "");
 	ck_assert_uint_eq(fake__played(0), 37);
-	ck_assert_mem_eq(io_reply(overflow), mark, sizeof(mark));
-	expect_bytes(io_reply(at_end), 0xff, 2);
-	expect_bytes(io_reply(port80), 0xff, 1);
-	expect_bytes(io_reply(wide), 0xff, 4);
-	expect_bytes(io_reply(string), 0xff, 8);
-	ck_assert_uint_eq(io_reply(edge)[0], 0xb0);            /* MSR: DCD DSR CTS */
-	ck_assert_uint_eq(io_reply(edge)[1], 0);               /* SCR */
-	expect_bytes(io_reply(edge) + 2, 0xff, 2);
-	expect_bytes(io_reply(i8042), 0, 1);                   /* an idle controller */
+	ck_assert_mem_eq(vm_test__io_reply(overflow), mark, sizeof(mark));
+	expect_bytes(vm_test__io_reply(at_end), 0xff, 2);
+	expect_bytes(vm_test__io_reply(port80), 0xff, 1);
+	expect_bytes(vm_test__io_reply(wide), 0xff, 4);
+	expect_bytes(vm_test__io_reply(string), 0xff, 8);
+	ck_assert_uint_eq(vm_test__io_reply(edge)[0], 0xb0);            /* MSR: DCD DSR CTS */
+	ck_assert_uint_eq(vm_test__io_reply(edge)[1], 0);               /* SCR */
+	expect_bytes(vm_test__io_reply(edge) + 2, 0xff, 2);
+	expect_bytes(vm_test__io_reply(i8042), 0, 1);                   /* an idle controller */
 	ck_assert_ptr_nonnull(mmio->reply);
 	expect_bytes(mmio->reply->mmio.data, 0xff, 4);
 }

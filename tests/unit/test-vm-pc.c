@@ -41,12 +41,6 @@ static void teardown(void)
 	fake__uninstall();
 }
 
-static const uint8_t *io_reply(const struct fake_step *s)
-{
-	ck_assert_ptr_nonnull(s->reply);
-	return (const uint8_t *)s->reply + s->run.io.data_offset;
-}
-
 static void out32(uint16_t port, uint32_t v)
 {
 	uint8_t b[4];
@@ -89,12 +83,12 @@ START_TEST(direct_boot_ports)
 	ck_assert_int_eq(VM_TEST_RUN(&t, "-m", "64M"), 0);
 	ck_assert_str_eq(t.err, "cvm-run: guest powered off\n");
 	ck_assert_uint_eq(fake__played(0), 10);
-	ck_assert_uint_eq(bytes__get_le(io_reply(id), 4), 0x12378086);
-	ck_assert_uint_eq(bytes__get_le(io_reply(pmba), 4), 0xb001);
-	ck_assert_uint_eq(io_reply(cmos)[0], 640 & 0xff);
-	ck_assert_uint_eq(bytes__get_le(io_reply(cnt), 2), 1);         /* SCI_EN */
-	ck_assert_uint_eq(bytes__get_le(io_reply(fwcfg), 4), 0xffffffff);
-	ck_assert_uint_eq(io_reply(dbg)[0], 0xff);
+	ck_assert_uint_eq(bytes__get_le(vm_test__io_reply(id), 4), 0x12378086);
+	ck_assert_uint_eq(bytes__get_le(vm_test__io_reply(pmba), 4), 0xb001);
+	ck_assert_uint_eq(vm_test__io_reply(cmos)[0], 640 & 0xff);
+	ck_assert_uint_eq(bytes__get_le(vm_test__io_reply(cnt), 2), 1);         /* SCI_EN */
+	ck_assert_uint_eq(bytes__get_le(vm_test__io_reply(fwcfg), 4), 0xffffffff);
+	ck_assert_uint_eq(vm_test__io_reply(dbg)[0], 0xff);
 }
 END_TEST
 
@@ -131,8 +125,6 @@ static void dma_at(uint64_t desc)
 	fake__io(0, true, 0x518, 4, 1, b + 4);
 }
 
-#define SELECT_READ(key) (FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ | (uint32_t)(key) << 16)
-
 /* A firmware boot with -k/-p: the plan's fw_cfg items served at 0x510, by
  * port and by DMA into guest RAM; descriptors that point at the firmware,
  * past RAM or ask to write are refused with the error bit; port 0x402 goes
@@ -152,14 +144,14 @@ START_TEST(firmware_boot_fw_cfg)
 	sig = fake__io(0, false, 0x511, 1, 4, NULL);            /* rep insb */
 	dma_sig = in(0x514, 4);
 	dma_sig2 = in(0x518, 4);
-	dma(0x10000, SELECT_READ(FW_CFG_FILE_DIR), 4 + 64 * 4, 0x11000);
-	dma(0x10100, SELECT_READ(FW_CFG_CMDLINE_DATA), 64, 0x12000);
-	dma(0x10200, SELECT_READ(FW_CFG_KERNEL_DATA), 16, 0xffff0000);  /* into the firmware */
-	dma(0x10300, SELECT_READ(FW_CFG_KERNEL_DATA), 16, 64 * MIB - 8); /* past RAM */
+	dma(0x10000, VM_TEST_FW_CFG_READ(FW_CFG_FILE_DIR), 4 + 64 * 4, 0x11000);
+	dma(0x10100, VM_TEST_FW_CFG_READ(FW_CFG_CMDLINE_DATA), 64, 0x12000);
+	dma(0x10200, VM_TEST_FW_CFG_READ(FW_CFG_KERNEL_DATA), 16, 0xffff0000);  /* into the firmware */
+	dma(0x10300, VM_TEST_FW_CFG_READ(FW_CFG_KERNEL_DATA), 16, 64 * MIB - 8); /* past RAM */
 	dma(0x10400, FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_WRITE | FW_CFG_SETUP_DATA << 16, 4,
 	    0x13000);
 	/* 4 GiB - 1: the item lands, the zero tail past RAM is refused. */
-	dma(0x10500, SELECT_READ(FW_CFG_KERNEL_DATA), 0xffffffff, 0x14000);
+	dma(0x10500, VM_TEST_FW_CFG_READ(FW_CFG_KERNEL_DATA), 0xffffffff, 0x14000);
 	dma_at(0xffff0000);                                     /* descriptor in the firmware */
 	dma_at(0xfffffffffffffff8ull);                          /* wraps */
 	fake__io(0, true, 0x402, 1, 3, "ok\n");
@@ -173,10 +165,10 @@ START_TEST(firmware_boot_fw_cfg)
 	/* The power-on state: OVMF programs the registers and the LAPIC. */
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_REGS), 0);
 	ck_assert_uint_eq(fake__count(FAKE_ANY, KVM_SET_LAPIC), 0);
-	ck_assert_mem_eq(io_reply(sig), "QEMU", 4);
-	ck_assert_mem_eq(io_reply(dma_sig), "QEMU", 4);
-	ck_assert_mem_eq(io_reply(dma_sig2), " CFG", 4);
-	ck_assert_uint_eq(io_reply(dbg)[0], 0xe9);
+	ck_assert_mem_eq(vm_test__io_reply(sig), "QEMU", 4);
+	ck_assert_mem_eq(vm_test__io_reply(dma_sig), "QEMU", 4);
+	ck_assert_mem_eq(vm_test__io_reply(dma_sig2), " CFG", 4);
+	ck_assert_uint_eq(vm_test__io_reply(dbg)[0], 0xe9);
 
 	mem = fake__guest_memory(&size);
 	ck_assert_uint_eq(size, 64 * MIB);

@@ -316,15 +316,6 @@ static char *decompiled(const char *dir, const char *name)
 	return buf;
 }
 
-static unsigned count(const char *s, const char *what)
-{
-	unsigned n = 0;
-
-	for (; (s = strstr(s, what)); s++)
-		n++;
-	return n;
-}
-
 /* iasl (Debian acpica-tools) decompiles every table we generate, finds no
  * bad checksum, and sees what we meant: 1, 2 and the most vCPUs. */
 START_TEST(iasl_decompiles)
@@ -347,9 +338,9 @@ START_TEST(iasl_decompiles)
 		ck_assert_ptr_null(strstr(out, "rror"));
 
 		s = decompiled(dir, "APIC.dsl");
-		ck_assert_uint_eq(count(s, "[Processor Local APIC]"), counts[i]);
+		ck_assert_uint_eq(test__count(s, "[Processor Local APIC]"), counts[i]);
 		ck_assert_ptr_nonnull(strstr(s, "[I/O APIC]"));
-		ck_assert_uint_eq(count(s, "[Interrupt Source Override]"), 2);
+		ck_assert_uint_eq(test__count(s, "[Interrupt Source Override]"), 2);
 		ck_assert_ptr_nonnull(strstr(s, "[Local APIC NMI]"));
 
 		s = decompiled(dir, "FACP.dsl");
@@ -359,7 +350,7 @@ START_TEST(iasl_decompiles)
 		ck_assert_ptr_nonnull(strstr(s, "Address : 0000000000000CF9"));
 
 		s = decompiled(dir, "XSDT.dsl");
-		ck_assert_uint_eq(count(s, "ACPI Table Address"), 2);
+		ck_assert_uint_eq(test__count(s, "ACPI Table Address"), 2);
 
 		s = decompiled(dir, "FACS.dsl");
 		ck_assert_ptr_nonnull(strstr(s, "Version : 02"));
@@ -370,7 +361,7 @@ START_TEST(iasl_decompiles)
 		ck_assert_ptr_nonnull(strstr(s, "IRQNoFlags ()"));
 		ck_assert_ptr_nonnull(strstr(s, "\"QEMU0002\""));
 		ck_assert_ptr_nonnull(strstr(s, "Name (_S5, Package (0x04)"));
-		ck_assert_uint_eq(count(s, "\"ACPI0007\""), counts[i]);
+		ck_assert_uint_eq(test__count(s, "\"ACPI0007\""), counts[i]);
 		/* ... and compiles back without a complaint. */
 		ck_assert_int_eq(test__run(dir, "iasl DSDT.dsl", out, sizeof(out), err,
 					   sizeof(err)), 0);

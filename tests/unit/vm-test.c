@@ -266,6 +266,12 @@ int vm_test__run_bare(struct vm_test *t, const char *const *args)
 	return run_args(t, args, false);
 }
 
+const uint8_t *vm_test__io_reply(const struct fake_step *s)
+{
+	ck_assert_ptr_nonnull(s->reply);
+	return (const uint8_t *)s->reply + s->run.io.data_offset;
+}
+
 struct fake_step *vm_test__fw_cfg_dma(unsigned vcpu, uint64_t desc, uint32_t control, uint32_t len,
 				      uint64_t addr)
 {

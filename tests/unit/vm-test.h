@@ -53,6 +53,13 @@ const void *vm_test__arg(int vcpu, unsigned long req, unsigned nth);
 
 struct fake_step;
 
+/* The IO data of S's exit as the VMM left it: what an IN was answered. */
+const uint8_t *vm_test__io_reply(const struct fake_step *s);
+
+/* A fw_cfg DMA control word that selects item KEY and reads it. */
+#define VM_TEST_FW_CFG_READ(key) \
+	(FW_CFG_DMA_CTL_SELECT | FW_CFG_DMA_CTL_READ | (uint32_t)(key) << 16)
+
 /* A fw_cfg DMA transfer on VCPU as a guest makes it: the descriptor
  * (CONTROL, LEN, ADDR, big-endian) written to shared memory at DESC, then
  * the DMA address register's halves (high first; the low half starts it).
