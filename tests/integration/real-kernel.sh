@@ -42,17 +42,16 @@ real_kernel__check() {
 # real_kernel__initramfs OUT: a gzipped initramfs for the stock kernel, a
 # static busybox with linux-init.sh as /init (marker, online CPUs, poweroff).
 real_kernel__initramfs() {
-	local out=$1 tree bb
+	local out=$1 dir bb
 	bb=$(command -v busybox) || skip "busybox is not installed (Debian busybox-static)"
-	tree=$(mktemp -d)
-	mkdir -p "$tree"/{bin,proc,sys,dev}
-	cp "$bb" "$tree/bin/busybox"
-	for a in sh mount nproc poweroff; do ln -s busybox "$tree/bin/$a"; done
-	install -m 755 "$(dirname "${BASH_SOURCE[0]}")/linux-init.sh" "$tree/init"
-	(cd "$tree" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) >"$out"
-	local st=$?
-	rm -rf "$tree"
-	[ $st -eq 0 ] || fail "cannot pack the stock kernel's initramfs"
+	dir=$(mktemp -d)
+	mkdir -p "$dir"/root/{bin,proc,sys,dev}
+	cp "$bb" "$dir/root/bin/busybox"
+	for a in sh mount nproc poweroff; do ln -s busybox "$dir/root/bin/$a"; done
+	install -m 755 "$(dirname "${BASH_SOURCE[0]}")/linux-init.sh" "$dir/root/init"
+	nested__pack "$dir"
+	mv "$dir/initramfs.gz" "$out"
+	rm -rf "$dir"
 }
 
 # real_kernel__userspace LOG NAME CMDLINE CPUS: case NAME of LOG (lines
