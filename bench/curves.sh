@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.." || exit 1
 PLOTS=bench/plots
 CRUNS=${CURVE_RUNS:-7}
 mkdir -p "$PLOTS"
-build_tools || { echo "curves: cannot build the bench tools"; exit 1; }
+build_kvm_tools curves || { echo "curves: cannot build the bench tools"; exit 1; }
 command -v gnuplot >/dev/null || echo "curves: no gnuplot (Debian gnuplot-nox): tables only"
 
 # plot NAME TITLE XLABEL YLABEL COLS [Y2LABEL Y2COLS]: NAME.tsv (a header

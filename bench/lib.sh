@@ -38,14 +38,23 @@ memory_backend() {
 		echo "anonymous memory (no mmap-able guest_memfd)"
 }
 
-# build_tools: the timer, the hashing limit, an empty program (the bare cost
-# of a process start), the bench guests (exit at once / idle) and the floor.
+# build_tools: the timer, the hashing limit and an empty program (the bare
+# cost of a process start): all a measurement benchmark needs.
 build_tools() {
-	local v cc=${CC:-cc}
+	local cc=${CC:-cc}
 	$cc -O2 -o "$OUT/timer" bench/timer.c &&
 		$cc -O2 -o "$OUT/hash-limit" bench/hash-limit.c -lcrypto &&
-		echo 'int main(void) { return 0; }' | $cc -O2 -x c -o "$OUT/empty" - &&
-		$cc -O2 -I. -o "$OUT/bare-kvm" bench/bare-kvm.c || return 1
+		echo 'int main(void) { return 0; }' | $cc -O2 -x c -o "$OUT/empty" -
+}
+
+# build_kvm_tools NAME: build_tools, the x86 bench guests (exit at once /
+# idle) and the floor, bench/bare-kvm.c; elsewhere than on x86 it prints
+# NAME's skip line and exits 0.
+build_kvm_tools() {
+	local v cc=${CC:-cc}
+	[ "$(uname -m)" = x86_64 ] ||
+		{ echo "$1: skipped: the bench guests and floor are x86's, this host is $(uname -m)"; exit 0; }
+	build_tools && $cc -O2 -I. -o "$OUT/bare-kvm" bench/bare-kvm.c || return 1
 	for v in exit idle; do
 		$cc -c $([ $v = idle ] && echo -DIDLE) -o "$OUT/$v-guest.o" bench/exit-guest.S &&
 			ld -m elf_x86_64 -T bench/exit-guest.ld --build-id=none -o "$OUT/$v-guest.elf" \
@@ -55,7 +64,7 @@ build_tools() {
 }
 
 # timed RUNS STATUS CMD... [:: STATUS CMD...]: per command "MEDIAN_MS MIN_MS
-# RSS_KIB FAULTS" (bench/timer.c).
+# RSS_KIB FAULTS CPU_MS" (bench/timer.c).
 timed() { "$OUT/timer" "$@"; }
 
 # limit_median FILE N: the median of column N of what bench/hash-limit wrote

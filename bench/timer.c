@@ -81,12 +81,12 @@ static double median(double *v, int n)
 int main(int argc, char **argv)
 {
 	struct cmd cmds[MAX_CMDS];
-	int n = 0, runs = argc > 1 ? atoi(argv[1]) : 0;
+	int n = 0, i = 2, runs = argc > 1 ? atoi(argv[1]) : 0;
 	unsigned seed = 1;
 	double junk, *samples;
 	int ret = 1;
 
-	for (int i = 2; i < argc && n < MAX_CMDS; n++) {
+	for (; i < argc && n < MAX_CMDS; n++) {
 		cmds[n].status = atoi(argv[i++]);
 		cmds[n].argv = &argv[i];
 		while (i < argc && strcmp(argv[i], "::"))
@@ -95,6 +95,10 @@ int main(int argc, char **argv)
 			argv[i++] = NULL;       /* ends this command's argv */
 		if (!cmds[n].argv[0])
 			n--;
+	}
+	if (i < argc) {
+		fprintf(stderr, "timer: at most %d commands\n", MAX_CMDS);
+		return 2;
 	}
 	if (runs < 1 || n < 1) {
 		fprintf(stderr, "usage: timer RUNS STATUS CMD ARGS... [:: STATUS CMD ARGS...]...\n");

@@ -9,7 +9,7 @@
 cd "$(dirname "$0")/.." || exit 1
 . bench/lib.sh
 need_kvm vmm-setup
-build_tools || { echo "vmm-setup: cannot build the bench tools"; exit 1; }
+build_kvm_tools vmm-setup || { echo "vmm-setup: cannot build the bench tools"; exit 1; }
 g=$OUT/exit-guest
 echo "vmm-setup: guest RAM on $(memory_backend); medians of $RUNS"
 for mem in 512 4096; do

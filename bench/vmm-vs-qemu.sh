@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 need_kvm vmm-vs-qemu
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "vmm-vs-qemu: skipped: qemu-system-x86_64 is not installed (Debian qemu-system-x86)"; exit 0; }
-build_tools || { echo "vmm-vs-qemu: cannot build the bench tools"; exit 1; }
+build_kvm_tools vmm-vs-qemu || { echo "vmm-vs-qemu: cannot build the bench tools"; exit 1; }
 g=$OUT/exit-guest
 qemu=(qemu-system-x86_64 -accel kvm -m 512M -nodefaults -no-user-config -display none
       -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$g.elf")
