@@ -379,14 +379,13 @@ static int print_result(struct run *r)
 	const struct measure_opts *o = r->o;
 	struct out_doc d = {
 		.mode = o->mode, .format = o->format, .bare = true, .ops = &r->log,
-		.axis = o->matrix ? OUT_VCPUS : OUT_SINGLE,
 	};
 	int ret = -1;
 
 	/* snp:ovmf-hash stays hex: it is the input of --snp-ovmf-hash. */
 	if (r->ovmf_hash_only && d.format == FORMAT_BASE64)
 		d.format = FORMAT_HEX;
-	d.nres = o->matrix ? o->nvcpu_list : 1;
+	d.axis = out__axes(o, &d.nres);
 	d.res = calloc(d.nres, sizeof(*d.res));
 	if (!d.res)
 		return err__set_status(CVM_EXIT_FAIL, "out of memory");
