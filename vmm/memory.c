@@ -271,12 +271,14 @@ const struct guest_slot *guest__slot(const struct guest_mem *m, uint64_t gpa, ui
 	return NULL;
 }
 
-void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len)
+/* guest__ptr, and with ROM the VMM's own way into a MEM_SHARED guest's
+ * read-only firmware: loading it, reading it for a report. */
+static void *slot_ptr(struct guest_mem *m, uint64_t gpa, uint64_t len, bool rom)
 {
 	const struct guest_slot *s = guest__slot(m, gpa, len);
 	bool shared = true;
 
-	if (!s || m->sealed)
+	if (!s || m->sealed || (s->own_map && !rom))
 		return NULL;
 	/* A page converted right after this check is only reached through
 	 * the shared mapping, never the private side: at worst the memfd gets
@@ -287,6 +289,11 @@ void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len)
 		pthread_rwlock_unlock(&m->lock);
 	}
 	return shared ? s->hva + (gpa - s->gpa) : NULL;
+}
+
+void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len)
+{
+	return slot_ptr(m, gpa, len, false);
 }
 
 void guest__seal(struct guest_mem *m)
@@ -309,7 +316,7 @@ int guest__read(struct guest_mem *m, uint64_t gpa, void *buf, uint64_t len)
 					       "(the host's read faulted)", (unsigned long long)gpa);
 		return 0;
 	}
-	src = guest__ptr(m, gpa, len);
+	src = slot_ptr(m, gpa, len, true);
 	if (!src)
 		return err__set_status(CVM_EXIT_FAIL, "%#llx is private to the guest",
 				       (unsigned long long)gpa);
@@ -324,7 +331,7 @@ int guest__load_op(struct guest_mem *m, const struct plan_op *op)
 	if (op->kind != PLAN_LOAD)
 		return err__set_status(CVM_EXIT_FAIL, "%s: a %s op needs a TEE backend", op->what,
 				       plan__kind_name(op->kind));
-	dst = guest__ptr(m, op->gpa, op->len);
+	dst = slot_ptr(m, op->gpa, op->len, true);
 	if (!dst)
 		return err__set("%s: [%#llx, +%#llx) is not inside guest RAM", op->what,
 				(unsigned long long)op->gpa, (unsigned long long)op->len);

