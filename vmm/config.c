@@ -28,36 +28,32 @@ struct option_def {
 	const char *path;       /* the value is a path after this prefix ("": all of it) */
 };
 
-static int set_kernel(struct vm_config *c, const char *v, const char *n)
+static int set_file(const char **field, const char *v, const char *n)
 {
 	if (!*v)
 		return err__set("%s: empty file name", n);
-	c->kernel = v;
+	*field = v;
 	return 0;
+}
+
+static int set_kernel(struct vm_config *c, const char *v, const char *n)
+{
+	return set_file(&c->kernel, v, n);
 }
 
 static int set_firmware(struct vm_config *c, const char *v, const char *n)
 {
-	if (!*v)
-		return err__set("%s: empty file name", n);
-	c->firmware = v;
-	return 0;
+	return set_file(&c->firmware, v, n);
 }
 
 static int set_firmware_log(struct vm_config *c, const char *v, const char *n)
 {
-	if (!*v)
-		return err__set("%s: empty file name", n);
-	c->firmware_log = v;
-	return 0;
+	return set_file(&c->firmware_log, v, n);
 }
 
 static int set_initrd(struct vm_config *c, const char *v, const char *n)
 {
-	if (!*v)
-		return err__set("%s: empty file name", n);
-	c->initrd = v;
-	return 0;
+	return set_file(&c->initrd, v, n);
 }
 
 static int set_params(struct vm_config *c, const char *v, const char *n)
