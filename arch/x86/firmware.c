@@ -7,7 +7,7 @@
 
 #define FW_MIN (64ull << 10)
 
-int x86__firmware_plan(struct plan *p, const char *path, uint64_t mem_size, uint32_t vcpus)
+int x86__firmware_plan(struct plan *p, const char *path, const struct x86_boot_cfg *cfg)
 {
 	struct blob fw;
 
@@ -18,12 +18,12 @@ int x86__firmware_plan(struct plan *p, const char *path, uint64_t mem_size, uint
 				"%llu MiB", path, fw.size, X86_FW_MAX >> 20);
 	p->fw_gpa = X86_4G - fw.size;
 	p->fw_size = fw.size;
-	p->mem_size = mem_size;
-	p->vcpus = vcpus;
+	p->mem_size = cfg->mem_size;
+	p->vcpus = cfg->vcpus;
 	p->entry.mode = PLAN_ENTRY_NONE;
 	if (!plan__add(p, PLAN_LOAD, p->fw_gpa, fw.size, fw.data, "firmware"))
 		return -1;
-	return plan__validate(p);
+	return x86__firmware_fw_cfg(p, cfg);
 }
 
 int x86__firmware_machine(struct plan *p, const struct x86_boot_cfg *cfg)

@@ -12,10 +12,12 @@
 #include "arch/x86/boot.h"
 #include "loader/plan.h"
 
-/* Adds the image at PATH as a PLAN_LOAD op at 4 GiB - its size and sets
- * the plan's firmware window and entry; -1 + err__set() naming the file
- * when its size is not whole pages between 64 KiB and X86_FW_MAX. */
-int x86__firmware_plan(struct plan *p, const char *path, uint64_t mem_size, uint32_t vcpus);
+/* A plain VM's firmware boot: the image at PATH as a PLAN_LOAD op at
+ * 4 GiB - its size (the plan's firmware window and entry), and what it is
+ * served (x86__firmware_fw_cfg, for CFG).  -1 + err__set() naming the file
+ * when its size is not whole pages between 64 KiB and X86_FW_MAX, or as
+ * x86__firmware_fw_cfg says. */
+int x86__firmware_plan(struct plan *p, const char *path, const struct x86_boot_cfg *cfg);
 
 /* Adds the machine items for CFG's RAM and vCPUs and the ACPI tables to
  * p->fw_cfg: what every firmware boot is served besides the kernel.  -1 +

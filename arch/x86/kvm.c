@@ -44,8 +44,7 @@ int arch__prepare(struct vm *vm)
 	if (c->cpuid_disable && x86__cpuid_parse_disable(c->cpuid_disable, &vm->arch.cpuid) < 0)
 		return -1;
 	if (c->firmware)
-		return x86__firmware_plan(&vm->plan, c->firmware, c->mem, c->cpus) < 0 ? -1 :
-		       x86__firmware_fw_cfg(&vm->plan, &boot);
+		return x86__firmware_plan(&vm->plan, c->firmware, &boot);
 	return x86__build_boot_plan(&vm->plan, &boot);
 }
 
