@@ -132,9 +132,9 @@ void plan__exit(struct plan *p);
 struct plan_op *plan__add(struct plan *p, enum plan_kind kind, uint64_t gpa,
 			  uint64_t len, const void *data, const char *what);
 /* The same when DATA covers only the first DATA_LEN bytes and zeros follow:
- * a section much larger than its bytes costs no memory.  TDX ops only (the
- * SEV and realm replays read DATA as LEN bytes): NULL with err__set()
- * for another kind. */
+ * a section much larger than its bytes costs no memory.  Fewer bytes than
+ * LEN only on TDX ops (the SEV and realm replays read DATA as LEN bytes):
+ * NULL with err__set() when another kind asks for it. */
 struct plan_op *plan__add_part(struct plan *p, enum plan_kind kind, uint64_t gpa,
 			       uint64_t len, const void *data, uint64_t data_len,
 			       const char *what);
