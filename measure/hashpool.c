@@ -44,8 +44,8 @@ struct hash_pool {
 	pthread_t threads[];
 };
 
-/* A whole file through populated windows (measure/filemap.h): no copy, no
- * fault, and memory stays flat for any size. */
+/* A whole file through one small buffer (measure/filemap.h): no page
+ * faults, and memory stays flat for any size. */
 static bool run_file(struct hash_job *j, EVP_MD_CTX *ctx)
 {
 	return EVP_DigestInit_ex(ctx, j->md, NULL) &&
