@@ -92,8 +92,15 @@ void *plan__alloc(struct plan *p, size_t len)
 int plan__map_max(struct plan *p, const char *path, uint64_t max, const char *what,
 		  struct blob *out)
 {
-	struct plan_mem *m = mem_new(p, 0);
+	const struct plan_mem *s = p->maps_from ? p->maps_from->mem : NULL;
+	struct plan_mem *m;
 
+	for (; s; s = s->next)
+		if (s->blob.path && !strcmp(s->blob.path, path) && (!max || s->blob.size <= max)) {
+			*out = s->blob;
+			return 0;
+		}
+	m = mem_new(p, 0);
 	if (!m)
 		return -1;
 	if (blob__open_max(&m->blob, path, max, what) < 0)

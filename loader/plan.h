@@ -121,6 +121,10 @@ struct plan {
 	struct fw_cfg_list fw_cfg;
 	const struct plan_realm *realm; /* realm launches only; owned by the plan */
 	struct plan_mem *mem;   /* buffers and mapped files the ops point into */
+	/* Set by the caller: a plan (a matrix's first entry) whose mapped
+	 * files plan__map hands out again instead of mapping them anew.  It
+	 * must outlive this plan. */
+	const struct plan *maps_from;
 };
 
 void plan__init(struct plan *p);
@@ -140,7 +144,9 @@ struct plan_op *plan__add_part(struct plan *p, enum plan_kind kind, uint64_t gpa
 			       const char *what);
 /* Zeroed memory owned by the plan. */
 void *plan__alloc(struct plan *p, size_t len);
-/* Maps a file for the plan's life; -1 with err__set() on failure. */
+/* Maps a file for the plan's life (p->maps_from's mapping of the same
+ * path, when it has one: every entry of a matrix reads the same bytes,
+ * faulted in once); -1 with err__set() on failure. */
 int plan__map(struct plan *p, const char *path, struct blob *out);
 /* The same for a file of at most MAX bytes (WHAT says whose limit). */
 int plan__map_max(struct plan *p, const char *path, uint64_t max, const char *what,

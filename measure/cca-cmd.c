@@ -326,6 +326,7 @@ static int measure_one(struct run *r, size_t i)
 	uint8_t rim[RIM_MAX];
 
 	r->log.n = 0;           /* the log is the last entry's */
+	r->plan.maps_from = i ? &r->first : NULL;
 	if ((o->realm_ops ? load_script(r) : build_own(r, i)) < 0 ||
 	    rim__replay_memo(&r->plan, rim, logged ? &r->log : NULL,
 			     r->nres > 1 ? &r->memo : NULL) < 0)

@@ -143,7 +143,7 @@ static bool same_mrtd_stream(const struct plan *a, const struct plan *b)
 			return false;
 		if (x->kind == PLAN_TDX_EXTEND &&
 		    (x->data_len != y->data_len || !x->data != !y->data ||
-		     (x->data && memcmp(x->data, y->data, x->data_len))))
+		     (x->data != y->data && memcmp(x->data, y->data, x->data_len))))
 			return false;
 	}
 	return true;
@@ -175,6 +175,7 @@ static int plan_one(struct tdx_run *r, size_t i)
 	boot.vcpus = o->vcpus_set ? at.vcpus : 1;
 
 	plan__init(&t->plan);
+	t->plan.maps_from = i ? &r->one[0].plan : NULL;
 	if (r->cvm ? tdx_boot__cvm_plan(&t->plan, o->ovmf, &boot, &t->layout) < 0 :
 		     tdx__build_plan(&t->plan, &cfg, &t->layout) < 0 ||
 		     (o->kernel && tdx_boot__serve(&t->plan, &t->layout, o->kernel, o->initrd,
@@ -394,8 +395,8 @@ int measure__tdx_cmd(const struct measure_opts *o)
 	outfiles__abort(&out);
 	if (ret < 0)
 		fprintf(stderr, "cvm-measure: %s\n", err__msg());
-	for (size_t i = 0; r.one && i < r.n; i++)
-		plan__exit(&r.one[i].plan);
+	for (size_t i = r.one ? r.n : 0; i-- > 0;)
+		plan__exit(&r.one[i].plan);     /* the first, whose mappings all use, last */
 	free(r.one);
 	return ret == 0 ? 0 : err__status();
 }

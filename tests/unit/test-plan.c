@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 
 #include "loader/error.h"
@@ -98,6 +99,35 @@ START_TEST(map_missing_file_names_it)
 }
 END_TEST
 
+/* A plan with maps_from gets the other plan's mapping of a path again;
+ * another path maps as usual, and a lower limit refuses as it would alone. */
+START_TEST(maps_from_shares_mappings)
+{
+	char *a = strdup(test__shared("vectors/kernel/cmdline_a.txt"));
+	char *c = strdup(test__shared("vectors/kernel/initrd.bin"));
+	struct plan first, next;
+	struct blob b1, b2, b3;
+
+	plan__init(&first);
+	plan__init(&next);
+	next.maps_from = &first;
+	ck_assert_int_eq(plan__map(&first, a, &b1), 0);
+	ck_assert_int_eq(plan__map(&next, a, &b2), 0);
+	ck_assert_ptr_eq(b2.data, b1.data);
+	ck_assert_uint_eq(b2.size, 31);
+	ck_assert_ptr_null(next.mem);   /* nothing of its own to unmap */
+	ck_assert_int_eq(plan__map_max(&next, a, 30, "a test", &b3), -1);
+	ck_assert_ptr_nonnull(strstr(err__msg(), "more than a test allows (30)"));
+	ck_assert_int_eq(plan__map(&next, c, &b3), 0);
+	ck_assert_ptr_ne(b3.data, b1.data);
+	plan__exit(&next);
+	ck_assert_int_eq(memcmp(b1.data, "console=ttyS0", 13), 0);
+	plan__exit(&first);
+	free(a);
+	free(c);
+}
+END_TEST
+
 /* The plan's fw_cfg files: found by name, one per name, names as fw_cfg
  * carries them, freed with the plan; legacy items beside them. */
 START_TEST(fw_cfg_files)
@@ -139,6 +169,7 @@ static Suite *plan_suite(void)
 	tcase_add_test(t, wrap_is_rejected);
 	tcase_add_test(t, partial_ops);
 	tcase_add_test(t, map_missing_file_names_it);
+	tcase_add_test(t, maps_from_shares_mappings);
 	tcase_add_test(t, fw_cfg_files);
 	suite_add_tcase(s, t);
 	return s;
