@@ -109,7 +109,7 @@ static int kernel_job(void *arg)
 	return ret;
 }
 
-/* The initrd may be large: hashed a window at a time (hash_pool's file
+/* The initrd may be large: read a buffer at a time (hash_pool's file
  * digest, run by this thread alone). */
 static int initrd_job(void *arg)
 {
