@@ -28,6 +28,8 @@ struct hash_job {
 	const uint8_t *data;            /* chunk jobs */
 	size_t len, chunk;              /* a file job: its length */
 	int fd;                         /* file jobs: one digest, fd >= 0 */
+	const char *path;               /* file jobs: for the error */
+	int err;                        /* file jobs: errno of a failed read */
 	size_t mdlen, ntasks;
 	bool failed;
 	bool cancel;                    /* freed unwaited: stop reading or hashing */
@@ -48,9 +50,13 @@ struct hash_pool {
  * faults, and memory stays flat for any size. */
 static bool run_file(struct hash_job *j, EVP_MD_CTX *ctx)
 {
-	return EVP_DigestInit_ex(ctx, j->md, NULL) &&
-	       filemap__digest(ctx, j->fd, 0, j->len, &j->cancel) == 0 &&
-	       EVP_DigestFinal_ex(ctx, j->out, NULL);
+	if (!EVP_DigestInit_ex(ctx, j->md, NULL))
+		return false;
+	if (filemap__digest(ctx, j->fd, 0, j->len, &j->cancel) < 0) {
+		j->err = errno;
+		return false;
+	}
+	return EVP_DigestFinal_ex(ctx, j->out, NULL);
 }
 
 /* A chunk of one repeated byte has the digest of the task's last such chunk
@@ -253,6 +259,7 @@ struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const c
 		return NULL;
 	}
 	j->fd = fd;
+	j->path = path;
 	j->len = size;
 	enqueue(j);
 	return j;
@@ -311,10 +318,14 @@ const uint8_t *hash_job__wait(struct hash_job *j, size_t i)
 	wait_task(hp, &j->tasks[i / per]);
 	failed = j->failed;
 	pthread_mutex_unlock(&hp->lock);
-	if (failed) {
-		err__set_status(CVM_EXIT_FAIL, "digest computation failed (read error?)");
+	if (failed && j->err == ENODATA)
+		err__set("%s: shorter than when opened", j->path);
+	else if (failed && j->err)
+		err__set_status(CVM_EXIT_FAIL, "%s: %s", j->path, strerror(j->err));
+	else if (failed)
+		err__set_status(CVM_EXIT_FAIL, "OpenSSL could not compute a digest");
+	if (failed)
 		return NULL;
-	}
 	return j->out + i * j->mdlen;
 }
 

@@ -29,7 +29,8 @@ struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const c
 struct hash_job *hash_pool__chunks(struct hash_pool *hp, const EVP_MD *md, const uint8_t *data,
 				   size_t len, size_t chunk);
 /* Digest I of JOB (0 for a file), once computed; NULL with err__set() if
- * hashing failed. */
+ * hashing failed ("PATH: shorter than when opened", status 2, when a file
+ * shrank while it was read; PATH, as given, must outlive the job). */
 const uint8_t *hash_job__wait(struct hash_job *j, size_t i);
 /* Stops whatever JOB still has queued or running (its digests are no longer
  * wanted: an error elsewhere must not wait for a huge file), waits for the

@@ -1,6 +1,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loader/error.h"
 #include "loader/parse.h"
@@ -258,6 +259,30 @@ START_TEST(pool_digests)
 }
 END_TEST
 
+/* A file that shrinks between queueing and hashing is named, status 2. */
+START_TEST(pool_file_shrinks)
+{
+	char path[] = "/tmp/cvm-test-shrinkXXXXXX";
+	int fd = mkstemp(path);
+	struct hash_pool *hp = hash_pool__new(0);      /* runs when waited for */
+	struct hash_job *j;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 1 << 20), 0);
+	j = hash_pool__file(hp, EVP_sha256(), path, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(ftruncate(fd, 100000), 0);
+	ck_assert_ptr_null(hash_job__wait(j, 0));
+	ck_assert_str_eq(strchr(err__msg(), ':'), ": shorter than when opened");
+	ck_assert_int_eq(strncmp(err__msg(), path, strlen(path)), 0);
+	ck_assert_int_eq(err__status(), CVM_EXIT_BADINPUT);
+	hash_job__free(j);
+	hash_pool__free(hp);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 static Suite *snp_suite(void)
 {
 	Suite *s = suite_create("snp");
@@ -270,6 +295,7 @@ static Suite *snp_suite(void)
 	tcase_add_test(t, sev_stream);
 	tcase_add_test(t, pool_digests);
 	tcase_add_test(t, pool_repeated_chunks);
+	tcase_add_test(t, pool_file_shrinks);
 	suite_add_tcase(s, t);
 	return s;
 }
