@@ -103,8 +103,12 @@ int plan__map_max(struct plan *p, const char *path, uint64_t max, const char *wh
 	m = mem_new(p, 0);
 	if (!m)
 		return -1;
-	if (blob__open_max(&m->blob, path, max, what) < 0)
+	/* Unlisted again: a later plan's maps_from must not find it. */
+	if (blob__open_max(&m->blob, path, max, what) < 0) {
+		p->mem = m->next;
+		free(m);
 		return -1;
+	}
 	*out = m->blob;
 	return 0;
 }

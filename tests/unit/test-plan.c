@@ -100,7 +100,8 @@ START_TEST(map_missing_file_names_it)
 END_TEST
 
 /* A plan with maps_from gets the other plan's mapping of a path again;
- * another path maps as usual, and a lower limit refuses as it would alone. */
+ * another path maps as usual, a lower limit refuses as it would alone, and
+ * a path the other plan failed to map fails again. */
 START_TEST(maps_from_shares_mappings)
 {
 	char *a = strdup(test__shared("vectors/kernel/cmdline_a.txt"));
@@ -108,9 +109,11 @@ START_TEST(maps_from_shares_mappings)
 	struct plan first, next;
 	struct blob b1, b2, b3;
 
+	ck_assert(a && c);
 	plan__init(&first);
 	plan__init(&next);
 	next.maps_from = &first;
+	ck_assert_int_eq(plan__map(&first, "/nonexistent/kernel", &b1), -1);
 	ck_assert_int_eq(plan__map(&first, a, &b1), 0);
 	ck_assert_int_eq(plan__map(&next, a, &b2), 0);
 	ck_assert_ptr_eq(b2.data, b1.data);
@@ -120,6 +123,8 @@ START_TEST(maps_from_shares_mappings)
 	ck_assert_ptr_nonnull(strstr(err__msg(), "more than a test allows (30)"));
 	ck_assert_int_eq(plan__map(&next, c, &b3), 0);
 	ck_assert_ptr_ne(b3.data, b1.data);
+	/* A map that failed is not there to be shared. */
+	ck_assert_int_eq(plan__map(&next, "/nonexistent/kernel", &b3), -1);
 	plan__exit(&next);
 	ck_assert_int_eq(memcmp(b1.data, "console=ttyS0", 13), 0);
 	plan__exit(&first);
