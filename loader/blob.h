@@ -2,8 +2,9 @@
  * stores.  Every file cvm reads comes through here, so every one gets the
  * same rules: opened without blocking (a FIFO or a device never hangs the
  * program), a regular file or one line naming it, and its size known before
- * any work proportional to it.  Mapping (not reading) keeps memory flat
- * however large the file is. */
+ * any work proportional to it.  A blob is mapped, not read, so memory
+ * stays flat however large the file is (cvm-measure's whole-file digests
+ * read the descriptor through a small buffer instead: measure/fileio.h). */
 #ifndef CVM_BLOB_H
 #define CVM_BLOB_H
 

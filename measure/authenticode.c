@@ -4,7 +4,7 @@
 
 #include "loader/error.h"
 #include "measure/authenticode.h"
-#include "measure/filemap.h"
+#include "measure/fileio.h"
 
 #define PE32_MAGIC       0x10b
 #define PE32PLUS_MAGIC   0x20b
@@ -45,9 +45,8 @@ static int update(EVP_MD_CTX *c, const struct pe_image *img, uint64_t off, uint6
 		EVP_DigestUpdate(c, img->data + off, len);
 		return 0;
 	}
-	if (len && filemap__digest(c, img->fd, off, len, NULL) < 0)
-		return err__set("%s: %s", img->path,
-				errno == ENODATA ? "shorter than when opened" : strerror(errno));
+	if (len && fileio__digest(c, img->fd, off, len, NULL) < 0)
+		return fileio__fail(img->path, errno);
 	return 0;
 }
 

@@ -16,7 +16,7 @@ struct pe_image {
 	const uint8_t *head;    /* NULL when nothing is replaced */
 	size_t head_len;        /* <= size */
 	/* >= 0: the same file open for reading.  The headers are parsed from
-	 * DATA, but the bulk is read from the file (measure/filemap.h):
+	 * DATA, but the bulk is read from the file (measure/fileio.h):
 	 * touching megabytes of mapped pages takes half as long as hashing them
 	 * on shadow-paging hosts.  -1: everything from DATA. */
 	int fd;

@@ -10,7 +10,7 @@
 
 #include "loader/blob.h"
 #include "loader/error.h"
-#include "measure/filemap.h"
+#include "measure/fileio.h"
 #include "measure/hashpool.h"
 
 #define CHUNKS_PER_TASK 32              /* 128 KiB of 4 KiB pages */
@@ -46,13 +46,13 @@ struct hash_pool {
 	pthread_t threads[];
 };
 
-/* A whole file through one small buffer (measure/filemap.h): no page
- * faults, and memory stays flat for any size. */
+/* A whole file through one small buffer (measure/fileio.h): no page
+ * faults once the buffer is, and memory stays flat for any size. */
 static bool run_file(struct hash_job *j, EVP_MD_CTX *ctx)
 {
 	if (!EVP_DigestInit_ex(ctx, j->md, NULL))
 		return false;
-	if (filemap__digest(ctx, j->fd, 0, j->len, &j->cancel) < 0) {
+	if (fileio__digest(ctx, j->fd, 0, j->len, &j->cancel) < 0) {
 		j->err = errno;
 		return false;
 	}
@@ -318,14 +318,13 @@ const uint8_t *hash_job__wait(struct hash_job *j, size_t i)
 	wait_task(hp, &j->tasks[i / per]);
 	failed = j->failed;
 	pthread_mutex_unlock(&hp->lock);
-	if (failed && j->err == ENODATA)
-		err__set("%s: shorter than when opened", j->path);
-	else if (failed && j->err)
-		err__set_status(CVM_EXIT_FAIL, "%s: %s", j->path, strerror(j->err));
-	else if (failed)
-		err__set_status(CVM_EXIT_FAIL, "OpenSSL could not compute a digest");
-	if (failed)
+	if (failed) {
+		if (j->fd >= 0)
+			fileio__fail(j->path, j->err);
+		else
+			err__set_status(CVM_EXIT_FAIL, "OpenSSL could not compute a digest");
 		return NULL;
+	}
 	return j->out + i * j->mdlen;
 }
 

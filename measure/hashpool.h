@@ -20,7 +20,7 @@ void hash_pool__free(struct hash_pool *hp);
 unsigned hash_pool__cpus(void);
 
 /* One MD digest of the file at PATH, read through a small buffer
- * (measure/filemap.h) so memory stays flat for any size.  PATH is opened
+ * (measure/fileio.h) so memory stays flat for any size.  PATH is opened
  * now (loader/blob.h's rules, at most MAX bytes, 0: any): NULL with
  * err__set() naming it if it cannot be, before any hashing. */
 struct hash_job *hash_pool__file(struct hash_pool *hp, const EVP_MD *md, const char *path,

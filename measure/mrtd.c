@@ -3,7 +3,7 @@
 
 #include "loader/error.h"
 #include "measure/digest.h"
-#include "measure/filemap.h"
+#include "measure/fileio.h"
 #include "measure/mrtd.h"
 
 #define TDX_PAGE      4096
@@ -67,7 +67,7 @@ static void replay_op(EVP_MD_CTX *c, const struct plan_op *op, enum mrtd_order o
 	if (op->kind == PLAN_TDX_AUG)
 		return;
 	if (extend && op->data)
-		filemap__populate(op->data, op->data_len);
+		fileio__populate(op->data, op->data_len);
 	if (order == MRTD_TWO_PASS) {
 		for (i = 0; i < n; i++)
 			page_add(c, op->gpa + i * TDX_PAGE);

@@ -2,7 +2,7 @@
 
 #include "loader/error.h"
 #include "measure/digest.h"
-#include "measure/filemap.h"
+#include "measure/fileio.h"
 #include "measure/snp.h"
 
 #define PAGE            4096ull
@@ -107,7 +107,7 @@ static int feed(struct replay *r)
 		w->op = r->next_op;
 		w->first = r->next_page;
 		w->n = n;
-		filemap__populate(op->data + w->first * PAGE, n * PAGE);
+		fileio__populate(op->data + w->first * PAGE, n * PAGE);
 		w->job = hash_pool__chunks(r->pool, r->md, op->data + w->first * PAGE, n * PAGE, PAGE);
 		if (!w->job)
 			return -1;

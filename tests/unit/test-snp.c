@@ -268,6 +268,7 @@ START_TEST(pool_file_shrinks)
 	struct hash_job *j;
 
 	ck_assert_int_ge(fd, 0);
+	ck_assert_ptr_nonnull(hp);
 	ck_assert_int_eq(ftruncate(fd, 1 << 20), 0);
 	j = hash_pool__file(hp, EVP_sha256(), path, 0, NULL);
 	ck_assert_ptr_nonnull(j);

@@ -1,9 +1,11 @@
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "measure/filemap.h"
+#include "loader/error.h"
+#include "measure/fileio.h"
 
 /* Below glibc's mmap threshold (128 KiB): a buffer freed here comes back from
  * the arena on the next call, faulted in once per thread, and it stays in
@@ -11,10 +13,10 @@
 #define BUF          (64u << 10)
 #define FAULT_AROUND (64u << 10)
 
-int filemap__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len, const bool *cancel)
+int fileio__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len, const bool *cancel)
 {
 	uint8_t *buf = malloc(BUF);
-	int ret = -1;
+	int ret = -1, saved;
 
 	if (!buf)
 		return -1;
@@ -33,7 +35,7 @@ int filemap__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len, const b
 			goto out;
 		}
 		if (!EVP_DigestUpdate(ctx, buf, n)) {
-			errno = EIO;
+			errno = 0;
 			goto out;
 		}
 		off += n;
@@ -41,11 +43,22 @@ int filemap__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len, const b
 	}
 	ret = 0;
 out:
+	saved = errno;
 	free(buf);
+	errno = saved;
 	return ret;
 }
 
-void filemap__populate(const void *p, size_t len)
+int fileio__fail(const char *path, int err)
+{
+	if (err == ENODATA)
+		return err__set("%s: shorter than when opened", path);
+	if (err)
+		return err__set_status(CVM_EXIT_FAIL, "%s: %s", path, strerror(err));
+	return err__set_status(CVM_EXIT_FAIL, "OpenSSL could not compute a digest");
+}
+
+void fileio__populate(const void *p, size_t len)
 {
 	uintptr_t pg = sysconf(_SC_PAGESIZE), s = (uintptr_t)p & ~(pg - 1);
 	uintptr_t e = ((uintptr_t)p + len + pg - 1) & ~(pg - 1);
