@@ -16,7 +16,9 @@
 #   nested_arm64__run DIR MODE  packs and boots with kvm-arm.mode=MODE
 #                             (protected, nvhe; "" for the default, VHE):
 #                             DIR/console.log, $NESTED_SECONDS (wall),
-#                             $NESTED_INIT_UPTIME (L1's uptime at /init)
+#                             $NESTED_INIT_UPTIME (L1's uptime at /init);
+#                             a boot that ends in an emulated SError panic
+#                             is run once more ($NESTED_ARM64_REBOOTED says so)
 # shellcheck shell=bash
 
 NESTED_ARM64_KERNEL=$VEC/hosts/arm64-debian/Image.gz
@@ -89,18 +91,32 @@ nested_arm64__program() {
 	done
 }
 
+# NESTED_ARM64_SERROR_PANIC: what L1 prints when the emulated CPU hands it
+# an SError with no syndrome while a nested guest runs.  Seen once in 14
+# boots on a loaded 2-CPU machine (2026-12-02, QEMU 7.2 TCG, two threads),
+# in the pKVM case: QEMU's fault, not cvm's.  Such a boot is run once more;
+# a second one fails the test.
+NESTED_ARM64_SERROR_PANIC="Kernel panic - not syncing: Asynchronous SError Interrupt"
+
 nested_arm64__run() {
-	local dir=$1 mode=$2 start st
+	local dir=$1 mode=$2 start st boot
 	nested__pack "$dir"
-	start=$(date +%s)
-	timeout 900 "$QEMU_ARM64" -M virt,virtualization=on,gic-version=3 \
-		-cpu max,pauth-impdef=on -accel tcg,thread=multi -smp 2 -m 2048 -nodefaults \
-		-no-user-config -display none -monitor none -serial stdio -no-reboot \
-		-kernel "$NESTED_ARM64_KERNEL" -initrd "$dir/initramfs.gz" \
-		-append "console=ttyAMA0 rdinit=/init panic=-1 quiet${mode:+ kvm-arm.mode=$mode}" \
-		</dev/null >"$dir/serial.log" 2>"$dir/qemu.log"
-	st=$?
-	NESTED_SECONDS=$(($(date +%s) - start))
+	NESTED_ARM64_REBOOTED=
+	for boot in 1 2; do
+		start=$(date +%s)
+		timeout 900 "$QEMU_ARM64" -M virt,virtualization=on,gic-version=3 \
+			-cpu max,pauth-impdef=on -accel tcg,thread=multi -smp 2 -m 2048 -nodefaults \
+			-no-user-config -display none -monitor none -serial stdio -no-reboot \
+			-kernel "$NESTED_ARM64_KERNEL" -initrd "$dir/initramfs.gz" \
+			-append "console=ttyAMA0 rdinit=/init panic=-1 quiet${mode:+ kvm-arm.mode=$mode}" \
+			</dev/null >"$dir/serial.log" 2>"$dir/qemu.log"
+		st=$?
+		NESTED_SECONDS=$(($(date +%s) - start))
+		[ "$boot" = 1 ] && ! grep -q "^== done" "$dir/serial.log" &&
+			grep -q "$NESTED_ARM64_SERROR_PANIC" "$dir/serial.log" || break
+		NESTED_ARM64_REBOOTED=" (second boot: the first L1 panicked on an emulated SError)"
+		cp "$dir/serial.log" "$dir/serial-serror.log"
+	done
 	nested__finish "$dir" $st
 	NESTED_INIT_UPTIME=$(sed -n 's/^== init //p' "$dir/console.log")
 }

@@ -65,7 +65,7 @@ CASES
 nested_arm64__run "$dir" protected
 log=$dir/console.log
 echo "nested arm64 host: Linux $(sed -n 's/^uname: //p' "$log"), kvm-arm.mode=protected," \
-	"/init at $NESTED_INIT_UPTIME s of L1 uptime, done after $NESTED_SECONDS s"
+	"/init at $NESTED_INIT_UPTIME s of L1 uptime, done after $NESTED_SECONDS s$NESTED_ARM64_REBOOTED"
 status() { nested__status "$log" "$@"; }
 line() { nested__line "$log" "$@"; }
 match() { nested__match "$log" "$@"; }
