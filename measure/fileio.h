@@ -21,7 +21,7 @@
 int fileio__digest(EVP_MD_CTX *ctx, int fd, uint64_t off, uint64_t len, const bool *cancel);
 /* Records why fileio__digest() failed on PATH with ERR, its errno: "PATH:
  * shorter than when opened" (status 2), PATH and the error, or OpenSSL's
- * failure (status 1).  Returns -1. */
+ * failure (status 1; ERR 0, PATH may then be NULL).  Returns -1. */
 int fileio__fail(const char *path, int err);
 /* Maps the pages of [P, P+LEN), part of a file mapping, in one call (a
  * hint: where the kernel cannot, the pages fault in as they are read). */

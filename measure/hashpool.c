@@ -29,7 +29,7 @@ struct hash_job {
 	size_t len, chunk;              /* a file job: its length */
 	int fd;                         /* file jobs: one digest, fd >= 0 */
 	const char *path;               /* file jobs: for the error */
-	int err;                        /* file jobs: errno of a failed read */
+	int err;                        /* errno of a failed read (0: OpenSSL failed) */
 	size_t mdlen, ntasks;
 	bool failed;
 	bool cancel;                    /* freed unwaited: stop reading or hashing */
@@ -319,10 +319,7 @@ const uint8_t *hash_job__wait(struct hash_job *j, size_t i)
 	failed = j->failed;
 	pthread_mutex_unlock(&hp->lock);
 	if (failed) {
-		if (j->fd >= 0)
-			fileio__fail(j->path, j->err);
-		else
-			err__set_status(CVM_EXIT_FAIL, "OpenSSL could not compute a digest");
+		fileio__fail(j->path, j->err);  /* chunk jobs: err 0, OpenSSL's */
 		return NULL;
 	}
 	return j->out + i * j->mdlen;
