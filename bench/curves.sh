@@ -120,10 +120,9 @@ curve_measure_initrd() {
 			"stream:sha256:$VEC/kernel/vmlinuz-6.1.0-56-cloud-amd64" "stream:sha256:$img" \
 			"${peer[@]}") || return 1
 		{ read -r run _ rss _; read -r start _; read -r _; read -r ssm _ ssm_rss _; } <<< "$r"
-		awk -v s="$size" -v r="$run" -v st="$start" -v c="$(nproc)" -v h="$(limit_median "$hl" 1)" \
-		    -v k="$(limit_median "$hl" 2)" -v rss="$rss" -v p="${ssm:--}" -v prss="${ssm_rss:-}" \
-		    'BEGIN { par = h / c; printf "%s\t%.1f\t%.1f\t%.1f\t%s\t%s\n", s, r,
-			     (par > k ? par : k) + st, rss / 1024, p,
+		awk -v s="$size" -v r="$run" -v lim="$(hash_limit "$hl" "$start" | cut -d' ' -f1)" \
+		    -v rss="$rss" -v p="${ssm:--}" -v prss="${ssm_rss:-}" \
+		    'BEGIN { printf "%s\t%.1f\t%.1f\t%.1f\t%s\t%s\n", s, r, lim, rss / 1024, p,
 			     prss == "" ? "-" : sprintf("%.1f", prss / 1024) }' >> "$PLOTS/measure-initrd.tsv"
 	done
 	rm -f "$img"
