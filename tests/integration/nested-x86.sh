@@ -32,18 +32,22 @@ nested__root() {
 	cp "$BUILD"/guest/cvm-guest.{elf,bzimage} "$dir/root/guest/"
 }
 
-# nested__watch PID LOG: waits for PID; kills it when LOG has not grown for
-# NESTED_SILENCE seconds, and then returns 200.  Every case ends within its
-# --timeout (300 s) and then prints, so a longer silence is a frozen host
-# (QEMU TCG's nested SVM has been seen to stop an L1 for good, about once
-# in 25 OVMF boots), not a slow case.
+# nested__watch PID LOG BEAT: waits for PID; kills it when the L1 has
+# stopped, and then returns 200.  nested-init.sh writes a beat to the second
+# serial port (BEAT) every 5 s while its cases run, so NESTED_BEAT_SILENCE
+# without one is a frozen host (QEMU TCG's nested SVM has been seen to stop
+# an L1 for good, about once in 10-25 boots), not a slow case; before the
+# first beat (the L1 kernel's boot) LOG has to grow at least every
+# NESTED_SILENCE s.
 NESTED_SILENCE=360
+NESTED_BEAT_SILENCE=60
 NESTED_FROZEN=200
 nested__watch() {
-	local pid=$1 log=$2
+	local pid=$1 log=$2 beat=$3 now
 	while sleep 5 && kill -0 "$pid" 2>/dev/null; do
-		if [ $(($(date +%s) - $(stat -c %Y "$log"))) -gt $NESTED_SILENCE ]; then
-			echo "nested host silent for $NESTED_SILENCE s: stopping it"
+		now=$(date +%s)
+		if [ -s "$beat" ] && [ $((now - $(stat -c %Y "$beat"))) -gt $NESTED_BEAT_SILENCE ] ||
+			[ $((now - $(stat -c %Y "$log"))) -gt $NESTED_SILENCE ]; then
 			kill "$pid"
 			wait "$pid"
 			return $NESTED_FROZEN
@@ -56,24 +60,32 @@ nested__watch() {
 # leaves the serial output (LF line ends) in DIR/console.log.  Fails when
 # QEMU fails or the script does not print "== done".  A host that froze or
 # that QEMU aborted (SIGABRT: its TCG's nested-SVM races, not ours) is
-# booted again, saying so, up to three boots in all: on 2026-12-02 one
-# `make demo` froze twice in a row in the OVMF case (2 of 12 boots that
-# day), so two boots were not enough.
+# booted again, saying so and where it stopped (its serial output is kept
+# as DIR/serial-TRY.log), up to four boots in all: on 2026-12-02 one
+# `make demo` froze twice in a row in the OVMF case, and one `make check`
+# twice in a row as well.
 nested__run() {
 	local dir=$1 init=$2 start st try
 	install -m 755 "$init" "$dir/root/init"
 	nested__pack "$dir"
+	rm -f "$dir"/serial-?.log
 	start=$(date +%s)
-	for try in 1 2 3; do
+	for try in 1 2 3 4; do
+		rm -f "$dir/beat.log"
 		# One L1 CPU: QEMU 7.2's TCG locks a 2-CPU L1 up now and then.
 		timeout 900 "$QEMU_X86" -accel tcg -cpu EPYC,+svm -smp 1 -m 2G -display none \
-			-serial stdio -no-reboot -nodefaults -kernel "$NESTED_KERNEL" \
-			-initrd "$dir/initramfs.gz" -append "console=ttyS0 panic=-1 quiet" \
+			-serial stdio -serial file:"$dir/beat.log" -no-reboot -nodefaults \
+			-kernel "$NESTED_KERNEL" -initrd "$dir/initramfs.gz" \
+			-append "console=ttyS0 panic=-1 quiet" \
 			</dev/null >"$dir/serial.log" 2>"$dir/qemu.log" &
-		nested__watch $! "$dir/serial.log"
+		nested__watch $! "$dir/serial.log" "$dir/beat.log"
 		st=$?
 		[ $st -eq $NESTED_FROZEN ] || [ $st -eq 134 ] || break
-		[ $try -eq 3 ] || echo "nested host $([ $st -eq 134 ] && echo aborted || echo froze) (QEMU TCG); booting it again"
+		cp "$dir/serial.log" "$dir/serial-$try.log"
+		[ $try -eq 4 ] ||
+			echo "nested host $([ $st -eq 134 ] && echo aborted || echo froze) (QEMU TCG)" \
+				"after \"$(grep '^== ' "$dir/serial.log" | tail -n 1 | tr -d '\r')\";" \
+				"booting it again"
 	done
 	NESTED_SECONDS=$(($(date +%s) - start))
 	nested__finish "$dir" $st
