@@ -73,13 +73,14 @@ limit_median() {
 	tail -n +2 "$1" | sort -k"$2"n | awk -v c="$2" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
 }
 
-# hash_limit FILE START_MS: "LIMIT SPREAD ONE LONGEST CPU" from the medians
-# bench/hash-limit wrote to FILE: the limit is the hashing spread over the
-# CPUs, never below the longest stream, plus the bare process start.
+# hash_limit FILE START_MS: "LIMIT SPREAD ONE LONGEST CPU THREADS" from the
+# medians bench/hash-limit wrote to FILE: the limit is the hashing spread
+# over THREADS threads, never below the longest stream, plus the bare
+# process start.
 hash_limit() {
 	awk -v o="$(limit_median "$1" 1)" -v k="$(limit_median "$1" 2)" -v c="$(limit_median "$1" 3)" \
-	    -v s="$(limit_median "$1" 4)" -v st="$2" \
-	    'BEGIN { printf "%.3f %.3f %.3f %.3f %.3f\n", (s > k ? s : k) + st, s, o, k, c }'
+	    -v s="$(limit_median "$1" 4)" -v n="$(limit_median "$1" 5)" -v st="$2" \
+	    'BEGIN { printf "%.3f %.3f %.3f %.3f %.3f %d\n", (s > k ? s : k) + st, s, o, k, c, n }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

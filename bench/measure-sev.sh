@@ -34,12 +34,12 @@ rm -f "$hl"
 r=$(timed "$RUNS" 0 "$MEASURE" "${args[@]}" :: 0 "$OUT/hash-limit" "$hl" "${specs[@]}" "${peer[@]}") ||
 	{ echo "measure-sev: a run failed"; exit 1; }
 { read -r run _ _ _ cpu; read -r _; read -r start _; read -r ssm _; } <<< "$r"
-read -r lim spread one k hcpu <<< "$(hash_limit "$hl" "$start")"
-awk -v r="$run" -v s="$start" -v c="$cores" -v lim="$lim" -v sp="$spread" -v one="$one" -v k="$k" \
+read -r lim spread one k hcpu threads <<< "$(hash_limit "$hl" "$start")"
+awk -v r="$run" -v s="$start" -v c="$cores" -v t="$threads" -v lim="$lim" -v sp="$spread" -v one="$one" -v k="$k" \
     -v p="${ssm:-}" -v cpu="$cpu" -v hcpu="$hcpu" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
     -v pv="${SNP_MEASURE_VERSION:-}" -v why="$SNP_MEASURE_WHY" -v n="$RUNS" 'BEGIN {
-	printf "measure-sev: cvm-measure snp 4 vCPUs %.2f ms; limit %.2f ms = hashing %.2f ms spread over %d CPUs (%.2f ms on one, kernel SHA-256 %.2f ms) + process start %.2f ms: %.2fx the limit (target <= 1.2x; medians of %d)\n",
-	       r, lim, sp, c, one, k, s, r / lim, n
+	printf "measure-sev: cvm-measure snp 4 vCPUs %.2f ms; limit %.2f ms = max(hashing %.2f ms on %d thread%s, kernel SHA-256 %.2f ms) + process start %.2f ms: %.2fx the limit (target <= 1.2x; medians of %d; the hashing on one thread: %.2f ms)\n",
+	       r, lim, sp, t, t == 1 ? "" : "s", k, s, r / lim, n, one
 	printf "measure-sev: CPU time %.2f ms against the hashing'"'"'s %.2f ms (%.2fx); load average %s on %d CPUs\n",
 	       cpu, hcpu, cpu / hcpu, load, c
 	if (p != "")

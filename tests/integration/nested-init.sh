@@ -10,9 +10,6 @@ mount -t devtmpfs dev /dev 2>/dev/null
 # The initramfs has no /dev/console for the kernel to open: the serial line.
 exec </dev/console >/dev/console 2>&1
 mount -t tmpfs tmp /tmp
-# The host's watchdog (nested-x86.sh): a beat on the second serial port
-# every 5 s tells a slow case from a frozen L1.
-while :; do echo .; sleep 5; done >/dev/ttyS1 2>/dev/null &
 
 guest=/guest/cvm-guest
 sum=$(cat /initrd.cksum)

@@ -33,21 +33,24 @@ nested__root() {
 }
 
 # nested__watch PID LOG BEAT: waits for PID; kills it when the L1 has
-# stopped, and then returns 200.  nested-init.sh writes a beat to the second
-# serial port (BEAT) every 5 s while its cases run, so NESTED_BEAT_SILENCE
-# without one is a frozen host (QEMU TCG's nested SVM has been seen to stop
-# an L1 for good, about once in 10-25 boots), not a slow case; before the
-# first beat (the L1 kernel's boot) LOG has to grow at least every
-# NESTED_SILENCE s.
+# stopped, and then returns 200.  The L1's /init (nested__run) writes a beat
+# to the second serial port (BEAT) every 5 s from the moment it starts, so
+# once beats come, NESTED_BEAT_SILENCE without one is a frozen host (QEMU
+# TCG's nested SVM has been seen to stop an L1 for good, about once in 10-25
+# boots), however long a case runs; before the first beat (the L1 kernel's
+# boot) LOG has to grow at least every NESTED_SILENCE s.
 NESTED_SILENCE=360
 NESTED_BEAT_SILENCE=60
 NESTED_FROZEN=200
 nested__watch() {
-	local pid=$1 log=$2 beat=$3 now
+	local pid=$1 log=$2 beat=$3 quiet
 	while sleep 5 && kill -0 "$pid" 2>/dev/null; do
-		now=$(date +%s)
-		if [ -s "$beat" ] && [ $((now - $(stat -c %Y "$beat"))) -gt $NESTED_BEAT_SILENCE ] ||
-			[ $((now - $(stat -c %Y "$log"))) -gt $NESTED_SILENCE ]; then
+		if [ -s "$beat" ]; then
+			quiet=$(($(date +%s) - $(stat -c %Y "$beat") > NESTED_BEAT_SILENCE))
+		else
+			quiet=$(($(date +%s) - $(stat -c %Y "$log") > NESTED_SILENCE))
+		fi
+		if [ "$quiet" = 1 ]; then
 			kill "$pid"
 			wait "$pid"
 			return $NESTED_FROZEN
@@ -56,7 +59,8 @@ nested__watch() {
 	wait "$pid"
 }
 
-# nested__run DIR INIT: packs DIR/root with INIT as /init, boots it, and
+# nested__run DIR INIT: packs DIR/root with INIT as /cases and an /init
+# that starts nested__watch's beat and then runs it, boots it, and
 # leaves the serial output (LF line ends) in DIR/console.log.  Fails when
 # QEMU fails or the script does not print "== done".  A host that froze or
 # that QEMU aborted (SIGABRT: its TCG's nested-SVM races, not ours) is
@@ -66,7 +70,15 @@ nested__watch() {
 # twice in a row as well.
 nested__run() {
 	local dir=$1 init=$2 start st try
-	install -m 755 "$init" "$dir/root/init"
+	install -m 755 "$init" "$dir/root/cases"
+	cat >"$dir/root/init" <<-'INIT'
+	#!/bin/sh
+	export PATH=/bin
+	mount -t devtmpfs dev /dev 2>/dev/null
+	while :; do echo .; sleep 5; done >/dev/ttyS1 2>/dev/null &
+	exec /cases
+	INIT
+	chmod 755 "$dir/root/init"
 	nested__pack "$dir"
 	rm -f "$dir"/serial-?.log
 	start=$(date +%s)
