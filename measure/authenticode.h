@@ -17,8 +17,8 @@ struct pe_image {
 	size_t head_len;        /* <= size */
 	/* >= 0: the same file open for reading.  The headers are parsed from
 	 * DATA, but the bulk is read from the file (measure/fileio.h):
-	 * touching megabytes of mapped pages takes half as long as hashing them
-	 * on shadow-paging hosts.  -1: everything from DATA. */
+	 * touching megabytes of mapped pages can take half as long as hashing
+	 * them on shadow-paging hosts.  -1: everything from DATA. */
 	int fd;
 };
 

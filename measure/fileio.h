@@ -1,10 +1,12 @@
 /* Input bytes for the hashing hot paths.  A whole file is read through one
- * small buffer: on shadow-paging hosts (PVM) the first touch of each page
- * of a new mapping exits to the host, about 2.5 us, even once MAP_POPULATE
- * has filled the guest's page table, while copying a page from the page
- * cache into a buffer that stays mapped costs under 1 us (Debian's
+ * small buffer: on some shadow-paging hosts (a PVM guest) the first touch
+ * of each page of a new mapping exits to the host, about 2.5 us, even once
+ * MAP_POPULATE has filled the guest's page table, while copying a page from
+ * the page cache into a buffer that stays mapped costs under 1 us (Debian's
  * 14 MiB kernel: 11.5 ms read and hashed, 17.3 ms mapped and hashed,
- * 8.7 ms to hash it in memory).  Plans keep their images mapped; those
+ * 8.7 ms to hash it in memory).  Where mapping is cheap (a kvm_pvm host:
+ * 9.0 ms mapped, 9.8 ms read) reading costs under a millisecond more: the
+ * safer choice.  Plans keep their images mapped; those
  * pages are populated in one call rather than faulted in one by one. */
 #ifndef CVM_MEASURE_FILEIO_H
 #define CVM_MEASURE_FILEIO_H
