@@ -43,14 +43,11 @@ NESTED_SILENCE=360
 NESTED_BEAT_SILENCE=60
 NESTED_FROZEN=200
 nested__watch() {
-	local pid=$1 log=$2 beat=$3 quiet
+	local pid=$1 log=$2 beat=$3 f limit
 	while sleep 5 && kill -0 "$pid" 2>/dev/null; do
-		if [ -s "$beat" ]; then
-			quiet=$(($(date +%s) - $(stat -c %Y "$beat") > NESTED_BEAT_SILENCE))
-		else
-			quiet=$(($(date +%s) - $(stat -c %Y "$log") > NESTED_SILENCE))
-		fi
-		if [ "$quiet" = 1 ]; then
+		f=$log limit=$NESTED_SILENCE
+		[ -s "$beat" ] && f=$beat limit=$NESTED_BEAT_SILENCE
+		if [ $(($(date +%s) - $(stat -c %Y "$f"))) -gt "$limit" ]; then
 			kill "$pid"
 			wait "$pid"
 			return $NESTED_FROZEN
@@ -69,7 +66,7 @@ nested__watch() {
 # `make demo` froze twice in a row in the OVMF case, and one `make check`
 # twice in a row as well.
 nested__run() {
-	local dir=$1 init=$2 start st try
+	local dir=$1 init=$2 start st try last
 	install -m 755 "$init" "$dir/root/cases"
 	cat >"$dir/root/init" <<-'INIT'
 	#!/bin/sh
@@ -94,10 +91,11 @@ nested__run() {
 		st=$?
 		[ $st -eq $NESTED_FROZEN ] || [ $st -eq 134 ] || break
 		cp "$dir/serial.log" "$dir/serial-$try.log"
+		last=$(grep '^== ' "$dir/serial.log" | tail -n 1 | tr -d '\r')
+		last=${last:+after \"$last\"}
 		[ $try -eq 4 ] ||
 			echo "nested host $([ $st -eq 134 ] && echo aborted || echo froze) (QEMU TCG)" \
-				"after \"$(grep '^== ' "$dir/serial.log" | tail -n 1 | tr -d '\r')\";" \
-				"booting it again"
+				"${last:-while the L1 kernel booted}; booting it again"
 	done
 	NESTED_SECONDS=$(($(date +%s) - start))
 	nested__finish "$dir" $st
