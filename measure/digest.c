@@ -1,5 +1,6 @@
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "loader/error.h"
@@ -8,22 +9,38 @@
 static const char *const names[] = { "SHA256", "SHA384", "SHA512" };
 static EVP_MD *mds[3];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_t starter;
+static bool starting;
 
-/* Before OpenSSL's own cleanup, which atexit() runs after this (it was
- * registered first, by OPENSSL_init_crypto). */
-static void release(void)
-{
-	for (size_t i = 0; i < sizeof(mds) / sizeof(mds[0]); i++)
-		EVP_MD_free(mds[i]);
-}
-
+/* No cleanup at exit: the digests and OpenSSL's own tables stay reachable
+ * from its globals until the process ends, and freeing them only delays
+ * the exit. */
 static void fetch_all(void)
 {
-	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL))
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, NULL))
 		return;
 	for (size_t i = 0; i < sizeof(mds) / sizeof(mds[0]); i++)
 		mds[i] = EVP_MD_fetch(NULL, names[i], NULL);
-	atexit(release);
+}
+
+static void *start(void *unused)
+{
+	(void)unused;
+	pthread_once(&once, fetch_all);
+	return NULL;
+}
+
+void digest__start(void)
+{
+	/* Without the thread, the first digest wanted starts OpenSSL itself. */
+	starting = pthread_create(&starter, NULL, start, NULL) == 0;
+}
+
+void digest__join(void)
+{
+	if (starting)
+		pthread_join(starter, NULL);
+	starting = false;
 }
 
 static const EVP_MD *get(size_t i)

@@ -10,6 +10,7 @@
 #include "arch/x86/vmsa.h"
 #include "loader/error.h"
 #include "loader/parse.h"
+#include "measure/digest.h"
 #include "measure/options.h"
 
 #define MAX_VCPUS 65536
@@ -445,7 +446,7 @@ static const char *find_mode(int argc, char **argv, const struct option *longopt
 	return mode;
 }
 
-int main(int argc, char **argv)
+static int measure(int argc, char **argv)
 {
 	struct measure_opts o = { .format = FORMAT_HEX };
 	struct option longopts[NOPTS + 1] = { { 0 } };
@@ -518,4 +519,14 @@ int main(int argc, char **argv)
 		if (modes[m].bit == bit)
 			return modes[m].run(&o);
 	return CVM_EXIT_BADINPUT;
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	digest__start();
+	ret = measure(argc, argv);
+	digest__join();
+	return ret;
 }

@@ -66,7 +66,7 @@ FORWARD(int, EVP_Digest, 0, (const void *d, size_t n, unsigned char *md, unsigne
 			     const EVP_MD *type, ENGINE *e), (d, n, md, len, type, e))
 FORWARD(int, EVP_EncodeBlock, -1, (unsigned char *t, const unsigned char *f, int n), (t, f, n))
 
-/* The two that return nothing: NULL frees nothing, and with no libcrypto
+/* The one that returns nothing: NULL frees nothing, and with no libcrypto
  * every constructor above returned NULL. */
 #define FORWARD_FREE(name, type)                                                \
 	void name(type *p)                                                      \
@@ -78,4 +78,3 @@ FORWARD(int, EVP_EncodeBlock, -1, (unsigned char *t, const unsigned char *f, int
 	}
 
 FORWARD_FREE(EVP_MD_CTX_free, EVP_MD_CTX)
-FORWARD_FREE(EVP_MD_free, EVP_MD)
