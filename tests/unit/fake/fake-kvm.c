@@ -632,11 +632,23 @@ static void *fake_mmap(void *addr, size_t len, int prot, int flags, int fd, off_
 	return p;
 }
 
+/* Records the result R of a libc call made with the lock held (errno set on
+ * failure), drops the lock and gives R back with that errno. */
+static int record_libc(struct fake_call *c, int r)
+{
+	c->ret = r;
+	c->err = r < 0 ? errno : 0;
+	record(c, NULL, 0);
+	pthread_mutex_unlock(&fake.lock);
+	if (r < 0)
+		errno = c->err;
+	return r;
+}
+
 static int fake_munmap(void *addr, size_t len)
 {
 	struct fake_call c = { .op = FAKE_MUNMAP, .fd = -1, .vcpu = -1, .arg = len,
 			       .addr = (uintptr_t)addr };
-	int r;
 
 	pthread_mutex_lock(&fake.lock);
 	for (unsigned i = 0; i < fake.nobjs; i++) {
@@ -649,21 +661,13 @@ static int fake_munmap(void *addr, size_t len)
 			c.vcpu = o->id;
 		}
 	}
-	r = munmap(addr, len);
-	c.ret = r;
-	c.err = r < 0 ? errno : 0;
-	record(&c, NULL, 0);
-	pthread_mutex_unlock(&fake.lock);
-	if (r < 0)
-		errno = c.err;
-	return r;
+	return record_libc(&c, munmap(addr, len));
 }
 
 static int fake_close(int fd)
 {
 	struct fake_call c = { .op = FAKE_CLOSE, .fd = fd, .vcpu = -1 };
 	struct obj *o;
-	int r;
 
 	pthread_mutex_lock(&fake.lock);
 	o = fake__obj(fd);
@@ -672,14 +676,7 @@ static int fake_close(int fd)
 		c.vcpu = o->kind == FAKE_VCPU ? (int)o->id : -1;
 		o->open = false;
 	}
-	r = close(fd);
-	c.ret = r;
-	c.err = r < 0 ? errno : 0;
-	record(&c, NULL, 0);
-	pthread_mutex_unlock(&fake.lock);
-	if (r < 0)
-		errno = c.err;
-	return r;
+	return record_libc(&c, close(fd));
 }
 
 /* Hole punches in a guest_memfd follow its rules; other fds are real. */
